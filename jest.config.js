@@ -1,0 +1,11 @@
+/** One jest run over the whole workspace: unit tests next to each package, end-to-end tests in test/. */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^@flowgate/(template|condition|spec|engine|store|queue|steps|connectors|telemetry)$': '<rootDir>/packages/$1/src' },
+  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};
