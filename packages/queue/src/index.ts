@@ -1,1 +1,3 @@
-export {};
+export * from './connection';
+export * from './jobs';
+export * from './queues';

@@ -1,1 +1,7 @@
-export {};
+export * from './keys';
+export * from './scripts';
+export * from './execution-codec';
+export * from './execution-store';
+export * from './workflow-store';
+export * from './case-store';
+export * from './idempotency';

@@ -1,0 +1,119 @@
+import type { StepDefinition } from '@flowgate/spec';
+import { formatPath, joinPath, parsePath, type PathSegment } from './paths';
+import type { WorkflowPlan } from './plan';
+import { StepError } from './errors';
+
+/** What the engine needs to know about the running execution to move on: foreach item counts. */
+export interface AdvanceState {
+  /** the number of items of the foreach whose record is at `containerPath` */
+  loopTotal(containerPath: string): number;
+}
+
+export interface Advance {
+  /** the path that runs next, or null when nothing does */
+  next: string | null;
+  /** containers whose last child just ended, innermost first: their records become COMPLETED */
+  closed: string[];
+  /** set when a fallback list ended without `continue`: the execution fails with this owner's error */
+  failedOwner?: string;
+}
+
+/**
+ * After the step at `path` ended (completed, skipped, or failed under `continue`), what runs next.
+ * Walks up the tree: next sibling, else the next foreach iteration, else the container closes and
+ * its own next sibling is looked for.
+ */
+export function advanceAfter(plan: WorkflowPlan, path: string, state: AdvanceState): Advance {
+  const closed: string[] = [];
+  let current = path;
+  for (;;) {
+    const segments = parsePath(current);
+    const last = segments[segments.length - 1];
+    const located = plan.locate(last.name);
+    const prefix = segments.slice(0, -1);
+    const sibling = located.list[located.index + 1];
+    if (sibling) return { next: formatPath([...prefix, { name: sibling.name }]), closed };
+
+    const scope = located.scope;
+    if (scope.kind === 'root') return { next: null, closed };
+    if (scope.kind === 'branch') {
+      current = formatPath(prefix);
+      closed.push(current);
+      continue;
+    }
+    if (scope.kind === 'loop') {
+      const loopSegment = prefix[prefix.length - 1];
+      const outer = prefix.slice(0, -1);
+      const containerPath = formatPath([...outer, { name: loopSegment.name }]);
+      const iteration = loopSegment.iteration ?? 0;
+      if (iteration + 1 < state.loopTotal(containerPath)) {
+        return { next: firstOfIteration(outer, scope.container, iteration + 1), closed };
+      }
+      current = containerPath;
+      closed.push(current);
+      continue;
+    }
+    // The end of a fallback list: go on after the owner under `continue`, else the execution fails.
+    const ownerPath = formatPath(segments.slice(0, -2));
+    if (plan.onFailureOf(scope.owner.name)?.continue) {
+      current = ownerPath;
+      continue;
+    }
+    return { next: null, closed, failedOwner: ownerPath };
+  }
+}
+
+function firstOfIteration(outer: PathSegment[], loop: StepDefinition, iteration: number): string {
+  return formatPath([...outer, { name: loop.name, iteration }, { name: (loop.steps ?? [])[0].name }]);
+}
+
+/** How a container chose to run its children. */
+export type ContainerChoice =
+  | { type: 'if'; branch: 'then' | 'else' }
+  | { type: 'switch'; caseIndex: number | 'default' | null }
+  | { type: 'foreach'; total: number };
+
+/** The first child path a container runs, or null when it runs nothing (then it closes at once). */
+export function enterContainer(step: StepDefinition, path: string, choice: ContainerChoice): string | null {
+  let children: StepDefinition[] = [];
+  if (choice.type === 'if') children = (choice.branch === 'then' ? step.steps : step.else) ?? [];
+  else if (choice.type === 'switch') {
+    if (choice.caseIndex === 'default') children = step.default ?? [];
+    else if (choice.caseIndex !== null) children = step.cases?.[choice.caseIndex]?.steps ?? [];
+  } else if (choice.total > 0 && (step.steps ?? []).length > 0) {
+    const segments = parsePath(path);
+    return firstOfIteration(segments.slice(0, -1), step, 0);
+  }
+  return children.length > 0 ? joinPath(path, children[0].name) : null;
+}
+
+export type FailureDecision =
+  | { kind: 'retry'; attempt: number; delayMs: number }
+  | { kind: 'fallback'; next: string }
+  | { kind: 'continue' }
+  | { kind: 'fail' };
+
+/**
+ * SPEC §1.3: retry (retryable errors only, `max-attempts` counting the first), then fallback, then
+ * continue. `fallbackDone` is true when the fallback already ran for this failure.
+ */
+export function decideFailure(plan: WorkflowPlan, path: string, attempt: number, error: StepError): FailureDecision {
+  if (error.type === 'workflow_fail' || error.type === 'cancelled') return { kind: 'fail' };
+  const name = parsePath(path).at(-1)!.name;
+  const policy = plan.onFailureOf(name);
+  if (!policy) return { kind: 'fail' };
+  const retry = policy.retry;
+  if (retry && error.retryable && attempt < retry.maxAttempts) {
+    return { kind: 'retry', attempt: attempt + 1, delayMs: retryDelay(retry, attempt) };
+  }
+  if (policy.fallback && policy.fallback.length > 0) {
+    return { kind: 'fallback', next: `${path}/fallback/${policy.fallback[0].name}` };
+  }
+  return policy.continue ? { kind: 'continue' } : { kind: 'fail' };
+}
+
+/** The wait before attempt `attempt + 1`: fixed, or delay × multiplier^(attempt-1) capped by max-delay. */
+export function retryDelay(retry: { delayMs: number; strategy: string; multiplier: number; maxDelayMs: number }, attempt: number): number {
+  const raw = retry.strategy === 'exponential' ? retry.delayMs * Math.pow(retry.multiplier, attempt - 1) : retry.delayMs;
+  return Math.min(raw, retry.maxDelayMs);
+}

@@ -1,0 +1,75 @@
+import type { WorkflowDefinition } from '@flowgate/spec';
+import type { ExecutionState, StepRecord } from './records';
+
+/** What a template sees of a step: `steps.<name>.{output, error, status, respondedBy, respondedAt}`. */
+export interface StepView {
+  output: unknown;
+  error: unknown;
+  status: string;
+  respondedBy: string | null;
+  respondedAt: string | null;
+}
+
+export interface LoopView {
+  item: unknown;
+  index: number;
+  total: number;
+}
+
+export interface TemplateContext {
+  event: unknown;
+  inputs: unknown;
+  consts: Record<string, unknown>;
+  variables: Record<string, unknown>;
+  steps: Record<string, StepView>;
+  foreach?: LoopView;
+  execution: { id: string; startedAt: string | null; url: string; triggeredBy: string };
+  workflow: { id: string; name: string };
+  now: string;
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+export function stepView(record: StepRecord): StepView {
+  return {
+    output: record.output,
+    error: record.error,
+    status: record.status,
+    respondedBy: record.respondedBy ?? null,
+    respondedAt: iso(record.respondedAt),
+  };
+}
+
+/**
+ * The template context of SPEC §2. `records` are the step records visible from the current scope,
+ * oldest first: a later run of a name (a later loop iteration) replaces an earlier one.
+ */
+export function buildContext(args: {
+  definition: WorkflowDefinition;
+  execution: ExecutionState;
+  records: StepRecord[];
+  loop?: LoopView;
+  publicUrl: string;
+  now?: number;
+}): TemplateContext {
+  const steps: Record<string, StepView> = {};
+  for (const record of [...args.records].sort((a, b) => a.seq - b.seq)) steps[record.name] = stepView(record);
+  const e = args.execution;
+  const context: TemplateContext = {
+    event: e.event ?? {},
+    inputs: e.inputs ?? {},
+    consts: args.definition.consts ?? {},
+    variables: e.variables ?? {},
+    steps,
+    execution: {
+      id: e.id,
+      startedAt: iso(e.startedAt ?? e.createdAt),
+      url: `${args.publicUrl.replace(/\/$/, '')}/executions/${e.id}`,
+      triggeredBy: e.triggeredBy,
+    },
+    workflow: { id: e.workflowId, name: e.workflowName },
+    now: new Date(args.now ?? Date.now()).toISOString(),
+  };
+  if (args.loop) context.foreach = args.loop;
+  return context;
+}

@@ -1,0 +1,105 @@
+import type { StepErrorInfo } from './errors';
+import type { ExecutionStatus, StepStatus } from './status';
+
+/** One run of a step at one path, updated in place across attempts (SPEC §1.4, §6.4). Times in ms. */
+export interface StepRecord {
+  name: string;
+  path: string;
+  type: string;
+  status: StepStatus;
+  iteration: number | null;
+  /** start order */
+  seq: number;
+  input: unknown;
+  output: unknown;
+  error: StepErrorInfo | null;
+  attempts: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  respondedBy?: string;
+  respondedAt?: number;
+  /** if/switch/foreach: what the container chose ({branch}, {match}, {count}) is its output */
+}
+
+export interface WaitingFor {
+  step: string;
+  name: string;
+  type: string;
+  message: string;
+  schema: unknown;
+  since: number;
+  approveLabel?: string;
+  rejectLabel?: string;
+}
+
+export interface Cancellation {
+  reason: 'user' | 'timeout';
+  by: string;
+  at: number;
+}
+
+export interface ExecutionError {
+  type: string;
+  message: string;
+  step: string | null;
+}
+
+/** The execution's own record (everything but its step records). Times in ms. */
+export interface ExecutionState {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  /** the content hash of the definition version this execution runs */
+  version: string;
+  trigger: 'alert' | 'manual' | 'scheduled';
+  triggeredBy: string;
+  status: ExecutionStatus;
+  /** bumped by every transition: the compare-and-set version */
+  rev: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  error: ExecutionError | null;
+  cancellation: Cancellation | null;
+  waitingFor: WaitingFor | null;
+  /** the continuation: `<path>#<attempt>` of the step job that must run next, '' when none */
+  next: string;
+  /** when `next` was set (the reconciler re-adds jobs of continuations older than 10 s) */
+  nextAt: number;
+  event: unknown;
+  inputs: unknown;
+  variables: Record<string, unknown>;
+  /** timeout deadline (ms), when settings.timeout is set */
+  deadline: number | null;
+  /** number of step records so far (the next record's seq) */
+  seqs: number;
+}
+
+/** Where a retry/wait is parked while its delayed job is pending. */
+export interface ParkedTimer {
+  path: string;
+  attempt: number;
+}
+
+export function newStepRecord(fields: { name: string; path: string; type: string; seq: number; iteration: number | null; status?: StepStatus }): StepRecord {
+  return {
+    name: fields.name,
+    path: fields.path,
+    type: fields.type,
+    status: fields.status ?? 'PENDING',
+    iteration: fields.iteration,
+    seq: fields.seq,
+    input: null,
+    output: null,
+    error: null,
+    attempts: 0,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
+/** The innermost foreach iteration of a path (`a[2]/b[0]/c` → 0), or null outside loops. */
+export function innermostIteration(path: string): number | null {
+  const matches = [...path.matchAll(/\[(\d+)\]/g)];
+  return matches.length === 0 ? null : Number(matches[matches.length - 1][1]);
+}

@@ -1,0 +1,25 @@
+/** Execution and step statuses (SPEC §4.1). A terminal status never changes again. */
+export const EXECUTION_STATUSES = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const STEP_STATUSES = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+const TERMINAL = new Set<string>(['COMPLETED', 'FAILED', 'CANCELLED', 'SKIPPED']);
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+/** Parses `running,waiting_for_input` (any case) into statuses; unknown names are returned in `unknown`. */
+export function parseStatusList(text: string): { statuses: ExecutionStatus[]; unknown: string[] } {
+  const statuses: ExecutionStatus[] = [];
+  const unknown: string[] = [];
+  for (const raw of text.split(',')) {
+    const s = raw.trim().toUpperCase();
+    if (s === '') continue;
+    if ((EXECUTION_STATUSES as readonly string[]).includes(s)) statuses.push(s as ExecutionStatus);
+    else unknown.push(raw.trim());
+  }
+  return { statuses, unknown };
+}

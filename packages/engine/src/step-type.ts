@@ -1,0 +1,50 @@
+import type { StepDefinition } from '@flowgate/spec';
+import type { TemplateContext } from './context';
+
+/** Everything one run of an action step gets. `input` is the rendered `with`. */
+export interface StepRunContext {
+  executionId: string;
+  workflowId: string;
+  path: string;
+  attempt: number;
+  step: StepDefinition;
+  input: Record<string, unknown>;
+  /** rendered step-level parameters (`items`, `source`), when the type has them */
+  params: Record<string, unknown>;
+  context: TemplateContext;
+  /** aborted on cancel, execution timeout, or the step's own timeout */
+  signal: AbortSignal;
+  maxStepSize: number;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What an action step decided. Errors are thrown (StepError carries whether they are retryable). */
+export type StepOutcome =
+  | { kind: 'output'; output: unknown; variables?: Record<string, unknown> }
+  | { kind: 'waitForInput'; message: string; schema: unknown; approveLabel?: string; rejectLabel?: string }
+  | { kind: 'delay'; ms: number };
+
+export interface StepType<Services = unknown> {
+  /** the exact type name, or a prefix ending in "." (e.g. "elasticsearch.") */
+  type: string;
+  run(ctx: StepRunContext, services: Services): Promise<StepOutcome>;
+}
+
+/** Finds the handler of a step type: exact names first, then the longest matching prefix. */
+export class StepRegistry<Services = unknown> {
+  private readonly exact = new Map<string, StepType<Services>>();
+  private readonly prefixes: StepType<Services>[] = [];
+
+  register(...types: StepType<Services>[]): this {
+    for (const t of types) {
+      if (t.type.endsWith('.')) this.prefixes.push(t);
+      else this.exact.set(t.type, t);
+    }
+    this.prefixes.sort((a, b) => b.type.length - a.type.length);
+    return this;
+  }
+
+  get(type: string): StepType<Services> | undefined {
+    return this.exact.get(type) ?? this.prefixes.find((p) => type.startsWith(p.type));
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Job shapes and their deterministic ids (ARCHITECTURE.md). BullMQ refuses ":" in custom ids, and
+ * step paths never contain ":" or "#", so "#" separates the parts.
+ */
+export const STEPS_QUEUE = 'steps';
+export const TIMERS_QUEUE = 'timers';
+
+export interface StepJob {
+  executionId: string;
+  path: string;
+  attempt: number;
+}
+
+export type TimerJob =
+  /** settings.timeout of the whole execution */
+  | { kind: 'execution-timeout'; executionId: string }
+  /** the end of a `wait` step or of a retry delay: the execution moves on */
+  | { kind: 'wake'; executionId: string; path: string; attempt: number }
+  /** a wait step's own `timeout` */
+  | { kind: 'step-timeout'; executionId: string; path: string; attempt: number }
+  /** a scheduled trigger firing */
+  | { kind: 'schedule'; workflowId: string };
+
+export const jobIds = {
+  step: (j: StepJob) => `${j.executionId}#${j.path}#${j.attempt}`,
+  executionTimeout: (executionId: string) => `t#${executionId}`,
+  wake: (executionId: string, path: string, attempt: number) => `w#${executionId}#${path}#${attempt}`,
+  stepTimeout: (executionId: string, path: string, attempt: number) => `st#${executionId}#${path}#${attempt}`,
+};

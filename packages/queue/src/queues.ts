@@ -1,0 +1,64 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import { jobIds, STEPS_QUEUE, TIMERS_QUEUE, type StepJob, type TimerJob } from './jobs';
+
+/** Finished jobs are removed (their results live in the execution records); failed ones kept a day. */
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600, count: 10000 },
+  attempts: 1,
+};
+
+/** The two queues, for producers (API and workers both enqueue). */
+export class Queues {
+  readonly steps: Queue<StepJob>;
+  readonly timers: Queue<TimerJob>;
+
+  constructor(connection: Redis | Cluster, prefix: string) {
+    this.steps = new Queue<StepJob>(STEPS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  }
+
+  /** Idempotent: a job whose id exists is not added again. */
+  async addStep(job: StepJob): Promise<void> {
+    await this.steps.add('step', job, { jobId: jobIds.step(job) });
+  }
+
+  async addSteps(jobs: StepJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.steps.addBulk(jobs.map((data) => ({ name: 'step', data, opts: { jobId: jobIds.step(data) } })));
+  }
+
+  async addExecutionTimeout(executionId: string, delayMs: number): Promise<void> {
+    await this.timers.add('timer', { kind: 'execution-timeout', executionId }, { jobId: jobIds.executionTimeout(executionId), delay: Math.max(0, delayMs) });
+  }
+
+  async addWake(executionId: string, path: string, attempt: number, delayMs: number): Promise<void> {
+    await this.timers.add('timer', { kind: 'wake', executionId, path, attempt }, { jobId: jobIds.wake(executionId, path, attempt), delay: Math.max(0, delayMs) });
+  }
+
+  async addStepTimeout(executionId: string, path: string, attempt: number, delayMs: number): Promise<void> {
+    await this.timers.add('timer', { kind: 'step-timeout', executionId, path, attempt }, { jobId: jobIds.stepTimeout(executionId, path, attempt), delay: Math.max(0, delayMs) });
+  }
+
+  /** Removes a pending timer; a timer that is running or gone is left alone. */
+  async removeTimer(jobId: string): Promise<void> {
+    try {
+      await this.timers.remove(jobId);
+    } catch {
+      // a locked (running) job cannot be removed; its handler finds the execution terminal and does nothing
+    }
+  }
+
+  /** Whether a job with this id is waiting, delayed or active. */
+  async hasStepJob(job: StepJob): Promise<boolean> {
+    const found = await this.steps.getJob(jobIds.step(job));
+    if (!found) return false;
+    const state = await found.getState();
+    return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.steps.close(), this.timers.close()]);
+  }
+}

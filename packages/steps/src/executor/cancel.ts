@@ -1,0 +1,37 @@
+import { isTerminal, type Cancellation, type StepRecord } from '@flowgate/engine';
+import { applyPlan, loadExecution } from './transitions';
+import type { Runtime } from './runtime';
+
+export type CancelResult =
+  | { ok: true; status: 'CANCELLED' }
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'already_finished'; status: string };
+
+/**
+ * SPEC §4.4/§4.5: one compare-and-set makes the execution CANCELLED; the step in flight is marked
+ * CANCELLED and aborted (its late commit is refused because the rev moved).
+ */
+export async function cancelExecution(rt: Runtime, executionId: string, who: { reason: Cancellation['reason']; by: string }): Promise<CancelResult> {
+  for (let tries = 0; tries < 20; tries++) {
+    const loaded = await loadExecution(rt, executionId);
+    if (!loaded) return { ok: false, code: 'not_found' };
+    const { exec } = loaded;
+    if (isTerminal(exec.status)) return { ok: false, code: 'already_finished', status: exec.status };
+    const now = Date.now();
+    const writes: StepRecord[] = [];
+    for (const r of loaded.records.values()) {
+      if (['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'].includes(r.status)) writes.push({ ...r, status: 'CANCELLED', finishedAt: now });
+    }
+    const result = await applyPlan(rt, executionId, { rev: exec.rev }, {
+      set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now } },
+      writes,
+      terminal: 'CANCELLED',
+    });
+    if (result.ok) {
+      await rt.redis.publish(rt.keys.cancelChannel(), executionId);
+      return { ok: true, status: 'CANCELLED' };
+    }
+    if (result.reason === 'missing') return { ok: false, code: 'not_found' };
+  }
+  throw new Error(`could not cancel ${executionId}: too much contention`);
+}

@@ -1,0 +1,299 @@
+import {
+  buildContext,
+  decideFailure,
+  enterContainer,
+  formatPath,
+  isTerminal,
+  parsePath,
+  stepKey,
+  StepError,
+  toStepError,
+  type ContainerChoice,
+  type LoopView,
+  type StepOutcome,
+  type StepRecord,
+  type TemplateContext,
+} from '@flowgate/engine';
+import type { StepDefinition } from '@flowgate/spec';
+import { evaluateCondition } from '@flowgate/condition';
+import { renderDeep, renderString } from '@flowgate/template';
+import type { StepJob } from '@flowgate/queue';
+import { AbortRegistry } from './abort-registry';
+import { applyPlan, failExecution, loadExecution, pendingRecord, planAdvance, stepNameOf, type Loaded, type TransitionPlan } from './transitions';
+import type { Runtime } from './runtime';
+
+const MAX_FOREACH_ITEMS = 10_000;
+
+/**
+ * Runs one step job (ARCHITECTURE.md "One step = one job"): load the execution, check that this job
+ * is its continuation, mark the step RUNNING, evaluate `if`, render `with`, run the step, then
+ * commit the result and the continuation in one compare-and-set, and enqueue the next job.
+ */
+export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortRegistry): Promise<void> {
+  const loaded = await loadExecution(rt, job.executionId);
+  if (!loaded || isTerminal(loaded.exec.status)) return;
+  const { exec } = loaded;
+  const key = stepKey(job.path, job.attempt);
+  if (exec.next !== key) {
+    // A duplicate or stale delivery: the step was committed already. Make sure what follows is queued.
+    if (exec.next && (exec.status === 'RUNNING' || exec.status === 'PENDING')) {
+      const { path, attempt } = splitKey(exec.next);
+      await rt.queues.addStep({ executionId: exec.id, path, attempt });
+    }
+    return;
+  }
+
+  const now = Date.now();
+  const name = stepNameOf(job.path);
+  const step = loaded.plan.locate(name).step;
+  const before = loaded.records.get(job.path) ?? pendingRecord(loaded, job.path, exec.seqs);
+  const record: StepRecord = { ...before, status: 'RUNNING', attempts: job.attempt, startedAt: before.startedAt ?? now, finishedAt: null };
+  const started = await rt.executions.transition(
+    exec.id,
+    { rev: exec.rev, statuses: ['PENDING', 'RUNNING'] },
+    { status: 'RUNNING', startedAt: exec.startedAt ?? now, ...(loaded.records.has(job.path) ? {} : { seqs: exec.seqs + 1 }) },
+    [record],
+  );
+  if (!started.ok) return; // cancelled, timed out, or another worker took it: nothing to do here
+  loaded.exec = { ...exec, rev: started.rev, status: 'RUNNING', startedAt: exec.startedAt ?? now, seqs: loaded.records.has(job.path) ? exec.seqs : exec.seqs + 1 };
+  loaded.records.set(job.path, record);
+
+  const t0 = Date.now();
+  let outcomeLabel = 'completed';
+  try {
+    const context = await contextFor(rt, loaded, job.path);
+    if (step.if !== undefined && !evaluateCondition(step.if as string | boolean, context)) {
+      outcomeLabel = 'skipped';
+      await commit(rt, loaded, planAdvance(loaded, { ...record, status: 'SKIPPED', finishedAt: Date.now() }, Date.now()));
+      return;
+    }
+    if (loaded.plan.isContainer(step)) {
+      await runContainer(rt, loaded, step, record, context);
+      return;
+    }
+    const outcome = await runAction(rt, loaded, step, record, context, job, aborts);
+    outcomeLabel = outcome.kind;
+  } catch (err) {
+    const error = toStepError(err);
+    outcomeLabel = 'failed';
+    await handleFailure(rt, loaded, job.path, job.attempt, error);
+  } finally {
+    rt.hooks.stepFinished?.(step.type, outcomeLabel, Date.now() - t0);
+  }
+}
+
+function splitKey(key: string): { path: string; attempt: number } {
+  const i = key.lastIndexOf('#');
+  return { path: key.slice(0, i), attempt: Number(key.slice(i + 1)) };
+}
+
+/** Commits under the rev this job loaded: a cancel or timeout in the meantime makes it a no-op. */
+async function commit(rt: Runtime, loaded: Loaded, p: TransitionPlan): Promise<boolean> {
+  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev }, p);
+  if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason, status: result.status }, 'late commit discarded');
+  return result.ok;
+}
+
+/** The innermost foreach around `path`, with its items. */
+async function loopFor(rt: Runtime, loaded: Loaded, path: string): Promise<LoopView | undefined> {
+  const segments = parsePath(path);
+  for (let i = segments.length - 2; i >= 0; i--) {
+    const seg = segments[i];
+    if (seg.iteration === undefined) continue;
+    const containerPath = formatPath([...segments.slice(0, i), { name: seg.name }]);
+    const items = await rt.executions.loadLoopItems(loaded.exec.id, containerPath);
+    return { item: items[seg.iteration] ?? null, index: seg.iteration, total: items.length };
+  }
+  return undefined;
+}
+
+async function contextFor(rt: Runtime, loaded: Loaded, path: string): Promise<TemplateContext> {
+  return buildContext({
+    definition: loaded.definition,
+    execution: loaded.exec,
+    records: [...loaded.records.values()],
+    loop: await loopFor(rt, loaded, path),
+    publicUrl: rt.publicUrl,
+  });
+}
+
+/** if / switch / foreach: decide the branch or the items, then enter the first child. */
+async function runContainer(rt: Runtime, loaded: Loaded, step: StepDefinition, record: StepRecord, context: TemplateContext): Promise<void> {
+  let choice: ContainerChoice;
+  let output: unknown;
+  if (step.type === 'if') {
+    const branch = evaluateCondition((step.condition ?? false) as string | boolean, context) ? 'then' : 'else';
+    choice = { type: 'if', branch };
+    output = { branch };
+  } else if (step.type === 'switch') {
+    const value = String(renderString(String(step.expression ?? ''), context) ?? '').trim();
+    const index = (step.cases ?? []).findIndex((c: { match: unknown }) => String(c.match) === value);
+    choice = { type: 'switch', caseIndex: index >= 0 ? index : step.default && step.default.length > 0 ? 'default' : null };
+    output = { match: value };
+  } else {
+    const items = foreachItems(step.foreach, context);
+    await rt.executions.saveLoopItems(loaded.exec.id, record.path, items);
+    choice = { type: 'foreach', total: items.length };
+    output = { count: items.length };
+  }
+  const now = Date.now();
+  const entered: StepRecord = { ...record, output };
+  const first = enterContainer(step, record.path, choice);
+  if (!first) {
+    await commit(rt, loaded, planAdvance(loaded, { ...entered, status: 'COMPLETED', finishedAt: now }, now));
+    return;
+  }
+  loaded.records.set(record.path, entered);
+  await commit(rt, loaded, {
+    set: { status: 'RUNNING', next: stepKey(first, 1), nextAt: now, seqs: loaded.exec.seqs + 1 },
+    writes: [entered, pendingRecord(loaded, first, loaded.exec.seqs)],
+    enqueue: { path: first, attempt: 1 },
+  });
+}
+
+/** SPEC §1.2 foreach: an array, or a string holding JSON of one; at most 10,000 items. */
+function foreachItems(source: unknown, context: TemplateContext): unknown[] {
+  let value = typeof source === 'string' ? renderString(source, context) : source;
+  if (typeof value === 'string') {
+    const text = value;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new StepError('validation_error', `foreach: expected an array or a JSON array, got the text "${text.slice(0, 100)}"`);
+    }
+  }
+  if (!Array.isArray(value)) throw new StepError('validation_error', `foreach: expected an array, got ${value === null ? 'null' : typeof value}`);
+  if (value.length > MAX_FOREACH_ITEMS) throw new StepError('validation_error', `foreach: ${value.length} items, at most ${MAX_FOREACH_ITEMS}`);
+  return value;
+}
+
+/** Renders `with` (never waitForInput's schema, stored verbatim) and the step-level parameters. */
+function renderInput(step: StepDefinition, context: TemplateContext): { input: Record<string, unknown>; params: Record<string, unknown> } {
+  const raw = { ...(step.with ?? {}) };
+  const keepSchema = step.type === 'waitForInput' && 'schema' in raw;
+  const schema = raw.schema;
+  if (keepSchema) delete raw.schema;
+  const input = renderDeep(raw, context) as Record<string, unknown>;
+  if (keepSchema) input.schema = schema;
+  const params: Record<string, unknown> = {};
+  for (const k of ['items', 'source'] as const) {
+    const v = step[k];
+    if (v !== undefined) params[k] = typeof v === 'string' ? renderString(v, context) : renderDeep(v, context);
+  }
+  return { input, params };
+}
+
+async function runAction(
+  rt: Runtime,
+  loaded: Loaded,
+  step: StepDefinition,
+  record: StepRecord,
+  context: TemplateContext,
+  job: StepJob,
+  aborts: AbortRegistry,
+): Promise<StepOutcome> {
+  const handler = rt.registry.get(step.type);
+  if (!handler) throw new StepError('configuration_error', `unknown step type "${step.type}"`);
+  const { input, params } = renderInput(step, context);
+  record.input = input;
+
+  const controller = new AbortController();
+  const unregister = aborts.register(loaded.exec.id, controller);
+  const timer = step.timeoutMs
+    ? setTimeout(() => controller.abort(new StepError('timeout', `step "${step.name}" timed out after ${step.timeoutMs} ms`, { retryable: true })), step.timeoutMs)
+    : undefined;
+  let outcome: StepOutcome;
+  try {
+    const run = handler.run(
+      {
+        executionId: loaded.exec.id,
+        workflowId: loaded.exec.workflowId,
+        path: record.path,
+        attempt: job.attempt,
+        step,
+        input,
+        params,
+        context,
+        signal: controller.signal,
+        maxStepSize: loaded.definition.settings.maxStepSize,
+        log: (message, fields) => rt.log.info({ executionId: loaded.exec.id, step: record.path, ...fields }, message),
+      },
+      rt.services,
+    );
+    // A handler that ignores its signal still cannot outlive a timeout or a cancel.
+    outcome = await Promise.race([run, abortPromise(controller.signal)]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    unregister();
+  }
+
+  const now = Date.now();
+  if (outcome.kind === 'output') {
+    const size = Buffer.byteLength(JSON.stringify(outcome.output ?? null), 'utf8');
+    if (size > loaded.definition.settings.maxStepSize) {
+      throw new StepError('size_exceeded', `output of step "${step.name}" is ${size} bytes, over max-step-size (${loaded.definition.settings.maxStepSize} bytes)`);
+    }
+    await commit(rt, loaded, planAdvance(loaded, { ...record, status: 'COMPLETED', output: outcome.output ?? null, error: null, finishedAt: now }, now, outcome.variables));
+  } else if (outcome.kind === 'delay') {
+    // Park: the wake timer is added first (idempotent), so a crash after it cannot strand the execution.
+    await rt.queues.addWake(loaded.exec.id, record.path, job.attempt, outcome.ms);
+    await commit(rt, loaded, { set: { status: 'WAITING', next: stepKey(record.path, job.attempt), nextAt: now + outcome.ms }, writes: [{ ...record, status: 'WAITING' }] });
+  } else {
+    if (step.timeoutMs) await rt.queues.addStepTimeout(loaded.exec.id, record.path, job.attempt, step.timeoutMs);
+    await commit(rt, loaded, {
+      set: {
+        status: 'WAITING_FOR_INPUT',
+        next: '',
+        nextAt: now,
+        waitingFor: {
+          step: record.path,
+          name: step.name,
+          type: step.type,
+          message: outcome.message,
+          schema: outcome.schema,
+          since: now,
+          ...(outcome.approveLabel !== undefined ? { approveLabel: outcome.approveLabel, rejectLabel: outcome.rejectLabel } : {}),
+        },
+      },
+      writes: [{ ...record, status: 'WAITING_FOR_INPUT' }],
+    });
+  }
+  return outcome;
+}
+
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(signal.reason instanceof Error ? signal.reason : new StepError('cancelled', 'aborted'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+/** SPEC §1.3: retry (a delayed wake), then fallback, then continue, else the execution fails. */
+export async function handleFailure(rt: Runtime, loaded: Loaded, path: string, attempt: number, error: StepError, expectStatuses?: string[]): Promise<void> {
+  const now = Date.now();
+  const record = loaded.records.get(path)!;
+  const failed: StepRecord = { ...record, status: 'FAILED', error: error.toInfo(), finishedAt: now };
+  const decision = decideFailure(loaded.plan, path, attempt, error);
+  rt.log.warn({ executionId: loaded.exec.id, step: path, attempt, error: error.message, decision: decision.kind }, 'step failed');
+  let p: TransitionPlan;
+  if (decision.kind === 'retry') {
+    await rt.queues.addWake(loaded.exec.id, path, decision.attempt, decision.delayMs);
+    p = {
+      set: { status: 'WAITING', next: stepKey(path, decision.attempt), nextAt: now + decision.delayMs },
+      writes: [{ ...record, status: 'WAITING', error: error.toInfo() }],
+    };
+  } else if (decision.kind === 'fallback') {
+    p = {
+      set: { status: 'RUNNING', next: stepKey(decision.next, 1), nextAt: now, seqs: loaded.exec.seqs + 1 },
+      writes: [failed, pendingRecord(loaded, decision.next, loaded.exec.seqs)],
+      enqueue: { path: decision.next, attempt: 1 },
+    };
+  } else if (decision.kind === 'continue') {
+    p = planAdvance(loaded, { ...failed, output: null }, now);
+  } else {
+    p = failExecution(loaded, [failed], error.toInfo(), path, now);
+  }
+  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev, ...(expectStatuses ? { statuses: expectStatuses as any } : {}) }, p);
+  if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason }, 'late failure discarded');
+}

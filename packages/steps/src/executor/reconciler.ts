@@ -1,0 +1,44 @@
+import { parseStepKey } from '@flowgate/engine';
+import { jobIds } from '@flowgate/queue';
+import { cancelExecution } from './cancel';
+import type { Runtime } from './runtime';
+
+const STALE_MS = 10_000;
+
+/**
+ * ARCHITECTURE.md "Enqueue after commit, and reconcile": a crash between a transition and its job
+ * add would strand an execution. One worker at a time (a lease) re-adds the continuation of every
+ * PENDING/RUNNING execution whose `next` is older than 10 s and has no live job, and cancels
+ * executions whose timeout passed without their timer firing.
+ */
+export async function reconcileOnce(rt: Runtime, owner: string, leaseMs = 10_000): Promise<{ requeued: number; timedOut: number } | null> {
+  const lease = await rt.redis.set(rt.keys.reconcilerLease(), owner, 'PX', leaseMs, 'NX');
+  if (lease !== 'OK' && (await rt.redis.get(rt.keys.reconcilerLease())) !== owner) return null;
+  await rt.redis.pexpire(rt.keys.reconcilerLease(), leaseMs);
+  let requeued = 0;
+  let timedOut = 0;
+  const now = Date.now();
+  for (const status of ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'] as const) {
+    const ids = await rt.executions.idsInStatus(status, 5000);
+    const states = await rt.executions.loadMany(ids);
+    for (const exec of states) {
+      if (!exec || exec.status !== status) continue;
+      if (exec.deadline !== null && now > exec.deadline + 2000) {
+        const r = await cancelExecution(rt, exec.id, { reason: 'timeout', by: 'system' });
+        if (r.ok) timedOut++;
+        continue;
+      }
+      if ((status !== 'PENDING' && status !== 'RUNNING') || !exec.next || now - exec.nextAt < STALE_MS) continue;
+      const { path, attempt } = parseStepKey(exec.next);
+      const job = { executionId: exec.id, path, attempt };
+      if (await rt.queues.hasStepJob(job)) continue;
+      // A finished or failed job with this id would make the add a no-op: remove it first.
+      const old = await rt.queues.steps.getJob(jobIds.step(job));
+      if (old) await old.remove().catch(() => undefined);
+      await rt.queues.addStep(job);
+      requeued++;
+      rt.log.warn({ executionId: exec.id, step: path, attempt }, 'reconciler re-queued a stranded step');
+    }
+  }
+  return { requeued, timedOut };
+}

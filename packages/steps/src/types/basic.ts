@@ -1,0 +1,107 @@
+import { StepError, type StepType } from '@flowgate/engine';
+import { parseDuration } from '@flowgate/spec';
+import { evaluateCondition } from '@flowgate/condition';
+import { renderDeep } from '@flowgate/template';
+import type { StepServices } from '../executor/runtime';
+
+type T = StepType<StepServices>;
+
+export const consoleStep: T = {
+  type: 'console',
+  async run(ctx) {
+    const message = ctx.input.message ?? '';
+    ctx.log(typeof message === 'string' ? message : JSON.stringify(message), { type: 'console' });
+    return { kind: 'output', output: message };
+  },
+};
+
+/** data.set: the values set; they also become `variables.<key>` for the rest of the execution. */
+export const dataSet: T = {
+  type: 'data.set',
+  async run(ctx) {
+    return { kind: 'output', output: ctx.input, variables: ctx.input };
+  },
+};
+
+export const dataParseJson: T = {
+  type: 'data.parseJson',
+  async run(ctx) {
+    const source = ctx.params.source;
+    if (typeof source !== 'string') return { kind: 'output', output: source ?? null };
+    try {
+      return { kind: 'output', output: JSON.parse(source) };
+    } catch (err) {
+      throw new StepError('validation_error', `data.parseJson: source is not JSON: ${(err as Error).message}`);
+    }
+  },
+};
+
+export const dataStringifyJson: T = {
+  type: 'data.stringifyJson',
+  async run(ctx) {
+    const pretty = ctx.input.pretty === true;
+    return { kind: 'output', output: JSON.stringify(ctx.params.source ?? null, null, pretty ? 2 : undefined) };
+  },
+};
+
+function itemsOf(ctx: Parameters<T['run']>[0]): unknown[] {
+  let items = ctx.params.items;
+  if (typeof items === 'string') {
+    try {
+      items = JSON.parse(items);
+    } catch {
+      /* reported below */
+    }
+  }
+  if (!Array.isArray(items)) throw new StepError('validation_error', `${ctx.step.type}: items must be an array`);
+  return items;
+}
+
+/** data.map: `with.fields` are templates rendered once per item, with `item` and `index` in scope. */
+export const dataMap: T = {
+  type: 'data.map',
+  async run(ctx) {
+    const fields = (ctx.step.with?.fields ?? {}) as Record<string, unknown>;
+    const items = itemsOf(ctx);
+    const output = items.map((item, index) => renderDeep(fields, { ...ctx.context, item, index }));
+    return { kind: 'output', output };
+  },
+};
+
+/** data.filter: `with.condition` is KQL against `{ item, index }` plus the context. */
+export const dataFilter: T = {
+  type: 'data.filter',
+  async run(ctx) {
+    const condition = ctx.step.with?.condition as string | boolean;
+    const limit = typeof ctx.input.limit === 'number' ? ctx.input.limit : Infinity;
+    const kept: unknown[] = [];
+    const items = itemsOf(ctx);
+    for (let index = 0; index < items.length && kept.length < limit; index++) {
+      if (evaluateCondition(condition, { ...ctx.context, item: items[index], index })) kept.push(items[index]);
+    }
+    return { kind: 'output', output: kept };
+  },
+};
+
+/** wait: a delayed job holds the execution (WAITING), never a worker. */
+export const waitStep: T = {
+  type: 'wait',
+  async run(ctx) {
+    const d = ctx.input.duration;
+    let ms: number;
+    try {
+      ms = parseDuration(d as string);
+    } catch (err) {
+      throw new StepError('validation_error', `wait: ${(err as Error).message}`);
+    }
+    return { kind: 'delay', ms };
+  },
+};
+
+/** workflow.fail: ends the execution FAILED with the message; not catchable. */
+export const workflowFail: T = {
+  type: 'workflow.fail',
+  async run(ctx) {
+    throw new StepError('workflow_fail', String(ctx.input.message ?? 'workflow.fail'));
+  },
+};

@@ -1,0 +1,67 @@
+import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
+import { CASE_SEVERITIES, CASE_STATUSES, type CaseStatus } from '@flowgate/store';
+import type { StepServices } from '../executor/runtime';
+
+type T = StepType<StepServices>;
+
+/** Writes are keyed by `<executionId>/<path>`: a step that runs twice writes once (SPEC §4.6). */
+const opKey = (ctx: StepRunContext) => `${ctx.executionId}/${ctx.path}`;
+
+function caseId(ctx: StepRunContext): string {
+  const id = ctx.input.case_id;
+  if (typeof id !== 'string' || id.trim() === '') throw new StepError('validation_error', `${ctx.step.type}: with.case_id is empty`);
+  return id.trim();
+}
+
+export const createCase: T = {
+  type: 'cases.createCase',
+  async run(ctx, { cases }) {
+    const severity = String(ctx.input.severity ?? 'low');
+    if (!(CASE_SEVERITIES as readonly string[]).includes(severity)) {
+      throw new StepError('validation_error', `cases.createCase: severity "${severity}" is not one of ${CASE_SEVERITIES.join(', ')}`);
+    }
+    const created = await cases.create({
+      title: String(ctx.input.title ?? ''),
+      description: ctx.input.description == null ? null : String(ctx.input.description),
+      severity,
+      tags: Array.isArray(ctx.input.tags) ? ctx.input.tags.map(String) : [],
+      executionId: ctx.executionId,
+      opKey: opKey(ctx),
+    });
+    return { kind: 'output', output: { case: created } };
+  },
+};
+
+export const addComment: T = {
+  type: 'cases.addComment',
+  async run(ctx, { cases }) {
+    const id = caseId(ctx);
+    const comment = await cases.addComment(id, { comment: String(ctx.input.comment ?? ''), author: `workflow:${ctx.workflowId}`, opKey: opKey(ctx) });
+    if (!comment) throw new StepError('validation_error', `cases.addComment: case "${id}" does not exist`);
+    return { kind: 'output', output: { comment } };
+  },
+};
+
+export const getCase: T = {
+  type: 'cases.getCase',
+  async run(ctx, { cases }) {
+    const id = caseId(ctx);
+    const found = await cases.getWithComments(id);
+    if (!found) throw new StepError('validation_error', `cases.getCase: case "${id}" does not exist`);
+    return { kind: 'output', output: { case: found } };
+  },
+};
+
+export const setStatus: T = {
+  type: 'cases.setStatus',
+  async run(ctx, { cases }) {
+    const id = caseId(ctx);
+    const status = String(ctx.input.status ?? '');
+    if (!(CASE_STATUSES as readonly string[]).includes(status)) {
+      throw new StepError('validation_error', `cases.setStatus: status "${status}" is not one of ${CASE_STATUSES.join(', ')}`);
+    }
+    const updated = await cases.setStatus(id, status as CaseStatus);
+    if (!updated) throw new StepError('validation_error', `cases.setStatus: case "${id}" does not exist`);
+    return { kind: 'output', output: { case: updated } };
+  },
+};

@@ -1,0 +1,77 @@
+--[[
+  Compare-and-set transition of one execution: every status change of an execution is this script.
+  The caller (Node) decides the new state from what it loaded; this script only applies it when
+  the execution is still as loaded, so racing resumes, cancels, timeouts and commits have one winner.
+
+  Input:
+    KEYS[1]  execution hash            fg:{<id>}:e
+    KEYS[2]  step records hash         fg:{<id>}:s
+
+    ARGV[1]  expected rev: '' = not checked, '0' = the execution must not exist yet (create)
+    ARGV[2]  allowed current statuses, comma-separated, '' = not checked
+    ARGV[3]  expected waiting step (field `waitStep`), '' = not checked
+    ARGV[4]  n = number of execution field/value pairs that follow
+    ARGV[5 .. 4+2n]        execution fields and values
+    ARGV[5+2n]             m = number of step-hash field/value pairs that follow
+    ARGV[6+2n .. 5+2n+2m]  step-hash fields (a path) and values (the record's JSON)
+    ARGV[6+2n+2m]          response path: when not '', ARGV[7+2n+2m] is appended to `<path>#r`
+    ARGV[7+2n+2m]          response JSON (one object)
+
+  Output:
+    {1, newRev, previousStatus}                    applied
+    {0, reason, currentStatus, currentRev}         refused; reason: missing | exists | rev | status | step
+]]
+local execKey = KEYS[1]
+local stepsKey = KEYS[2]
+
+local expectedRev = ARGV[1]
+local status = redis.call('HGET', execKey, 'status')
+local rev = redis.call('HGET', execKey, 'rev')
+
+if expectedRev == '0' then
+  if status then return {0, 'exists', status, rev} end
+else
+  if not status then return {0, 'missing', '', ''} end
+  if expectedRev ~= '' and rev ~= expectedRev then return {0, 'rev', status, rev} end
+end
+
+local allowed = ARGV[2]
+if allowed ~= '' and status then
+  local found = false
+  for s in string.gmatch(allowed, '[^,]+') do
+    if s == status then found = true break end
+  end
+  if not found then return {0, 'status', status, rev} end
+end
+
+if ARGV[3] ~= '' and redis.call('HGET', execKey, 'waitStep') ~= ARGV[3] then
+  return {0, 'step', status or '', rev or ''}
+end
+
+local i = 4
+local n = tonumber(ARGV[i])
+if n > 0 then
+  local fields = {}
+  for k = 1, 2 * n do fields[k] = ARGV[i + k] end
+  redis.call('HSET', execKey, unpack(fields))
+end
+i = i + 2 * n + 1
+local m = tonumber(ARGV[i])
+if m > 0 then
+  local fields = {}
+  for k = 1, 2 * m do fields[k] = ARGV[i + k] end
+  redis.call('HSET', stepsKey, unpack(fields))
+end
+i = i + 2 * m + 1
+local responsePath = ARGV[i]
+if responsePath ~= '' then
+  local field = responsePath .. '#r'
+  local list = redis.call('HGET', stepsKey, field)
+  local decoded = {}
+  if list then decoded = cjson.decode(list) end
+  table.insert(decoded, cjson.decode(ARGV[i + 1]))
+  redis.call('HSET', stepsKey, field, cjson.encode(decoded))
+end
+
+local newRev = redis.call('HINCRBY', execKey, 'rev', 1)
+return {1, newRev, status or ''}

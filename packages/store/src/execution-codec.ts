@@ -1,0 +1,89 @@
+import type { ExecutionState, StepRecord } from '@flowgate/engine';
+
+/**
+ * ExecutionState <-> Redis hash fields. Field names are short because a waiting execution's
+ * footprint is a product promise (≤ 2 KB); absent values are stored as ''.
+ */
+const FIELDS: Record<keyof ExecutionState, string> = {
+  id: 'id',
+  workflowId: 'wf',
+  workflowName: 'wn',
+  version: 'v',
+  trigger: 'tr',
+  triggeredBy: 'by',
+  status: 'status',
+  rev: 'rev',
+  createdAt: 'ca',
+  startedAt: 'sa',
+  finishedAt: 'fa',
+  error: 'err',
+  cancellation: 'cx',
+  waitingFor: 'wait',
+  next: 'next',
+  nextAt: 'na',
+  event: 'ev',
+  inputs: 'in',
+  variables: 'var',
+  deadline: 'dl',
+  seqs: 'seq',
+};
+const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables']);
+const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'startedAt', 'finishedAt', 'nextAt', 'deadline', 'seqs']);
+/** The waiting step's path, kept apart from `wait` so that the resume script can compare it. */
+export const WAIT_STEP_FIELD = 'waitStep';
+
+export function encodeExecution(partial: Partial<ExecutionState>): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(partial) as [keyof ExecutionState, unknown][]) {
+    if (key === 'rev' || value === undefined) continue;
+    out.push(FIELDS[key], encodeValue(key, value));
+    if (key === 'waitingFor') out.push(WAIT_STEP_FIELD, value == null ? '' : (value as { step: string }).step);
+  }
+  return out;
+}
+
+function encodeValue(key: keyof ExecutionState, value: unknown): string {
+  if (value === null) return '';
+  if (JSON_FIELDS.has(key)) return JSON.stringify(value);
+  return String(value);
+}
+
+export function decodeExecution(hash: Record<string, string>): ExecutionState | null {
+  if (!hash.status) return null;
+  const state: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(FIELDS) as [keyof ExecutionState, string][]) {
+    const raw = hash[field];
+    if (raw === undefined || raw === '') {
+      state[key] = key === 'next' ? '' : key === 'variables' ? {} : key === 'seqs' ? 0 : null;
+    } else if (JSON_FIELDS.has(key)) state[key] = JSON.parse(raw);
+    else if (NUMBER_FIELDS.has(key)) state[key] = Number(raw);
+    else state[key] = raw;
+  }
+  return state as unknown as ExecutionState;
+}
+
+/** Step records are JSON without their null fields (they come back as null). */
+export function encodeRecord(record: StepRecord): string {
+  const compact: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) if (v !== null && v !== undefined) compact[k] = v;
+  return JSON.stringify(compact);
+}
+
+export function decodeRecord(json: string): StepRecord {
+  const r = JSON.parse(json) as Partial<StepRecord>;
+  return {
+    name: r.name!,
+    path: r.path!,
+    type: r.type!,
+    status: r.status!,
+    iteration: r.iteration ?? null,
+    seq: r.seq ?? 0,
+    input: r.input ?? null,
+    output: r.output ?? null,
+    error: r.error ?? null,
+    attempts: r.attempts ?? 0,
+    startedAt: r.startedAt ?? null,
+    finishedAt: r.finishedAt ?? null,
+    ...(r.respondedBy !== undefined ? { respondedBy: r.respondedBy, respondedAt: r.respondedAt } : {}),
+  };
+}

@@ -1,0 +1,201 @@
+import type { ExecutionState, ExecutionStatus, StepRecord } from '@flowgate/engine';
+import { decodeExecution, decodeRecord, encodeExecution, encodeRecord } from './execution-codec';
+import { Keys } from './keys';
+import { runScript, type RedisClient } from './scripts';
+
+export interface Expectation {
+  /** the rev the caller loaded; 0 = create (the execution must not exist) */
+  rev?: number;
+  /** the statuses the execution may be in */
+  statuses?: readonly ExecutionStatus[];
+  /** the path of the step the execution must be waiting at */
+  waitStep?: string;
+}
+
+export interface ResponseEntry {
+  by: string;
+  at: string;
+  accepted: boolean;
+  code: number | string;
+}
+
+export type TransitionResult =
+  | { ok: true; rev: number; previousStatus: string }
+  | { ok: false; reason: 'missing' | 'exists' | 'rev' | 'status' | 'step'; status: string; rev: number };
+
+export interface ListQuery {
+  statuses?: ExecutionStatus[];
+  workflowId?: string;
+  order?: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+/** Executions and their step records in Redis; every status change goes through transition.lua. */
+export class ExecutionStore {
+  constructor(readonly redis: RedisClient, readonly keys: Keys = new Keys()) {}
+
+  async load(id: string): Promise<ExecutionState | null> {
+    return decodeExecution(await this.redis.hgetall(this.keys.execution(id)));
+  }
+
+  async loadMany(ids: string[]): Promise<(ExecutionState | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.execution(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, hash]) => (err ? null : decodeExecution(hash as Record<string, string>)));
+  }
+
+  /** Every step record, in start order, with the responses kept on wait steps. */
+  async loadRecords(id: string): Promise<{ records: StepRecord[]; responses: Map<string, ResponseEntry[]> }> {
+    const hash = await this.redis.hgetall(this.keys.steps(id));
+    const records: StepRecord[] = [];
+    const responses = new Map<string, ResponseEntry[]>();
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.endsWith('#r')) responses.set(field.slice(0, -2), JSON.parse(value));
+      else records.push(decodeRecord(value));
+    }
+    records.sort((a, b) => a.seq - b.seq);
+    return { records, responses };
+  }
+
+  async loadRecord(id: string, path: string): Promise<StepRecord | null> {
+    const json = await this.redis.hget(this.keys.steps(id), path);
+    return json ? decodeRecord(json) : null;
+  }
+
+  async saveLoopItems(id: string, containerPath: string, items: unknown[]): Promise<void> {
+    await this.redis.hset(this.keys.loopItems(id), containerPath, JSON.stringify(items));
+  }
+
+  async loadLoopItems(id: string, containerPath: string): Promise<unknown[]> {
+    const json = await this.redis.hget(this.keys.loopItems(id), containerPath);
+    return json ? JSON.parse(json) : [];
+  }
+
+  /**
+   * One compare-and-set transition: applies `set` and `records` only when the execution matches
+   * `expect`; then moves it between the status indexes (outside the script: other hash slots).
+   */
+  async transition(
+    id: string,
+    expect: Expectation,
+    set: Partial<ExecutionState>,
+    records: StepRecord[] = [],
+    response?: { path: string; entry: ResponseEntry },
+  ): Promise<TransitionResult> {
+    const execFields = encodeExecution(set);
+    const stepFields: string[] = [];
+    for (const r of records) stepFields.push(r.path, encodeRecord(r));
+    const args: (string | number)[] = [
+      expect.rev === undefined ? '' : String(expect.rev),
+      expect.statuses ? expect.statuses.join(',') : '',
+      expect.waitStep ?? '',
+      execFields.length / 2,
+      ...execFields,
+      stepFields.length / 2,
+      ...stepFields,
+      response ? response.path : '',
+      response ? JSON.stringify(response.entry) : '',
+    ];
+    const reply = await runScript(this.redis, 'fgTransition', [this.keys.execution(id), this.keys.steps(id)], args);
+    if (Number(reply[0]) !== 1) {
+      return { ok: false, reason: String(reply[1]) as any, status: String(reply[2] ?? ''), rev: Number(reply[3] ?? 0) };
+    }
+    const previousStatus = String(reply[2]);
+    const result = { ok: true as const, rev: Number(reply[1]), previousStatus };
+    if (expect.rev === 0) await this.indexCreated(id, set);
+    else if (set.status && set.status !== previousStatus) await this.reindex(id, previousStatus, set);
+    return result;
+  }
+
+  async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
+    await runScript(this.redis, 'fgAppendResponse', [this.keys.steps(id)], [path, JSON.stringify(entry)]);
+  }
+
+  private async indexCreated(id: string, set: Partial<ExecutionState>): Promise<void> {
+    await this.redis
+      .pipeline()
+      .zadd(this.keys.allExecutions(), 0, id)
+      .zadd(this.keys.byWorkflow(set.workflowId!), 0, id)
+      .zadd(this.keys.byStatus(set.status!), 0, id)
+      .exec();
+  }
+
+  private async reindex(id: string, previous: string, set: Partial<ExecutionState>): Promise<void> {
+    const p = this.redis.pipeline().zrem(this.keys.byStatus(previous), id).zadd(this.keys.byStatus(set.status!), 0, id);
+    if (set.status === 'WAITING_FOR_INPUT') p.zadd(this.keys.inbox(), set.waitingFor?.since ?? Date.now(), id);
+    if (previous === 'WAITING_FOR_INPUT') p.zrem(this.keys.inbox(), id);
+    await p.exec();
+  }
+
+  /**
+   * Pages through executions, newest first by default. Ids are ULIDs, so the id order is the
+   * creation order and the cursor is the last id returned. Index entries are hints: each row is
+   * checked against the execution itself, so a stale index entry is never shown.
+   */
+  async list(query: ListQuery): Promise<{ results: ExecutionState[]; nextCursor: string | null }> {
+    const desc = query.order !== 'asc';
+    const statuses = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : null;
+    const sources = query.workflowId
+      ? [this.keys.byWorkflow(query.workflowId)]
+      : statuses
+        ? [...statuses].map((s) => this.keys.byStatus(s))
+        : [this.keys.allExecutions()];
+    const results: ExecutionState[] = [];
+    let cursor = query.cursor;
+    let exhausted = false;
+    // Filtering may drop rows (status filter on a workflow index, stale entries): scan a bounded number of batches.
+    for (let round = 0; round < 20 && results.length < query.limit && !exhausted; round++) {
+      const batch = Math.max(query.limit + 1, 50);
+      const ids = await this.mergeRange(sources, cursor, batch, desc);
+      exhausted = ids.length < batch;
+      const states = await this.loadMany(ids);
+      for (let i = 0; i < ids.length; i++) {
+        cursor = ids[i];
+        const s = states[i];
+        if (!s || (statuses && !statuses.has(s.status))) continue;
+        if (query.workflowId && s.workflowId !== query.workflowId) continue;
+        results.push(s);
+        if (results.length === query.limit) {
+          const more = i < ids.length - 1 || !exhausted;
+          return { results, nextCursor: more ? ids[i] : null };
+        }
+      }
+    }
+    return { results, nextCursor: exhausted ? null : (cursor ?? null) };
+  }
+
+  private async mergeRange(sources: string[], cursor: string | undefined, count: number, desc: boolean): Promise<string[]> {
+    const lists = await Promise.all(
+      sources.map((key) =>
+        desc
+          ? this.redis.zrevrangebylex(key, cursor ? `(${cursor}` : '+', '-', 'LIMIT', 0, count)
+          : this.redis.zrangebylex(key, cursor ? `(${cursor}` : '-', '+', 'LIMIT', 0, count),
+      ),
+    );
+    const merged = [...new Set(lists.flat())].sort();
+    if (desc) merged.reverse();
+    return merged.slice(0, count);
+  }
+
+  /** Executions waiting for input, oldest wait first. */
+  async inbox(limit: number, offset = 0): Promise<ExecutionState[]> {
+    const ids = await this.redis.zrange(this.keys.inbox(), offset, offset + limit - 1);
+    return (await this.loadMany(ids)).filter((s): s is ExecutionState => !!s && s.status === 'WAITING_FOR_INPUT');
+  }
+
+  /** Ids of executions in the given statuses (for the reconciler), at most `limit`. */
+  async idsInStatus(status: ExecutionStatus, limit: number): Promise<string[]> {
+    return this.redis.zrangebylex(this.keys.byStatus(status), '-', '+', 'LIMIT', 0, limit);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const statuses = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'CANCELLED'];
+    const p = this.redis.pipeline();
+    for (const s of statuses) p.zcard(this.keys.byStatus(s));
+    const replies = (await p.exec()) ?? [];
+    return Object.fromEntries(statuses.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)]));
+  }
+}

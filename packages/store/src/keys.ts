@@ -1,0 +1,40 @@
+/**
+ * Builds every Redis key Flowgate uses, in one place (docs/storage.md describes them).
+ * All keys of one execution share the hash tag `{<executionId>}` so that, on a Redis Cluster, its
+ * Lua scripts touch one shard. Indexes live outside that tag and are updated after each transition.
+ */
+export class Keys {
+  constructor(readonly prefix = 'fg') {}
+
+  // One execution (hash tag {id}).
+  execution(id: string): string { return `${this.prefix}:{${id}}:e`; }
+  steps(id: string): string { return `${this.prefix}:{${id}}:s`; }
+  /** foreach items by container path, apart from the records so that loading records stays small */
+  loopItems(id: string): string { return `${this.prefix}:{${id}}:i`; }
+
+  // Execution indexes: sorted sets of execution ids, score 0, ordered by id (ULIDs sort by creation time).
+  allExecutions(): string { return `${this.prefix}:x:all`; }
+  byStatus(status: string): string { return `${this.prefix}:x:st:${status}`; }
+  byWorkflow(workflowId: string): string { return `${this.prefix}:x:wf:${workflowId}`; }
+  /** executions waiting for input, scored by the time they started waiting (oldest first) */
+  inbox(): string { return `${this.prefix}:x:inbox`; }
+
+  // Workflows.
+  workflow(id: string): string { return `${this.prefix}:wf:${id}`; }
+  workflows(): string { return `${this.prefix}:wfs`; }
+  workflowsRev(): string { return `${this.prefix}:wfs:rev`; }
+  /** an immutable, content-addressed definition version */
+  version(hash: string): string { return `${this.prefix}:wfv:${hash}`; }
+
+  // Cases (hash tag {case id}).
+  case(id: string): string { return `${this.prefix}:case:{${id}}`; }
+  caseComments(id: string): string { return `${this.prefix}:case:{${id}}:c`; }
+  cases(): string { return `${this.prefix}:x:cases`; }
+
+  // Alert ingestion idempotency, per API key name.
+  idempotency(keyName: string, key: string): string { return `${this.prefix}:idem:${keyName}:${key}`; }
+
+  // Coordination.
+  reconcilerLease(): string { return `${this.prefix}:lease:reconciler`; }
+  cancelChannel(): string { return `${this.prefix}:cancel`; }
+}
