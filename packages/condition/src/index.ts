@@ -1,12 +1,9 @@
-// Interface placeholder: the real implementation replaces this file.
-export class ConditionError extends Error {
-  constructor(message: string, public readonly condition: string, public readonly position: number) {
-    super(message);
-    this.name = 'ConditionError';
-  }
-}
-export type KqlNode = unknown;
-export function parseKql(_text: string): KqlNode { throw new Error('not implemented'); }
-export function evaluateKql(_node: KqlNode, _data: unknown): boolean { throw new Error('not implemented'); }
-export function checkCondition(_value: unknown): ConditionError | Error | null { throw new Error('not implemented'); }
-export function evaluateCondition(_value: string | boolean, _ctx: object): boolean { throw new Error('not implemented'); }
+/**
+ * @flowgate/condition — the KQL subset of `if:`/`condition:`/`on.condition` (SPEC §3):
+ * parsed once (cached), evaluated many times.
+ */
+export { ConditionError } from './errors';
+export type { KqlNode, PathSegment, Pattern, RangeOp } from './ast';
+export { parseKql, parsePath } from './parser';
+export { evaluateKql, resolvePath } from './evaluate';
+export { checkCondition, compileCondition, conditionCache, evaluateCondition, kqlQuote } from './condition';

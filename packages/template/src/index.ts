@@ -1,21 +1,28 @@
-// Interface placeholder: the real implementation replaces this file.
-export class TemplateError extends Error {
-  constructor(
-    message: string,
-    public readonly kind: 'syntax' | 'render' | 'limit',
-    public readonly template: string,
-    public readonly position?: { line: number; column: number; offset: number },
-  ) {
-    super(message);
-    this.name = 'TemplateError';
-  }
+/**
+ * @flowgate/template — Liquid templates of SPEC §2: `{{ }}` text, whole `${{ }}` typed values,
+ * ternaries, deep rendering of `with`, static checks and step references for the validator.
+ */
+import { compile, wholeValueRange } from './compile';
+import { TemplateError } from './errors';
+
+export { TemplateError } from './errors';
+export type { TemplateErrorKind, TemplatePosition } from './errors';
+export { isTemplate, wholeValueRange, templateCache } from './compile';
+export { renderString, renderDeep } from './render';
+export type { RenderOptions } from './render';
+export { stepReferences } from './refs';
+export { ALLOWED_TAGS, LIMITS, liquid, toText } from './liquid';
+
+/** True when the trimmed text is a whole `${{ expr }}` value (rendered to a typed value). */
+export function isWholeValue(text: string): boolean {
+  return wholeValueRange(text) !== null;
 }
-export interface RenderOptions {
-  /** applied to the text of every `{{ }}` output that is not the whole string (conditions quote them as KQL values) */
-  escapeOutput?: (text: string) => string;
+
+/**
+ * Static check for the workflow validator: Liquid syntax, tags outside the allowed list, `${{` other than
+ * as the whole value, nested ternaries. Returns the error, or null when the template is valid.
+ */
+export function checkTemplate(text: string): TemplateError | null {
+  const compiled = compile(text);
+  return compiled.kind === 'error' ? compiled.error : null;
 }
-export function isTemplate(_text: string): boolean { throw new Error('not implemented'); }
-export function checkTemplate(_text: string): TemplateError | null { throw new Error('not implemented'); }
-export function renderString(_text: string, _ctx: object, _opts?: RenderOptions): unknown { throw new Error('not implemented'); }
-export function renderDeep(_value: unknown, _ctx: object): unknown { throw new Error('not implemented'); }
-export function stepReferences(_text: string): string[] { throw new Error('not implemented'); }

@@ -1,0 +1,22 @@
+/** ConditionError: names the condition and the 1-based column of the problem. */
+
+export class ConditionError extends Error {
+  constructor(
+    message: string,
+    public readonly condition: string,
+    /** 1-based column (character offset + 1) in the condition text */
+    public readonly position: number,
+  ) {
+    super(message);
+    this.name = 'ConditionError';
+  }
+}
+
+const MAX_QUOTED = 200;
+
+/** `invalid condition "a : (b" at column 6: expected ")"`; `offset` is 0-based. */
+export function conditionError(condition: string, offset: number, what: string): ConditionError {
+  const shown = condition.length > MAX_QUOTED ? `${condition.slice(0, MAX_QUOTED)}…` : condition;
+  const column = offset + 1;
+  return new ConditionError(`invalid condition ${JSON.stringify(shown)} at column ${column}: ${what}`, condition, column);
+}
