@@ -14,6 +14,7 @@ export * from './executor/resume';
 export * from './executor/start';
 export * from './executor/reconciler';
 export * from './executor/answer-validator';
+export * from './executor/from-env';
 
 /** Every built-in step type that needs no connector. */
 export function builtinRegistry(): StepRegistry<StepServices> {

@@ -1,0 +1,81 @@
+/**
+ * The Flowgate worker: stateless, runs step jobs and timer jobs from Redis. Run as many as needed.
+ * On SIGTERM/SIGINT it stops taking jobs, finishes those in flight, and exits 0.
+ */
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import { STEPS_QUEUE, TIMERS_QUEUE, queuePrefix, type StepJob, type TimerJob } from '@flowgate/queue';
+import { AbortRegistry, builtinRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/steps';
+import { Metrics, createLogger } from '@flowgate/telemetry';
+import { loadStepExtensions } from './extensions';
+
+const log = createLogger('worker');
+
+function fail(reason: string): never {
+  process.stderr.write(`flowgate worker: ${reason}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = commonConfigFromEnv();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const concurrency = Number(process.env.FLOWGATE_CONCURRENCY ?? 50);
+  if (!Number.isInteger(concurrency) || concurrency < 1) fail(`FLOWGATE_CONCURRENCY: "${process.env.FLOWGATE_CONCURRENCY}" is not a positive integer`);
+  // How long a dead worker's job stays locked before another worker takes it over.
+  const lockMs = Number(process.env.FLOWGATE_LOCK_MS ?? 10_000);
+
+  const metrics = new Metrics();
+  const { registry, services } = await loadStepExtensions(builtinRegistry(), fail);
+  const rt = runtimeFromConfig(config, { registry, log, hooks: metrics.hooks(), services });
+  const aborts = new AbortRegistry();
+  const id = `${hostname()}:${process.pid}`;
+  const prefix = queuePrefix(config.redis);
+  const workerOptions = {
+    connection: rt.redis.duplicate(),
+    prefix,
+    lockDuration: lockMs,
+    stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
+    // A crash-looping step must never be moved to failed by stall detection: the execution would strand.
+    maxStalledCount: 1_000_000,
+  };
+
+  const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts), { ...workerOptions, concurrency });
+  const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20 });
+  for (const w of [steps, timers]) {
+    w.on('failed', (job, err) => log.error({ job: job?.id, err: err.message }, 'job failed'));
+    w.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  }
+
+  // Cancels reach the worker running the step through pub/sub, to abort it at once.
+  const subscriber = rt.redis.duplicate();
+  await subscriber.subscribe(rt.keys.cancelChannel());
+  subscriber.on('message', (_channel: string, executionId: string) => aborts.abort(executionId, 'execution cancelled'));
+
+  const reconcile = setInterval(() => {
+    reconcileOnce(rt, id).catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
+  }, Number(process.env.FLOWGATE_RECONCILE_MS ?? 5000));
+
+  log.info({ concurrency, id }, 'worker started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'worker stopping: finishing jobs in flight');
+    clearInterval(reconcile);
+    await Promise.all([steps.close(), timers.close()]);
+    await subscriber.quit().catch(() => undefined);
+    await rt.queues.close();
+    await rt.redis.quit().catch(() => undefined);
+    log.info({}, 'worker stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => fail((err as Error).stack ?? String(err)));

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { freePort, waitFor } from './net';
+
+/** A real redis-server on a free loopback port, private to one test file (never a mock). */
+export interface RedisServer {
+  port: number;
+  url: string;
+  dir: string;
+  process: ChildProcess;
+  client(): IORedis;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'fg-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--protected-mode', 'yes'];
+  const proc = spawn(process.env.FLOWGATE_REDIS_SERVER || 'redis-server', args, { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  const clients: IORedis[] = [];
+  await waitFor(async () => {
+    const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await c.connect();
+      return (await c.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      c.disconnect();
+    }
+  }, 10_000, 'redis-server to start');
+  return {
+    port,
+    url,
+    dir,
+    process: proc,
+    client() {
+      const c = new IORedis(url, { maxRetriesPerRequest: null });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      for (const c of clients) c.disconnect();
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
