@@ -1,0 +1,34 @@
+/**
+ * Keys of Kibana's workflow format that Flowgate accepts but does not act on (SPEC §1, "Unknown keys").
+ * The schema lists them (so they are not "unknown"), the validator warns
+ * `<path>: accepted but ignored (Kibana key)`, and normalization drops them.
+ */
+
+export const KIBANA_IGNORED_MESSAGE = 'accepted but ignored (Kibana key)';
+
+export const KIBANA_KEYS = {
+  /** top level */
+  workflow: ['template-metadata', 'outputs'],
+  settings: ['timezone', 'concurrency', 'liquid'],
+  /** `on-failure.retry` */
+  retry: ['jitter', 'condition'],
+  /** a trigger's `on` */
+  triggerOn: ['workflowEvents'],
+  /** on every step */
+  step: ['max-step-size'],
+  /** on `foreach` steps */
+  loop: ['max-iterations', 'iteration-on-failure', 'iteration-timeout'],
+  /** on `ai.*` steps */
+  ai: ['agent-id', 'inference-id'],
+  /** under `with` of an `http` step */
+  httpWith: ['fetcher'],
+  /** under `with` of a `workflow.fail` step */
+  failWith: ['reason'],
+} as const;
+
+/** A schema that accepts anything, described as ignored. */
+export function kibanaKeySchemas(keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = { description: `Kibana key: ${KIBANA_IGNORED_MESSAGE}` };
+  return out;
+}

@@ -1,0 +1,75 @@
+/** The built-in step and trigger types (SPEC §1.1, §1.2). */
+
+export const TRIGGER_TYPES = ['alert', 'manual', 'scheduled'] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export const CONTAINER_STEP_TYPES = ['if', 'switch', 'foreach'] as const;
+
+/** Every built-in step type with a fixed name; `elasticsearch.<api>` types come on top (see isKnownStepType). */
+export const STEP_TYPES: readonly string[] = Object.freeze([
+  'console',
+  'data.set',
+  'data.parseJson',
+  'data.stringifyJson',
+  'data.map',
+  'data.filter',
+  'wait',
+  'waitForInput',
+  'waitForApproval',
+  'if',
+  'switch',
+  'foreach',
+  'http',
+  'elasticsearch.search',
+  'elasticsearch.index',
+  'elasticsearch.request',
+  'ai.classify',
+  'ai.summarize',
+  'ai.prompt',
+  'cases.createCase',
+  'cases.addComment',
+  'cases.getCase',
+  'cases.setStatus',
+  'workflow.fail',
+]);
+
+/** Members of the official Elasticsearch client that are not APIs: never a step type. */
+export const FORBIDDEN_ELASTICSEARCH_NAMES: readonly string[] = Object.freeze([
+  'close',
+  'transport',
+  'helpers',
+  'child',
+  'extend',
+  'diagnostic',
+  'connectionPool',
+]);
+
+/** `elasticsearch.<api>`: a dotted path of identifiers whose first segment is not a forbidden name. */
+export const ELASTICSEARCH_API_PATTERN =
+  `elasticsearch\\.(?!(?:${FORBIDDEN_ELASTICSEARCH_NAMES.join('|')})(?:\\.|$))[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*`;
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The JSON Schema pattern of a valid step type (one keyword, so one clear error). */
+export const STEP_TYPE_PATTERN = `^(?:${STEP_TYPES.map(escapeRe).join('|')}|${ELASTICSEARCH_API_PATTERN})$`;
+
+const STEP_TYPE_RE = new RegExp(STEP_TYPE_PATTERN);
+
+export function isKnownStepType(type: unknown): type is string {
+  return typeof type === 'string' && STEP_TYPE_RE.test(type);
+}
+
+/** `if`, `switch` and `foreach` hold other steps; every other type is an action (or a wait). */
+export function isContainerStep(type: string): boolean {
+  return (CONTAINER_STEP_TYPES as readonly string[]).includes(type);
+}
+
+/** The connector type a step family needs, or undefined when the family takes no connector. */
+export function connectorTypeFor(stepType: string): string | undefined {
+  if (stepType === 'http') return 'http';
+  if (stepType.startsWith('ai.')) return 'openai';
+  if (stepType.startsWith('elasticsearch.')) return 'elasticsearch';
+  return undefined;
+}
