@@ -8,4 +8,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   maxWorkers: 2,
+  // End-to-end tests own child processes and sockets; never let a stray handle hang CI.
+  forceExit: true,
 };

@@ -1,0 +1,195 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ensureStateDir, localAdminKey, REPO_ROOT, STATE_DIR } from '../local-state';
+import { spawnService } from './services';
+
+interface UpOptions {
+  workers: string;
+  port: string;
+  redisPort: string;
+  standins: boolean;
+}
+
+const say = (line: string) => process.stdout.write(`[flowgate] ${line}\n`);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** redis-server must be installed; when root we install it, else we say exactly what to run. */
+function ensureRedisServer(): string {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+  if (found) return found;
+  if (process.getuid?.() === 0) {
+    say('redis-server is not installed: installing it with apt-get');
+    execFileSync('sh', ['-c', 'apt-get install -y -qq redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server)'], { stdio: 'inherit' });
+    return 'redis-server';
+  }
+  throw new Error("redis-server is not installed. Install it with 'sudo apt-get install -y redis-server' (Debian/Ubuntu) and run this again, or set FLOWGATE_REDIS_URL to an existing Redis.");
+}
+
+function startRedis(port: number): ChildProcess {
+  const dir = ensureStateDir('redis');
+  const fsync = process.env.FLOWGATE_DURABLE === 'always' ? 'always' : 'everysec';
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--protected-mode', 'yes'];
+  return spawn(ensureRedisServer(), args, { stdio: 'ignore' });
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const IORedis = (await import('ioredis')).default;
+  const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await c.connect();
+    return (await c.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** Local stand-ins speaking the real protocols (Elasticsearch, OpenAI-compatible, EDR, pager), for a machine with no internet. */
+async function startStandins(children: ChildProcess[]): Promise<string | null> {
+  const main = join(REPO_ROOT, 'test', 'fixtures', 'standins', 'main.js');
+  if (!existsSync(main)) return null;
+  const ports = { es: await freePort(), ai: await freePort(), edr: await freePort(), pager: await freePort() };
+  const child = spawn(process.execPath, [main, '--es', String(ports.es), '--ai', String(ports.ai), '--edr', String(ports.edr), '--pager', String(ports.pager)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  const file = join(STATE_DIR, 'connectors.yaml');
+  writeFileSync(
+    file,
+    [
+      '# Written by `flowgate up`: the example connectors, served by local stand-ins (test/fixtures/standins).',
+      'connectors:',
+      '  my-openai:',
+      '    type: openai',
+      '    url: https://api.openai.com/v1',
+      '    apiKey: local-standin-key',
+      '    model: gpt-4o-mini',
+      `    targetUrl: http://127.0.0.1:${ports.ai}`,
+      '  edr-connector:',
+      '    type: http',
+      '    url: https://edr.example.com',
+      '    headers: { Authorization: "Bearer local-standin-edr-token" }',
+      `    targetUrl: http://127.0.0.1:${ports.edr}`,
+      '  pager:',
+      '    type: http',
+      '    url: https://pager.example.com',
+      '    headers: { Authorization: "Bearer local-standin-pager-token" }',
+      `    targetUrl: http://127.0.0.1:${ports.pager}`,
+      '  elasticsearch:',
+      '    type: elasticsearch',
+      `    url: http://127.0.0.1:${ports.es}`,
+      '    apiKey: local-standin-es-key',
+      '',
+    ].join('\n'),
+  );
+  await waitUntil(async () => !(await portFree(ports.edr)), 10_000, 'the local stand-ins');
+  return file;
+}
+
+async function up(opts: UpOptions): Promise<void> {
+  const children: ChildProcess[] = [];
+  const port = Number(opts.port);
+  const workers = Number(opts.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers: "${opts.workers}" is not a positive integer`);
+  let redisUrl = process.env.FLOWGATE_REDIS_URL;
+  let redis: ChildProcess | null = null;
+  if (!redisUrl && !process.env.FLOWGATE_REDIS_CLUSTER) {
+    const redisPort = Number(opts.redisPort);
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+    if (!(await redisAnswers(redisUrl))) {
+      if (!(await portFree(redisPort))) throw new Error(`port ${redisPort} is taken by something that is not Redis; choose another with --redis-port`);
+      redis = startRedis(redisPort);
+      await waitUntil(() => redisAnswers(redisUrl!), 15_000, `redis-server on port ${redisPort}`);
+      say(`redis-server on ${redisUrl} (AOF in .flowgate/redis, appendfsync ${process.env.FLOWGATE_DURABLE === 'always' ? 'always' : 'everysec'})`);
+    } else say(`using the Redis already on ${redisUrl}`);
+  }
+  if (!(await portFree(port))) throw new Error(`port ${port} is in use; choose another with --port`);
+
+  const adminKey = localAdminKey(true)!;
+  const connectors = process.env.FLOWGATE_CONNECTORS || (opts.standins ? await startStandins(children) : null);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FLOWGATE_REDIS_URL: redisUrl ?? process.env.FLOWGATE_REDIS_URL,
+    FLOWGATE_PORT: String(port),
+    FLOWGATE_API_KEYS: process.env.FLOWGATE_API_KEYS || `admin:admin:${adminKey}`,
+    FLOWGATE_WORKFLOWS: process.env.FLOWGATE_WORKFLOWS || join(REPO_ROOT, 'examples'),
+    ...(connectors ? { FLOWGATE_CONNECTORS: connectors } : {}),
+  };
+  const api = spawnService('api', env);
+  children.push(api);
+  const base = `http://localhost:${port}`;
+  await waitUntil(async () => {
+    if (api.exitCode !== null) throw new Error('the API exited; see its log above');
+    try {
+      return (await fetch(`${base}/api/health`)).ok;
+    } catch {
+      return false;
+    }
+  }, 30_000, 'the API');
+  for (let i = 0; i < workers; i++) children.push(spawnService('worker', env));
+
+  say(`Flowgate is up: UI and API at ${base}  (${workers} worker${workers > 1 ? 's' : ''})`);
+  say(`admin API key: ${adminKey}   (also in .flowgate/admin.key)`);
+  say(`try: curl -s -H "Authorization: ApiKey ${adminKey}" ${base}/api/workflows`);
+  say('Ctrl-C stops everything.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping: workers and API finish what is in flight');
+    const services = children.filter((c) => c.exitCode === null);
+    await Promise.all(services.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
+    if (redis && redis.exitCode === null) {
+      await new Promise((r) => { redis!.once('exit', r); redis!.kill('SIGTERM'); }); // SIGTERM: Redis flushes the AOF and exits
+    }
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  for (const c of children) c.on('exit', (code) => { if (!stopping && code !== 0 && code !== null) say(`a service exited with code ${code}`); });
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('run everything on this machine: redis-server, the API with the UI, workers, the example workflows')
+    .option('--workers <n>', 'number of worker processes', '2')
+    .option('--port <port>', 'API and UI port', process.env.FLOWGATE_PORT || '7070')
+    .option('--redis-port <port>', 'port of the local redis-server', '6380')
+    .option('--no-standins', 'do not start the local connector stand-ins')
+    .action((opts: UpOptions) =>
+      up(opts).catch((err) => {
+        process.stderr.write(`flowgate up: ${(err as Error).message}\n`);
+        process.exit(1);
+      }),
+    );
+}

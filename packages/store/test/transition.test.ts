@@ -1,0 +1,112 @@
+/** The compare-and-set scripts on a real redis-server (test/helpers starts one on a free port). */
+import { randomUUID } from 'node:crypto';
+import type IORedis from 'ioredis';
+import { newStepRecord, type ExecutionState } from '@flowgate/engine';
+import { CaseStore, ExecutionStore, Keys } from '../src';
+import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
+
+let server: RedisServer;
+let redis: IORedis;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = server.client();
+});
+afterAll(async () => server.stop());
+
+/** A unique key prefix per test, like BullMQ's unique queue per test. */
+const store = () => new ExecutionStore(redis, new Keys(`t${randomUUID().slice(0, 8)}`));
+
+function state(id: string, over: Partial<ExecutionState> = {}): ExecutionState {
+  return {
+    id, workflowId: 'wf', workflowName: 'W', version: 'v1', trigger: 'manual', triggeredBy: 'alice', status: 'PENDING', rev: 0,
+    createdAt: 1, startedAt: null, finishedAt: null, error: null, cancellation: null, waitingFor: null, next: 'a#1', nextAt: 1,
+    event: { alerts: [{ host: { name: 'h' } }] }, inputs: {}, variables: {}, deadline: null, seqs: 1, ...over,
+  };
+}
+
+describe('transition.lua', () => {
+  it('creates once: a second create of the same id is refused', async () => {
+    const s = store();
+    const first = await s.transition('01A', { rev: 0 }, state('01A'), [newStepRecord({ name: 'a', path: 'a', type: 'console', seq: 0, iteration: null })]);
+    expect(first).toEqual({ ok: true, rev: 1, previousStatus: '' });
+    const again = await s.transition('01A', { rev: 0 }, state('01A'));
+    expect(again).toMatchObject({ ok: false, reason: 'exists', status: 'PENDING' });
+    const loaded = await s.load('01A');
+    expect(loaded).toMatchObject({ id: '01A', status: 'PENDING', rev: 1, event: { alerts: [{ host: { name: 'h' } }] }, next: 'a#1', deadline: null });
+    expect((await s.loadRecords('01A')).records.map((r) => r.path)).toEqual(['a']);
+  });
+
+  it('refuses a stale rev, a wrong status, a wrong waiting step, and a missing execution', async () => {
+    const s = store();
+    await s.transition('01B', { rev: 0 }, state('01B'));
+    expect(await s.transition('01B', { rev: 7 }, { status: 'RUNNING' })).toMatchObject({ ok: false, reason: 'rev', rev: 1 });
+    expect(await s.transition('01B', { statuses: ['WAITING_FOR_INPUT'] }, { status: 'RUNNING' })).toMatchObject({ ok: false, reason: 'status', status: 'PENDING' });
+    expect(await s.transition('01B', { waitStep: 'review' }, { status: 'RUNNING' })).toMatchObject({ ok: false, reason: 'step' });
+    expect(await s.transition('nope', { rev: 1 }, { status: 'RUNNING' })).toMatchObject({ ok: false, reason: 'missing' });
+    expect((await s.load('01B'))!.status).toBe('PENDING');
+  });
+
+  it('of 50 concurrent transitions from the same rev, exactly one wins', async () => {
+    const s = store();
+    await s.transition('01C', { rev: 0 }, state('01C', { status: 'WAITING_FOR_INPUT' }));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => s.transition('01C', { rev: 1, statuses: ['WAITING_FOR_INPUT'] }, { status: 'RUNNING', triggeredBy: `r${i}` })),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === 'rev')).toHaveLength(49);
+    expect((await s.load('01C'))!.rev).toBe(2);
+  });
+
+  it('keeps the status indexes and the inbox in step with transitions', async () => {
+    const s = store();
+    await s.transition('01D', { rev: 0 }, state('01D'));
+    await s.transition('01D', { rev: 1 }, { status: 'WAITING_FOR_INPUT', waitingFor: { step: 'review', name: 'review', type: 'waitForInput', message: 'm', schema: null, since: 5 } });
+    expect((await s.inbox(10)).map((e) => e.id)).toEqual(['01D']);
+    expect((await s.list({ statuses: ['WAITING_FOR_INPUT'], limit: 10 })).results.map((e) => e.id)).toEqual(['01D']);
+    await s.transition('01D', { rev: 2, waitStep: 'review' }, { status: 'RUNNING', waitingFor: null });
+    expect(await s.inbox(10)).toEqual([]);
+    expect((await s.list({ statuses: ['WAITING_FOR_INPUT'], limit: 10 })).results).toEqual([]);
+    expect((await s.list({ statuses: ['RUNNING'], limit: 10 })).results.map((e) => e.id)).toEqual(['01D']);
+  });
+
+  it('appends every answer attempt to the wait record', async () => {
+    const s = store();
+    await s.transition('01E', { rev: 0 }, state('01E'), [newStepRecord({ name: 'review', path: 'review', type: 'waitForInput', seq: 0, iteration: null })]);
+    await s.appendResponse('01E', 'review', { by: 'bob', at: 'x', accepted: false, code: 400 });
+    await s.transition('01E', { rev: 1 }, { status: 'RUNNING' }, [], { path: 'review', entry: { by: 'alice', at: 'y', accepted: true, code: 200 } });
+    const { responses } = await s.loadRecords('01E');
+    expect(responses.get('review')).toEqual([
+      { by: 'bob', at: 'x', accepted: false, code: 400 },
+      { by: 'alice', at: 'y', accepted: true, code: 200 },
+    ]);
+  });
+
+  it('pages newest first with a cursor, and oldest first with order asc', async () => {
+    const s = store();
+    const ids = ['01F1', '01F2', '01F3', '01F4', '01F5'];
+    for (const id of ids) await s.transition(id, { rev: 0 }, state(id));
+    const page1 = await s.list({ limit: 2 });
+    expect(page1.results.map((e) => e.id)).toEqual(['01F5', '01F4']);
+    const page2 = await s.list({ limit: 2, cursor: page1.nextCursor! });
+    expect(page2.results.map((e) => e.id)).toEqual(['01F3', '01F2']);
+    const page3 = await s.list({ limit: 2, cursor: page2.nextCursor! });
+    expect(page3).toEqual({ results: [expect.objectContaining({ id: '01F1' })], nextCursor: null });
+    expect((await s.list({ limit: 10, order: 'asc' })).results.map((e) => e.id)).toEqual(ids);
+  });
+});
+
+describe('case-write.lua', () => {
+  it('writes a step’s case and comment once, however often the step runs', async () => {
+    const cases = new CaseStore(redis, new Keys(`t${randomUUID().slice(0, 8)}`));
+    const a = await cases.create({ title: 'Potential compromise: h', severity: 'high', opKey: 'E1/open_case' });
+    const b = await cases.create({ title: 'Potential compromise: h', severity: 'high', opKey: 'E1/open_case' });
+    expect(b.id).toBe(a.id);
+    const c1 = await cases.addComment(a.id, { comment: 'x', author: 'w', opKey: 'E1/record' });
+    const c2 = await cases.addComment(a.id, { comment: 'x', author: 'w', opKey: 'E1/record' });
+    expect(c2).toEqual(c1);
+    expect((await cases.getWithComments(a.id))!.comments).toHaveLength(1);
+    expect((await cases.list({ limit: 10 })).results.map((x) => x.id)).toEqual([a.id]);
+    expect(await cases.addComment('missing', { comment: 'x', author: 'w' })).toBeNull();
+  });
+});
