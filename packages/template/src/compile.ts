@@ -6,7 +6,7 @@ import { Template, Tokenizer, Value } from 'liquidjs';
 import { TemplateError, templateError } from './errors';
 import { LIMITS, liquid } from './liquid';
 import { LruCache } from './lru';
-import { isSingleOutput, scanTemplate } from './scan';
+import { isSingleOutput, scanTemplate, skipQuoted } from './scan';
 import { OffsetMap, Range, TemplateSyntaxIssue, findTernary, rewriteTernaries, trimRange } from './ternary';
 
 export interface StaticTemplate {
@@ -120,8 +120,20 @@ function valueOf(text: string, [start, end]: Range): Value {
   }
 }
 
+/** Throws on a quote opened in text[start, end) and not closed there. */
+function checkQuotes(text: string, start: number, end: number): void {
+  for (let p = start; p < end; p++) {
+    const ch = text[p];
+    if (ch !== '"' && ch !== "'") continue;
+    const after = skipQuoted(text, p);
+    if (after > end || text[after - 1] !== ch || after === p + 1) throw new TemplateSyntaxIssue('unterminated string', p);
+    p = after - 1;
+  }
+}
+
 function compileWhole(text: string, range: Range): Compiled {
   const expr = trimRange(text, range[0], range[1]);
+  checkQuotes(text, expr[0], expr[1]);
   const t = findTernary(text, expr[0], expr[1]);
   if (!t) return { kind: 'whole', cond: null, then: valueOf(text, expr), otherwise: null, offset: expr[0] };
   return {

@@ -50,6 +50,12 @@ describe('checkTemplate', () => {
     expect(checkTemplate('{{ a ? "1" }}')?.message).toContain('without ":"');
   });
 
+  it('reports errors inside a whole ${{ }} value with their position', () => {
+    expect(checkTemplate('${{ x | nope }}')?.position?.column).toBe(9);
+    expect(checkTemplate('${{ }}')?.message).toContain('empty expression');
+    expect(checkTemplate('${{ "open }}')?.message).toBe('invalid template "${{ \\"open }}" at line 1, column 5: unterminated string');
+  });
+
   it('reports Liquid syntax errors with their position', () => {
     const err = checkTemplate('Alert on {{ event.host | nope }}');
     expect(err?.kind).toBe('syntax');
