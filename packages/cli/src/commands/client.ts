@@ -40,7 +40,9 @@ function parseJsonArg(text: string, what: string): unknown {
   }
 }
 
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
 
 async function run(action: () => Promise<void>): Promise<void> {
   try {

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import IORedis from 'ioredis';
 import { ensureStateDir, localAdminKey, REPO_ROOT, STATE_DIR } from '../local-state';
 import { spawnService } from './services';
 
@@ -61,7 +62,6 @@ function startRedis(port: number): ChildProcess {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const IORedis = (await import('ioredis')).default;
   const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await c.connect();
