@@ -50,9 +50,10 @@ export class Checker {
     const steps = this.data.steps;
     if (Array.isArray(steps)) this.collect(steps, ['steps'], 'main', []);
     const settings = this.data.settings;
-    if (isObj(settings) && isObj(settings['on-failure']) && Array.isArray(settings['on-failure'].fallback)) {
-      this.collect(settings['on-failure'].fallback, ['settings', 'on-failure', 'fallback'], 'settings', []);
-      this.kibanaRetry(settings['on-failure'], ['settings', 'on-failure']);
+    if (isObj(settings) && isObj(settings['on-failure'])) {
+      const onFailure = settings['on-failure'];
+      if (Array.isArray(onFailure.fallback)) this.collect(onFailure.fallback, ['settings', 'on-failure', 'fallback'], 'settings', []);
+      this.kibanaRetry(onFailure, ['settings', 'on-failure']);
     }
     this.checkNames();
     for (const entry of this.entries) this.checkStep(entry);

@@ -58,9 +58,10 @@ export class YamlSource {
     const value = node.value;
     // Align the value's characters with the source text: escapes, quotes and indentation are skipped.
     let vi = 0;
-    for (let si = 0; si < src.length; si++) {
+    for (let si = 0; si < src.length && vi <= offset; si++) {
+      if (src[si] !== value[vi]) continue;
       if (vi === offset) return this.positionOf(start + si);
-      if (src[si] === value[vi]) vi++;
+      vi++;
     }
     return vi === offset ? this.positionOf(start + src.length) : this.positionOf(start);
   }
