@@ -1,0 +1,75 @@
+import express, { type Express } from 'express';
+import type { Logger, Runtime } from '@flowgate/steps';
+import { IdempotencyStore } from '@flowgate/store';
+import type { Metrics } from '@flowgate/telemetry';
+import { Authenticator, FailureLimiter, IngestLimiter } from './auth';
+import type { AlertCandidates } from './candidates';
+import type { ApiKeyEntry } from './config';
+import { ApiError, apiNotFound, errorHandler, notFound, sendError } from './errors';
+import { Ingestor } from './ingest';
+import { alertsRouter } from './routes/alerts';
+import { casesRouter } from './routes/cases';
+import { executionsRouter } from './routes/executions';
+import { healthRouter } from './routes/health';
+import { workflowsRouter } from './routes/workflows';
+import { securityHeaders, uiRouter } from './static';
+import type { WorkflowService } from './workflow-service';
+
+export interface AppDeps {
+  rt: Runtime;
+  keys: ApiKeyEntry[];
+  metrics: Metrics;
+  workflows: WorkflowService;
+  candidates: AlertCandidates;
+  log: Logger;
+  /** false until workflows are loaded: /api/health answers 503 meanwhile */
+  ready: () => boolean;
+  idempotencyTtlMs?: number;
+  rateLimitIngest?: number | null;
+  /** the built UI; absent or missing: no UI is served */
+  uiDir?: string | null;
+  failures?: FailureLimiter;
+}
+
+/** The express app of SPEC §6, built from its dependencies (tests build it too). */
+export function createApp(deps: AppDeps): Express {
+  const { rt, metrics, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('case sensitive routing', true);
+  app.set('query parser', 'simple');
+
+  const auth = new Authenticator({ keys: deps.keys, failures: deps.failures });
+  const ingestor = new Ingestor({
+    rt,
+    candidates: deps.candidates,
+    idempotency: new IdempotencyStore(rt.redis, rt.keys),
+    idempotencyTtlMs: deps.idempotencyTtlMs ?? 24 * 3_600_000,
+    onAccepted: (n) => metrics.alertsAccepted.inc(n),
+  });
+  const limiter = deps.rateLimitIngest ? new IngestLimiter(deps.rateLimitIngest) : null;
+
+  app.use(securityHeaders);
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(healthRouter({ rt, metrics, ready: deps.ready }));
+  app.use('/api', (_req, res, next) => {
+    if (deps.ready()) return next();
+    res.setHeader('Retry-After', '1');
+    sendError(res, new ApiError('unavailable', 'starting: workflows are being loaded; retry shortly'));
+  });
+  app.use(alertsRouter({ auth, ingestor, limiter }));
+  app.use(workflowsRouter({ rt, auth, workflows: deps.workflows }));
+  app.use(executionsRouter({ rt, auth }));
+  app.use(casesRouter({ rt, auth }));
+  app.use('/api', apiNotFound);
+
+  const ui = deps.uiDir ? uiRouter(deps.uiDir) : null;
+  if (ui) app.use(ui);
+  app.use((req, res) => sendError(res, notFound(`no such page: ${req.path}`)));
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,169 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ApiKeyEntry, Role } from './config';
+import { ApiError, sendError } from './errors';
+
+/** What a request may do; SPEC §6.1's table, role by role. */
+export type Permission = 'read' | 'review' | 'edit' | 'ingest';
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  ingest: ['ingest'],
+  viewer: ['read'],
+  reviewer: ['read', 'review'],
+  editor: ['read', 'review', 'edit'],
+  admin: ['read', 'review', 'edit', 'ingest'],
+};
+
+const ACTION: Record<Permission, string> = {
+  read: 'read',
+  review: 'resume, cancel or update cases',
+  edit: 'change or run workflows',
+  ingest: 'post alerts',
+};
+
+function rolesWith(permission: Permission): string {
+  return (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes(permission)).join(', ');
+}
+
+export interface Caller {
+  name: string;
+  role: Role;
+}
+
+export function callerOf(res: Response): Caller {
+  const caller = res.locals.caller as Caller | undefined;
+  if (!caller) throw new Error('no authenticated caller on this route');
+  return caller;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Counts authentication failures per address in a sliding window; at `max` failures the address is
+ * refused (429 with Retry-After) until the oldest failure leaves the window.
+ */
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    readonly max = 50,
+    readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private recent(address: string): number[] {
+    const cutoff = this.now() - this.windowMs;
+    const list = (this.failures.get(address) ?? []).filter((t) => t > cutoff);
+    if (list.length === 0) this.failures.delete(address);
+    else this.failures.set(address, list);
+    return list;
+  }
+
+  /** Seconds to wait when the address is blocked, else 0. */
+  blockedFor(address: string): number {
+    const list = this.recent(address);
+    if (list.length < this.max) return 0;
+    return Math.max(1, Math.ceil((list[list.length - this.max] + this.windowMs - this.now()) / 1000));
+  }
+
+  fail(address: string): void {
+    const list = this.recent(address);
+    list.push(this.now());
+    if (list.length > this.max) list.splice(0, list.length - this.max);
+    this.failures.set(address, list);
+    if (this.failures.size > 10_000) this.sweep();
+  }
+
+  private sweep(): void {
+    for (const address of [...this.failures.keys()]) this.recent(address);
+  }
+}
+
+/** Ingestion rate limit (FLOWGATE_RATE_LIMIT_INGEST): a token bucket per key name, one second of burst. */
+export class IngestLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes `count` alerts; returns 0 when allowed, else the seconds to wait. A bulk may go into debt. */
+  take(keyName: string, count: number): number {
+    const now = this.now();
+    const b = this.buckets.get(keyName) ?? { tokens: this.perSecond, at: now };
+    b.tokens = Math.min(this.perSecond, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    this.buckets.set(keyName, b);
+    if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond));
+    b.tokens -= Math.max(1, count);
+    return 0;
+  }
+}
+
+export interface AuthOptions {
+  keys: ApiKeyEntry[];
+  failures?: FailureLimiter;
+}
+
+/**
+ * `Authorization: ApiKey <secret>` or `Bearer <secret>` (SPEC §6.1). Secrets are compared as SHA-256
+ * digests with timingSafeEqual, against every key (no early exit), so timing tells nothing.
+ */
+export class Authenticator {
+  private readonly keys: { name: string; role: Role; digest: Buffer }[];
+  readonly failures: FailureLimiter;
+
+  constructor(options: AuthOptions) {
+    this.keys = options.keys.map((k) => ({ name: k.name, role: k.role, digest: sha256(k.secret) }));
+    this.failures = options.failures ?? new FailureLimiter();
+  }
+
+  /** The key a header names, or null. */
+  identify(header: string | undefined): Caller | null {
+    if (!header) return null;
+    const m = /^\s*(ApiKey|Bearer)\s+(\S+)\s*$/i.exec(header);
+    if (!m) return null;
+    const digest = sha256(m[2]);
+    let found: Caller | null = null;
+    for (const k of this.keys) {
+      if (timingSafeEqual(k.digest, digest) && found === null) found = { name: k.name, role: k.role };
+    }
+    return found;
+  }
+
+  /**
+   * A middleware allowing callers with `permission`. 401 without a valid key (counted toward the
+   * address's failure limit), 429 while that address is over the limit, 403 for a role without the
+   * permission (after `onForbidden`, e.g. to record a resume attempt).
+   */
+  require(permission: Permission, onForbidden?: (req: Request, caller: Caller) => Promise<void>): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const address = req.socket.remoteAddress ?? 'unknown';
+      const wait = this.failures.blockedFor(address);
+      if (wait > 0) {
+        return sendError(res, new ApiError('rate_limited', `too many authentication failures from ${address}; retry in ${wait} s`, [], { 'Retry-After': String(wait) }));
+      }
+      const header = req.headers.authorization;
+      const caller = this.identify(header);
+      if (!caller) {
+        this.failures.fail(address);
+        const message = this.keys.length === 0 ? 'no API keys are configured (FLOWGATE_API_KEYS)' : header ? 'invalid API key' : 'missing Authorization header (ApiKey <secret> or Bearer <secret>)';
+        res.setHeader('WWW-Authenticate', 'ApiKey, Bearer');
+        return sendError(res, new ApiError('unauthorized', message));
+      }
+      res.locals.caller = caller;
+      if (!ROLE_PERMISSIONS[caller.role].includes(permission)) {
+        const err = new ApiError('forbidden', `key "${caller.name}" (role ${caller.role}) may not ${ACTION[permission]}; roles allowed: ${rolesWith(permission)}`);
+        if (!onForbidden) return sendError(res, err);
+        onForbidden(req, caller)
+          .catch(() => undefined)
+          .then(() => sendError(res, err));
+        return;
+      }
+      next();
+    };
+  }
+}

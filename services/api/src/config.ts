@@ -1,0 +1,149 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { commonConfigFromEnv, type CommonConfig } from '@flowgate/steps';
+
+/** SPEC §6.1 roles. */
+export const ROLES = ['ingest', 'viewer', 'reviewer', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKeyEntry {
+  name: string;
+  role: Role;
+  secret: string;
+}
+
+export interface ApiConfig {
+  common: CommonConfig;
+  host: string;
+  port: number;
+  apiKeys: ApiKeyEntry[];
+  /** FLOWGATE_WORKFLOWS: a folder of *.yaml loaded at start */
+  workflowsDir: string | null;
+  /** FLOWGATE_CONNECTORS: connectors.yaml */
+  connectorsPath: string | null;
+  idempotencyTtlMs: number;
+  /** alerts per second per key; null = unlimited */
+  rateLimitIngest: number | null;
+  /** the built UI (packages/ui/dist); FLOWGATE_UI_DIR overrides it */
+  uiDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const KEY_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/**
+ * FLOWGATE_API_KEYS (SPEC §6.1): entries split on ",", each split on its first two ":" into
+ * name:role:secret. A malformed entry or a duplicate name throws one line naming the entry
+ * (by position and name, never printing the secret).
+ */
+export function parseApiKeys(text: string | undefined): ApiKeyEntry[] {
+  if (!text || text.trim() === '') return [];
+  const keys: ApiKeyEntry[] = [];
+  const names = new Map<string, number>();
+  const secrets = new Map<string, number>();
+  const entries = text.split(',');
+  entries.forEach((raw, i) => {
+    const n = i + 1;
+    const entry = raw.trim();
+    if (entry === '') {
+      if (entries.length === 1 || i < entries.length - 1) throw new ConfigError(`FLOWGATE_API_KEYS: entry ${n} is empty`);
+      return; // a trailing comma
+    }
+    const first = entry.indexOf(':');
+    const second = first < 0 ? -1 : entry.indexOf(':', first + 1);
+    const shown = `entry ${n} ("${first < 0 ? entry.slice(0, 64) : entry.slice(0, second < 0 ? entry.length : second)}${second < 0 ? '' : ':***'}")`;
+    if (first < 0 || second < 0) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown} is not name:role:secret`);
+    const name = entry.slice(0, first).trim();
+    const role = entry.slice(first + 1, second).trim();
+    const secret = entry.slice(second + 1);
+    if (!KEY_NAME.test(name)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the name must match ^[A-Za-z0-9._@-]{1,64}$`);
+    if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: unknown role "${role}" (one of ${ROLES.join(', ')})`);
+    if (secret.length === 0) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the secret is empty`);
+    if (names.has(name)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: duplicate name "${name}" (also entry ${names.get(name)})`);
+    if (secrets.has(secret)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the same secret as entry ${secrets.get(secret)}`);
+    names.set(name, n);
+    secrets.set(secret, n);
+    keys.push({ name, role: role as Role, secret });
+  });
+  return keys;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `24h`, `1h30m`, `90s`, `2d` (SPEC §1 durations); a bare number is seconds. */
+export function parseDurationMs(text: string): number | null {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  const re = /(\d+)(ms|s|m|h|d|w)/gy;
+  let total = 0;
+  let pos = 0;
+  let last = Infinity;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    const unit = UNIT_MS[m[2]];
+    if (unit >= last) return null; // units in descending order
+    last = unit;
+    total += Number(m[1]) * unit;
+    pos = re.lastIndex;
+  }
+  return pos === t.length && pos > 0 ? total : null;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The API's configuration from the environment (SPEC §7); throws one clear line when invalid. */
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  let common: CommonConfig;
+  try {
+    common = commonConfigFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const host = env.FLOWGATE_HOST?.trim() || '0.0.0.0';
+  const apiKeys = parseApiKeys(env.FLOWGATE_API_KEYS);
+
+  let workflowsDir: string | null = null;
+  if (env.FLOWGATE_WORKFLOWS?.trim()) {
+    workflowsDir = resolve(env.FLOWGATE_WORKFLOWS.trim());
+    if (!isDirectory(workflowsDir)) throw new ConfigError(`FLOWGATE_WORKFLOWS: "${env.FLOWGATE_WORKFLOWS}" is not a folder`);
+  }
+  let connectorsPath: string | null = null;
+  if (env.FLOWGATE_CONNECTORS?.trim()) {
+    connectorsPath = resolve(env.FLOWGATE_CONNECTORS.trim());
+    if (!isFile(connectorsPath)) throw new ConfigError(`FLOWGATE_CONNECTORS: "${env.FLOWGATE_CONNECTORS}" is not a file`);
+  }
+
+  let idempotencyTtlMs = 24 * 3_600_000;
+  if (env.FLOWGATE_IDEMPOTENCY_TTL?.trim()) {
+    const ms = parseDurationMs(env.FLOWGATE_IDEMPOTENCY_TTL);
+    if (ms === null || ms < 1000) throw new ConfigError(`FLOWGATE_IDEMPOTENCY_TTL: "${env.FLOWGATE_IDEMPOTENCY_TTL}" is not a duration of at least 1s (e.g. 24h)`);
+    idempotencyTtlMs = ms;
+  }
+
+  let rateLimitIngest: number | null = null;
+  if (env.FLOWGATE_RATE_LIMIT_INGEST?.trim()) {
+    const n = Number(env.FLOWGATE_RATE_LIMIT_INGEST.trim());
+    if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`FLOWGATE_RATE_LIMIT_INGEST: "${env.FLOWGATE_RATE_LIMIT_INGEST}" is not a positive number of alerts per second`);
+    rateLimitIngest = n;
+  }
+
+  const uiDir = env.FLOWGATE_UI_DIR?.trim() ? resolve(env.FLOWGATE_UI_DIR.trim()) : resolve(__dirname, '..', '..', '..', 'packages', 'ui', 'dist');
+  return { common, host, port: common.port, apiKeys, workflowsDir, connectorsPath, idempotencyTtlMs, rateLimitIngest, uiDir };
+}

@@ -1,0 +1,100 @@
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** The error codes of SPEC §6 and their HTTP statuses. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  not_waiting: 409,
+  already_finished: 409,
+  step_not_waiting: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  /** not in SPEC §6: an unexpected server error (a bug), never expected in normal operation */
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An error answered as `{"error": {"code", "message", "details"}}` with the code's status. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: unknown[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string, details: unknown[] = []): { error: { code: ErrorCode; message: string; details: unknown[] } } {
+  return { error: { code, message, details } };
+}
+
+export function sendError(res: Response, err: ApiError): void {
+  for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  res.status(err.status).json(errorBody(err.code, err.message, err.details));
+}
+
+export const badRequest = (message: string, details: unknown[] = []) => new ApiError('bad_request', message, details);
+export const notFound = (message: string) => new ApiError('not_found', message);
+export const conflict = (message: string, details: unknown[] = []) => new ApiError('conflict', message, details);
+
+/** Express 4 does not catch rejected promises: route them to the error handler. */
+export function asyncHandler(fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown>): RequestHandler {
+  return (req, res, next) => {
+    fn(req, res, next).catch(next);
+  };
+}
+
+/** A JSON 404 for any /api route that does not exist (after every router). */
+export const apiNotFound: RequestHandler = (req, res) => {
+  sendError(res, notFound(`no route ${req.method} ${req.path}`));
+};
+
+interface LogLike {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Turns anything thrown into the SPEC §6 error format; body-parser errors become 400/413. */
+export function errorHandler(log: LogLike): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (err instanceof ApiError) return sendError(res, err);
+    const type = (err as { type?: string })?.type;
+    if (type === 'entity.too.large') {
+      const limit = (err as { limit?: number }).limit;
+      return sendError(res, new ApiError('payload_too_large', `the request body is larger than ${limit ?? 'the limit'} bytes`));
+    }
+    if (type === 'request.aborted') return sendError(res, badRequest('the request was aborted'));
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, badRequest((err as Error).message));
+    const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, badRequest((err as Error).message));
+    if (isRedisUnavailable(err)) {
+      log.error({ err: (err as Error).message, path: req.path }, 'redis unavailable');
+      return sendError(res, new ApiError('unavailable', 'the store (Redis) is unavailable; retry later'));
+    }
+    log.error({ err: (err as Error)?.stack ?? String(err), method: req.method, path: req.path }, 'request failed');
+    sendError(res, new ApiError('internal_error', 'internal error'));
+  };
+}
+
+function isRedisUnavailable(err: unknown): boolean {
+  const message = (err as Error)?.message ?? '';
+  const name = (err as Error)?.name ?? '';
+  return (
+    name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|LOADING|READONLY|CLUSTERDOWN|MASTERDOWN/.test(message)
+  );
+}

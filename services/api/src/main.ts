@@ -1,0 +1,103 @@
+/**
+ * The Flowgate API process (SPEC §6, §7): configuration from the environment, the express app,
+ * workflows loaded and re-validated at start. Invalid configuration: one line on stderr, exit 1.
+ * SIGTERM/SIGINT: stop accepting connections, finish requests in flight, exit 0.
+ */
+import type { AddressInfo } from 'node:net';
+import { builtinRegistry, runtimeFromConfig } from '@flowgate/steps';
+import { Metrics, createLogger } from '@flowgate/telemetry';
+import { createApp } from './app';
+import { AlertCandidates } from './candidates';
+import { apiConfigFromEnv, type ApiConfig } from './config';
+import { loadConnectorTypes } from './connectors';
+import { WorkflowService, type ConnectorTypes } from './workflow-service';
+
+const log = createLogger('api');
+
+function fail(reason: string): never {
+  process.stderr.write(`flowgate api: ${reason.split('\n')[0]}\n`);
+  process.exit(1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  let config: ApiConfig;
+  try {
+    config = apiConfigFromEnv();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  let connectors: ConnectorTypes | undefined;
+  try {
+    connectors = await loadConnectorTypes(config.connectorsPath);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (config.apiKeys.length === 0) log.warn({}, 'FLOWGATE_API_KEYS is empty: every authenticated endpoint answers 401');
+
+  const metrics = new Metrics();
+  const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log, hooks: metrics.hooks() });
+  rt.redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  const candidates = new AlertCandidates(rt);
+  const workflows = new WorkflowService(rt, { connectors, log, onChange: () => candidates.invalidate() });
+  let ready = false;
+  const app = createApp({
+    rt,
+    keys: config.apiKeys,
+    metrics,
+    workflows,
+    candidates,
+    log,
+    ready: () => ready,
+    idempotencyTtlMs: config.idempotencyTtlMs,
+    rateLimitIngest: config.rateLimitIngest,
+    uiDir: config.uiDir,
+  });
+
+  const server = app.listen(config.port, config.host);
+  server.on('error', (err) => fail(`cannot listen on ${config.host}:${config.port}: ${err.message}`));
+  server.on('listening', () => {
+    const address = server.address() as AddressInfo;
+    log.info({ host: address.address, port: address.port, keys: config.apiKeys.length }, 'api listening');
+  });
+  server.keepAliveTimeout = 5000;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'api stopping: finishing requests in flight');
+    const force = setTimeout(() => {
+      log.warn({}, 'api: requests still in flight after 30 s, exiting');
+      process.exit(0);
+    }, 30_000);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await rt.queues.close().catch(() => undefined);
+    await rt.redis.quit().catch(() => undefined);
+    log.info({}, 'api stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  // Workflows: the folder first (it wins), then every other stored workflow validated again.
+  for (let attempt = 1; !stopping; attempt++) {
+    try {
+      const fromFolder = config.workflowsDir ? await workflows.loadFolder(config.workflowsDir) : new Set<string>();
+      const { checked, changed } = await workflows.revalidateStored(fromFolder);
+      ready = true;
+      log.info({ folder: config.workflowsDir, fromFolder: fromFolder.size, revalidated: checked, changed }, 'workflows loaded');
+      break;
+    } catch (err) {
+      log.error({ attempt, err: (err as Error).message }, 'could not load workflows; retrying');
+      await sleep(Math.min(5000, 250 * attempt));
+    }
+  }
+}
+
+main().catch((err) => fail((err as Error).stack ?? String(err)));
