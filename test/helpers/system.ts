@@ -70,12 +70,15 @@ export class System {
     };
     this.api = this.spawnService('api');
     await waitFor(async () => {
+      if (this.api.exitCode !== null) throw new Error(`the API exited with code ${this.api.exitCode}:\n${this.output.join('')}`);
       try {
         return (await fetch(`${this.baseUrl}/api/health`)).status === 200;
       } catch {
         return false;
       }
-    }, 20_000, 'the API to answer /api/health');
+    }, 20_000, 'the API to answer /api/health').catch((err) => {
+      throw new Error(`${err.message}\n${this.output.slice(-30).join('')}`);
+    });
     for (let i = 0; i < (options.workers ?? 1); i++) this.startWorker();
   }
 
