@@ -209,7 +209,8 @@ export class Checker {
     }
     const needed = typeof type === 'string' ? connectorTypeFor(type) : undefined;
     if (needed && connector.type !== needed) {
-      this.error(path, `connector "${id}" is of type "${connector.type}", but a ${type} step needs a connector of type "${needed}"`);
+      const article = /^[aeiou]/i.test(String(type)) ? 'an' : 'a';
+      this.error(path, `connector "${id}" is of type "${connector.type}", but ${article} ${type} step needs a connector of type "${needed}"`);
     }
   }
 

@@ -24,3 +24,5 @@ export type { WalkInfo, Branch } from './walk';
 export { RETRY_DEFAULTS } from './normalize';
 export { KIBANA_KEYS, KIBANA_IGNORED_MESSAGE } from './kibana-keys';
 export { formatPath } from './path';
+export { connectorTypesFromYaml } from './connector-types';
+export type { ConnectorTypes } from './connector-types';

@@ -25,8 +25,10 @@ export function closeMatches(word: string, candidates: Iterable<string>, max = 2
   const scored: Array<[string, number]> = [];
   for (const c of candidates) {
     if (c === word) continue;
-    const d = norm(c) === w ? 0 : editDistance(w, norm(c));
+    const n = norm(c);
+    const d = n === w ? 0 : editDistance(w, n);
     if (d <= limit) scored.push([c, d]);
+    else if (w.length >= 3 && n.startsWith(w)) scored.push([c, limit + 1]); // `edr` → `edr-connector`
   }
   scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
   return scored.slice(0, max).map(([c]) => c);
