@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { CASE_STATUSES, type CaseStatus } from '@flowgate/store';
 import type { Runtime } from '@flowgate/steps';
 import { callerOf, type Authenticator } from '../auth';
-import { describe, jsonObjectBody, MiB, rawBody } from '../body';
+import { describe, jsonObjectBody, MiB, rawBody, param } from '../body';
 import { asyncHandler, badRequest, notFound } from '../errors';
 import { limitParam, queryParam } from './executions';
 
@@ -38,8 +38,8 @@ export function casesRouter(deps: { rt: Runtime; auth: Authenticator }): Router 
     '/api/cases/:id',
     auth.require('read'),
     asyncHandler(async (req, res) => {
-      const c = await rt.cases.getWithComments(req.params.id);
-      if (!c) throw notFound(`no case "${req.params.id}"`);
+      const c = await rt.cases.getWithComments(param(req, 'id'));
+      if (!c) throw notFound(`no case "${param(req, 'id')}"`);
       res.json(c);
     }),
   );
@@ -53,8 +53,8 @@ export function casesRouter(deps: { rt: Runtime; auth: Authenticator }): Router 
       if (typeof body.comment !== 'string' || body.comment.trim() === '') {
         throw badRequest(`"comment" must be a non-empty string, got ${typeof body.comment === 'string' ? 'an empty string' : describe(body.comment)}`);
       }
-      const comment = await rt.cases.addComment(req.params.id, { comment: body.comment, author: callerOf(res).name });
-      if (!comment) throw notFound(`no case "${req.params.id}"`);
+      const comment = await rt.cases.addComment(param(req, 'id'), { comment: body.comment, author: callerOf(res).name });
+      if (!comment) throw notFound(`no case "${param(req, 'id')}"`);
       res.status(201).json(comment);
     }),
   );
@@ -66,8 +66,8 @@ export function casesRouter(deps: { rt: Runtime; auth: Authenticator }): Router 
     asyncHandler(async (req, res) => {
       const body = jsonObjectBody(req);
       const status = statusOf(body.status, '"status"');
-      const updated = await rt.cases.setStatus(req.params.id, status);
-      if (!updated) throw notFound(`no case "${req.params.id}"`);
+      const updated = await rt.cases.setStatus(param(req, 'id'), status);
+      if (!updated) throw notFound(`no case "${param(req, 'id')}"`);
       res.json(updated);
     }),
   );

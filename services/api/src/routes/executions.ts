@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { parseStatusList, type ExecutionStatus } from '@flowgate/engine';
 import { cancelExecution, resumeExecution, type ResumeResult, type Runtime } from '@flowgate/steps';
 import { callerOf, type Authenticator, type Caller } from '../auth';
-import { describe, isPlainObject, jsonBody, MiB, rawBody } from '../body';
+import { describe, isPlainObject, jsonBody, MiB, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, notFound } from '../errors';
 import { executionRow, executionView, iso } from '../render';
 
@@ -91,7 +91,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
   const { rt, auth } = deps;
   const r = Router({ caseSensitive: true });
   const body = rawBody(MiB);
-  const onForbidden = (req: Request, caller: Caller) => recordRefusal(rt, req.params.id, caller.name, 403);
+  const onForbidden = (req: Request, caller: Caller) => recordRefusal(rt, param(req, 'id'), caller.name, 403);
 
   r.get(
     '/api/workflowExecutions',
@@ -107,8 +107,8 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
     '/api/workflowExecutions/:id',
     auth.require('read'),
     asyncHandler(async (req, res) => {
-      const [exec, { records, responses }] = await Promise.all([rt.executions.load(req.params.id), rt.executions.loadRecords(req.params.id)]);
-      if (!exec) throw notFound(`no execution "${req.params.id}"`);
+      const [exec, { records, responses }] = await Promise.all([rt.executions.load(param(req, 'id')), rt.executions.loadRecords(param(req, 'id'))]);
+      if (!exec) throw notFound(`no execution "${param(req, 'id')}"`);
       res.json(executionView(exec, records, responses));
     }),
   );
@@ -131,14 +131,14 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
       try {
         answer = jsonBody(req);
       } catch (err) {
-        await recordRefusal(rt, req.params.id, caller.name, 400);
+        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
         throw err;
       }
       if (!isPlainObject(answer)) {
-        await recordRefusal(rt, req.params.id, caller.name, 400);
+        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
         throw badRequest(`the answer must be a JSON object, got ${describe(answer)}`);
       }
-      sendResume(res, req.params.id, await resumeExecution(rt, req.params.id, answer, caller.name, step));
+      sendResume(res, param(req, 'id'), await resumeExecution(rt, param(req, 'id'), answer, caller.name, step));
     }),
   );
 
@@ -154,26 +154,26 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
       try {
         payload = jsonBody(req);
       } catch (err) {
-        await recordRefusal(rt, req.params.id, caller.name, 400);
+        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
         throw err;
       }
       if (!isPlainObject(payload) || !isPlainObject(payload.input)) {
-        await recordRefusal(rt, req.params.id, caller.name, 400);
+        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
         throw badRequest(
           isPlainObject(payload) ? `"input" must be a JSON object, got ${describe(payload.input)}` : `the body must be a JSON object {"input": {...}}, got ${describe(payload)}`,
         );
       }
-      sendResume(res, req.params.id, await resumeExecution(rt, req.params.id, payload.input, caller.name, step));
+      sendResume(res, param(req, 'id'), await resumeExecution(rt, param(req, 'id'), payload.input, caller.name, step));
     }),
   );
 
   const cancel = asyncHandler(async (req, res) => {
-    const result = await cancelExecution(rt, req.params.id, { reason: 'user', by: callerOf(res).name });
+    const result = await cancelExecution(rt, param(req, 'id'), { reason: 'user', by: callerOf(res).name });
     if (result.ok) {
-      res.json({ executionId: req.params.id, status: 'CANCELLED' });
+      res.json({ executionId: param(req, 'id'), status: 'CANCELLED' });
       return;
     }
-    if (result.code === 'not_found') throw notFound(`no execution "${req.params.id}"`);
+    if (result.code === 'not_found') throw notFound(`no execution "${param(req, 'id')}"`);
     throw new ApiError('already_finished', `execution is ${result.status}`, [{ status: result.status }]);
   });
   r.post('/api/workflowExecutions/:id/cancel', auth.require('review'), body, cancel);

@@ -4,7 +4,7 @@ import { startExecution, type Runtime } from '@flowgate/steps';
 import type { StoredWorkflow } from '@flowgate/store';
 import type { Authenticator } from '../auth';
 import { callerOf } from '../auth';
-import { bodyText, describe, isPlainObject, isYamlRequest, jsonObjectBody, MiB, parseJson, rawBody } from '../body';
+import { bodyText, describe, isPlainObject, isYamlRequest, jsonObjectBody, MiB, parseJson, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, conflict, notFound } from '../errors';
 import { validateInputs } from '../inputs';
 import { problemView, workflowIdProblem, type WorkflowService } from '../workflow-service';
@@ -99,8 +99,8 @@ export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workfl
     '/api/workflows/:id',
     auth.require('read'),
     asyncHandler(async (req, res) => {
-      const w = await rt.workflows.get(req.params.id);
-      if (!w) throw notFound(`no workflow "${req.params.id}"`);
+      const w = await rt.workflows.get(param(req, 'id'));
+      if (!w) throw notFound(`no workflow "${param(req, 'id')}"`);
       const definition = w.valid && w.version ? await rt.workflows.loadVersion(w.version) : null;
       res.json({ ...summary(w), yaml: w.yaml, definition, errors: w.errors.map(problemView), warnings: w.warnings.map(problemView) });
     }),
@@ -111,9 +111,9 @@ export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workfl
     auth.require('edit'),
     body,
     asyncHandler(async (req, res) => {
-      const problem = workflowIdProblem(req.params.id);
+      const problem = workflowIdProblem(param(req, 'id'));
       if (problem) throw badRequest(problem);
-      const { created, workflow, warnings } = await workflows.put(req.params.id, workflowYaml(req));
+      const { created, workflow, warnings } = await workflows.put(param(req, 'id'), workflowYaml(req));
       if (created) res.status(201).location(`/api/workflows/${workflow.id}`);
       res.json({ id: workflow.id, name: workflow.name, enabled: workflow.enabled, valid: true, warnings });
     }),
@@ -123,7 +123,7 @@ export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workfl
     '/api/workflows/:id',
     auth.require('edit'),
     asyncHandler(async (req, res) => {
-      if (!(await rt.workflows.delete(req.params.id))) throw notFound(`no workflow "${req.params.id}"`);
+      if (!(await rt.workflows.delete(param(req, 'id')))) throw notFound(`no workflow "${param(req, 'id')}"`);
       workflows.changed();
       res.status(204).end();
     }),
@@ -137,8 +137,8 @@ export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workfl
       const payload = jsonObjectBody(req, true);
       const rawInputs = payload.inputs === undefined ? {} : payload.inputs;
       if (!isPlainObject(rawInputs)) throw badRequest(`"inputs" must be a JSON object, got ${describe(rawInputs)}`);
-      const w = await rt.workflows.get(req.params.id);
-      if (!w) throw notFound(`no workflow "${req.params.id}"`);
+      const w = await rt.workflows.get(param(req, 'id'));
+      if (!w) throw notFound(`no workflow "${param(req, 'id')}"`);
       if (!w.valid || !w.version) throw conflict(`the workflow "${w.id}" is not valid and cannot run`, w.errors.map(problemView));
       const { definition } = await rt.definitions.get(w.version);
       if (!definition.enabled) throw conflict(`the workflow "${w.id}" is disabled`);
