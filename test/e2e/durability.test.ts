@@ -88,7 +88,7 @@ describe('waits hold no worker', () => {
     expect(await statuses(sleepers)).toEqual({ WAITING: 1000 });
     const steps = new Queue('steps', { connection: sys.redis.client(), prefix: 'fgq' });
     const timers = new Queue('timers', { connection: sys.redis.client(), prefix: 'fgq' });
-    expect(await steps.getJobCounts('active', 'waiting')).toEqual({ active: 0, waiting: 0 });
+    expect(await steps.getJobCounts('active', 'waiting')).toMatchObject({ active: 0, waiting: 0 });
     expect((await timers.getJobCounts('delayed')).delayed).toBe(1000);
     await Promise.all([steps.close(), timers.close()]);
   }, 200_000);

@@ -84,7 +84,7 @@ describe('waitForInput and resume', () => {
       message: '## Isolate `web-01`?\nEvidence: host web-01\n',
       schema: { type: 'object', required: ['approved'] },
     });
-    expect(await stepsQueueCounts()).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0 });
+    expect(await stepsQueueCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0, prioritized: 0 });
 
     const bad = await sys.request('POST', `/api/workflowExecutions/${id}/resume`, { key: 'reviewer', body: { approved: 'yes' } });
     expect(bad.status).toBe(400);
