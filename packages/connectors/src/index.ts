@@ -1,1 +1,38 @@
-export {};
+/**
+ * @flowgate/connectors: the connector registry built from connectors.yaml (SPEC §5) and the clients
+ * the connector-backed step types use (http over undici, the official Elasticsearch client, the
+ * official OpenAI client).
+ */
+export {
+  CONNECTOR_TYPES,
+  CONNECTOR_ID_PATTERN,
+  ConnectorConfigError,
+  DEFAULT_ELASTICSEARCH_MAX_RETRIES,
+  DEFAULT_MAX_INPUT_TOKENS,
+  DEFAULT_OPENAI_MAX_RETRIES,
+  DEFAULT_OPENAI_RETRY_DELAY_MS,
+  parseConnectorsConfig,
+} from './config';
+export type { Connector, ConnectorTls, ConnectorType, ElasticsearchConnector, HttpConnector, OpenAIConnector } from './config';
+export { ConnectorRegistry, DEFAULT_ELASTICSEARCH_CONNECTOR, emptyConnectorRegistry, loadConnectorsFile, parseConnectors } from './registry';
+export { EnvSubstitutionError, substituteEnv } from './env';
+export { REDACTED, Redactor, headerSecrets } from './redact';
+export {
+  AddressNotAllowedError,
+  embeddedV4,
+  guardedConnect,
+  isHostAllowed,
+  isIpListed,
+  nonPublicReason,
+  parseAllowedHosts,
+  remappingConnect,
+  systemResolver,
+} from './net';
+export type { AllowedHost, Resolver } from './net';
+export { ERROR_BODY_EXCERPT, MAX_REDIRECTS, closeGuardedDispatchers, guardedDispatcher, httpCall, resolveConnectorUrl } from './http';
+export type { HttpCallInput, HttpCallOptions, HttpResult, HttpRoute } from './http';
+export { FORBIDDEN_API_NAMES, createElasticsearchClient, elasticsearchWhere, mapElasticsearchError, resolveApi } from './elasticsearch';
+export type { ApiFunction } from './elasticsearch';
+export { CHARS_PER_TOKEN, chatJson, createOpenAIClient, fitToTokenBudget, invalidAnswer, mapOpenAIError } from './openai';
+export type { ChatJsonRequest, ChatJsonResult, OpenAIClientHandle } from './openai';
+export { abortError, errorCode, networkError } from './errors';

@@ -1,13 +1,34 @@
 import type { StepRegistry } from '@flowgate/engine';
 import type { StepServices } from '@flowgate/steps';
+import { ConnectorConfigError, loadConnectorsFile, type ConnectorRegistry } from '@flowgate/connectors';
+// The connector-backed step types live in packages/steps/src/types; @flowgate/steps' index does not
+// re-export them (yet), hence the paths into its build output.
+import { httpStep } from '@flowgate/steps/dist/types/http';
+import { elasticsearchStep } from '@flowgate/steps/dist/types/elasticsearch';
+import { aiStepTypes } from '@flowgate/steps/dist/types/ai';
 
 /**
- * Connector-backed step types (http, elasticsearch.*, ai.*) plug in here once packages/connectors
- * provides them; until then the built-in types are the whole registry.
+ * Connector-backed step types (http, elasticsearch.*, ai.*) and their connectors.
+ *
+ * FLOWGATE_CONNECTORS is the path of connectors.yaml (SPEC §5); `${ENV}` references in it are
+ * replaced from the environment. Absent: no connectors (http steps may still reach the hosts of
+ * FLOWGATE_HTTP_ALLOWED_HOSTS). An unreadable or invalid file, or a missing variable, stops the
+ * worker through `fail` with one line naming the file, the connector and the field.
  */
 export async function loadStepExtensions(
   registry: StepRegistry<StepServices>,
-  _fail: (reason: string) => never,
+  fail: (reason: string) => never,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ registry: StepRegistry<StepServices>; services: Partial<StepServices> }> {
-  return { registry, services: {} };
+  const path = env.FLOWGATE_CONNECTORS?.trim();
+  let connectors: ConnectorRegistry | undefined;
+  if (path) {
+    try {
+      connectors = loadConnectorsFile(path, env);
+    } catch (err) {
+      fail(err instanceof ConnectorConfigError ? err.message : `${path}: ${(err as Error).message}`);
+    }
+  }
+  registry.register(httpStep, elasticsearchStep, ...aiStepTypes);
+  return { registry, services: connectors ? { connectors } : {} };
 }

@@ -7,7 +7,7 @@ import type { Queues } from '@flowgate/queue';
 export interface StepServices {
   cases: CaseStore;
   /** the connector registry (packages/connectors), when configured */
-  connectors?: unknown;
+  connectors?: import('@flowgate/connectors').ConnectorRegistry;
   /** FLOWGATE_HTTP_ALLOWED_HOSTS, parsed */
   httpAllowedHosts?: string[];
 }

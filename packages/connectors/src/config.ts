@@ -1,0 +1,291 @@
+/**
+ * connectors.yaml (SPEC §5): parsing, `${ENV}` substitution and validation.
+ * Every problem is one line naming the file, the connector and the field, e.g.
+ * `connectors.yaml: connector "edr-connector": url: expected an absolute http(s) URL`.
+ */
+import { parseDocument } from 'yaml';
+import { EnvSubstitutionError, substituteEnv } from './env';
+
+export type ConnectorType = 'http' | 'elasticsearch' | 'openai';
+export const CONNECTOR_TYPES: readonly ConnectorType[] = ['http', 'elasticsearch', 'openai'];
+
+export interface ConnectorTls {
+  /** PEM text of the CA certificate(s) to trust (e.g. a self-managed Elasticsearch's http_ca.crt) */
+  ca?: string;
+  /** default true; false accepts any certificate (testing only) */
+  rejectUnauthorized?: boolean;
+}
+
+interface BaseConnector {
+  id: string;
+  description?: string;
+  /** the absolute http(s) URL the connector stands for; its origin is the only one steps may reach */
+  url: string;
+  /** where requests for `url`'s origin really go (origin only); Host and TLS name stay `url`'s */
+  targetUrl?: string;
+  /** sent with every request; win over step headers; never recorded */
+  headers: Record<string, string>;
+  tls?: ConnectorTls;
+}
+
+export interface HttpConnector extends BaseConnector {
+  type: 'http';
+}
+
+export interface ElasticsearchConnector extends BaseConnector {
+  type: 'elasticsearch';
+  apiKey?: string;
+  username?: string;
+  password?: string;
+  /** retries of the client itself on connection errors (default 0: the step's on-failure decides) */
+  maxRetries: number;
+}
+
+export interface OpenAIConnector extends BaseConnector {
+  type: 'openai';
+  apiKey?: string;
+  model: string;
+  /** the token budget of a step's input (~4 characters per token); longer input is cut */
+  maxInputTokens: number;
+  /** retries of the client on 408/409/429/5xx and connection errors (default 2) */
+  maxRetries: number;
+  /** first retry delay in ms, doubled per retry, at most 8 s (default 500); a Retry-After answer wins */
+  retryDelayMs: number;
+}
+
+export type Connector = HttpConnector | ElasticsearchConnector | OpenAIConnector;
+
+export const DEFAULT_MAX_INPUT_TOKENS = 8000;
+export const DEFAULT_OPENAI_MAX_RETRIES = 2;
+export const DEFAULT_OPENAI_RETRY_DELAY_MS = 500;
+export const DEFAULT_ELASTICSEARCH_MAX_RETRIES = 0;
+
+const COMMON_FIELDS = ['type', 'description', 'url', 'targetUrl', 'headers', 'tls'];
+const FIELDS: Record<ConnectorType, string[]> = {
+  http: COMMON_FIELDS,
+  elasticsearch: [...COMMON_FIELDS, 'apiKey', 'username', 'password', 'maxRetries'],
+  openai: [...COMMON_FIELDS, 'apiKey', 'model', 'maxInputTokens', 'maxRetries', 'retryDelay'],
+};
+
+export const CONNECTOR_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Header values: visible ASCII, space, tab and obs-text; never CR, LF or NUL (no header injection).
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const FORBIDDEN_CONNECTOR_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'idempotency-key']);
+
+/** One invalid connectors.yaml: `message` is the whole one-line reason, file name included. */
+export class ConnectorConfigError extends Error {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly connector?: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ConnectorConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+class Reader {
+  constructor(
+    private readonly source: string,
+    private readonly env: NodeJS.ProcessEnv | Record<string, string | undefined>,
+  ) {}
+
+  fail(message: string, connector?: string, field?: string): never {
+    const where = connector === undefined ? '' : `connector "${connector}": `;
+    throw new ConnectorConfigError(`${this.source}: ${where}${field ? `${field}: ` : ''}${message}`, this.source, connector, field);
+  }
+
+  /** A string field, `${ENV}` substituted. */
+  string(raw: Raw, id: string, field: string, opts: { required?: boolean; allowEmpty?: boolean } = {}): string | undefined {
+    const v = raw[field];
+    if (v === undefined || v === null) {
+      if (opts.required) this.fail('is required', id, field);
+      return undefined;
+    }
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') this.fail(`expected a string, got ${describe(v)}`, id, field);
+    const text = this.subst(String(v), id, field);
+    if (!opts.allowEmpty && text.trim() === '') this.fail(typeof v === 'string' && v.includes('${') ? `is empty (after substituting "${v}")` : 'is empty', id, field);
+    return text;
+  }
+
+  subst(text: string, id: string, field: string): string {
+    try {
+      return substituteEnv(text, this.env);
+    } catch (err) {
+      if (err instanceof EnvSubstitutionError) this.fail(err.message, id, field);
+      throw err;
+    }
+  }
+
+  url(raw: Raw, id: string, field: 'url' | 'targetUrl', required: boolean): string | undefined {
+    const text = this.string(raw, id, field, { required });
+    if (text === undefined) return undefined;
+    let u: URL;
+    try {
+      u = new URL(text.trim());
+    } catch {
+      this.fail('expected an absolute http(s) URL', id, field);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') this.fail('expected an absolute http(s) URL', id, field);
+    if (u.username || u.password) {
+      this.fail('must not contain credentials (use apiKey, username/password or headers, with ${ENV} references)', id, field);
+    }
+    if (u.search || u.hash || text.includes('?') || text.includes('#')) this.fail('must not have a query or a fragment', id, field);
+    if (field === 'targetUrl' && u.pathname !== '/') {
+      this.fail('expected an origin only, such as http://127.0.0.1:9100 (targetUrl replaces the origin; the path stays the step\'s)', id, field);
+    }
+    // Normalised, without a trailing "/" (relative step URLs are joined with "/").
+    return field === 'targetUrl' ? u.origin : u.href.replace(/\/+$/, '');
+  }
+
+  integer(raw: Raw, id: string, field: string, min: number, fallback: number): number {
+    const v = raw[field];
+    if (v === undefined || v === null) return fallback;
+    const n = typeof v === 'string' ? Number(this.subst(v, id, field).trim()) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min) this.fail(`expected an integer ≥ ${min}, got ${JSON.stringify(v)}`, id, field);
+    return n;
+  }
+
+  durationMs(raw: Raw, id: string, field: string, fallback: number): number {
+    const v = raw[field];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+    const text = typeof v === 'string' ? this.subst(v, id, field).trim() : '';
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+    if (!m) this.fail(`expected a duration such as 500ms, 2s or 1m, got ${JSON.stringify(v)}`, id, field);
+    return Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000));
+  }
+
+  headers(raw: Raw, id: string): Record<string, string> {
+    const v = raw.headers;
+    if (v === undefined || v === null) return {};
+    if (!isObj(v)) this.fail(`expected a mapping of header names to values, got ${describe(v)}`, id, 'headers');
+    const out: Record<string, string> = {};
+    const seen = new Set<string>();
+    for (const [name, value] of Object.entries(v)) {
+      const field = `headers.${name}`;
+      if (!HEADER_NAME.test(name)) this.fail('is not a valid HTTP header name', id, field);
+      const lower = name.toLowerCase();
+      if (FORBIDDEN_CONNECTOR_HEADERS.has(lower)) this.fail(`cannot be set by a connector (Flowgate sets ${name})`, id, field);
+      if (seen.has(lower)) this.fail('is set twice (header names are case-insensitive)', id, field);
+      seen.add(lower);
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') this.fail(`expected a string, got ${describe(value)}`, id, field);
+      const text = this.subst(String(value), id, field);
+      if (!HEADER_VALUE.test(text)) this.fail('contains a character not allowed in a header value (CR, LF or NUL)', id, field);
+      out[name] = text;
+    }
+    return out;
+  }
+
+  tls(raw: Raw, id: string): ConnectorTls | undefined {
+    const v = raw.tls;
+    if (v === undefined || v === null) return undefined;
+    if (!isObj(v)) this.fail(`expected a mapping with ca and/or rejectUnauthorized, got ${describe(v)}`, id, 'tls');
+    const out: ConnectorTls = {};
+    for (const key of Object.keys(v)) {
+      if (key !== 'ca' && key !== 'rejectUnauthorized') this.fail('unknown field (expected ca or rejectUnauthorized)', id, `tls.${key}`);
+    }
+    if (v.ca !== undefined && v.ca !== null) {
+      if (typeof v.ca !== 'string') this.fail(`expected PEM text, got ${describe(v.ca)}`, id, 'tls.ca');
+      out.ca = this.subst(v.ca, id, 'tls.ca');
+      if (!out.ca.includes('-----BEGIN')) this.fail('expected PEM text (-----BEGIN CERTIFICATE----- ...)', id, 'tls.ca');
+    }
+    if (v.rejectUnauthorized !== undefined) {
+      if (typeof v.rejectUnauthorized !== 'boolean') this.fail('expected true or false', id, 'tls.rejectUnauthorized');
+      out.rejectUnauthorized = v.rejectUnauthorized;
+    }
+    return out;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * Parses the text of a connectors.yaml. `sourceName` prefixes every error (usually the file path).
+ * Throws ConnectorConfigError (one line) on the first problem.
+ */
+export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv | Record<string, string | undefined>, sourceName = 'connectors.yaml'): Connector[] {
+  const r: Reader = new Reader(sourceName, env);
+  const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConnectorConfigError(`${sourceName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, sourceName);
+  }
+  const root = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (root === null || root === undefined) r.fail('expected a mapping with a "connectors" key (the file is empty)');
+  if (!isObj(root)) r.fail(`expected a mapping with a "connectors" key, got ${describe(root)}`);
+  for (const key of Object.keys(root)) {
+    if (key !== 'connectors') r.fail(`unknown top-level key "${key}" (expected "connectors")`);
+  }
+  const list = root.connectors;
+  if (list === undefined) r.fail('expected a mapping with a "connectors" key');
+  if (list === null) return [];
+  if (!isObj(list)) r.fail(`connectors: expected a mapping of connector ids to connectors, got ${describe(list)}`);
+
+  const out: Connector[] = [];
+  for (const [id, raw] of Object.entries(list)) {
+    if (!CONNECTOR_ID_PATTERN.test(id)) r.fail(`is not a valid connector id (letters, digits, ".", "_", "-"; at most 128)`, id);
+    if (!isObj(raw)) r.fail(`expected a mapping with type, url, ..., got ${describe(raw)}`, id);
+    const type = raw.type;
+    if (type === undefined || type === null) r.fail(`is required (one of ${CONNECTOR_TYPES.join(', ')})`, id, 'type');
+    if (typeof type !== 'string' || !(CONNECTOR_TYPES as readonly string[]).includes(type)) {
+      r.fail(`unknown connector type ${JSON.stringify(type)} (expected one of ${CONNECTOR_TYPES.join(', ')})`, id, 'type');
+    }
+    const t = type as ConnectorType;
+    for (const key of Object.keys(raw)) {
+      if (!FIELDS[t].includes(key)) r.fail(`unknown field for a connector of type ${t} (expected one of ${FIELDS[t].join(', ')})`, id, key);
+    }
+    const base = {
+      id,
+      url: r.url(raw, id, 'url', true)!,
+      headers: r.headers(raw, id),
+      ...(raw.description != null ? { description: String(raw.description) } : {}),
+    };
+    const targetUrl = r.url(raw, id, 'targetUrl', false);
+    const tls = r.tls(raw, id);
+    const extra = { ...(targetUrl ? { targetUrl } : {}), ...(tls ? { tls } : {}) };
+    if (t === 'http') {
+      out.push({ ...base, ...extra, type: 'http' });
+    } else if (t === 'elasticsearch') {
+      const apiKey = r.string(raw, id, 'apiKey');
+      const username = r.string(raw, id, 'username');
+      const password = r.string(raw, id, 'password', { allowEmpty: true });
+      if (apiKey !== undefined && (username !== undefined || password !== undefined)) r.fail('set either apiKey or username/password, not both', id, 'apiKey');
+      if (username !== undefined && password === undefined) r.fail('is required with username', id, 'password');
+      if (password !== undefined && username === undefined) r.fail('is required with password', id, 'username');
+      out.push({
+        ...base,
+        ...extra,
+        type: 'elasticsearch',
+        ...(apiKey !== undefined ? { apiKey } : {}),
+        ...(username !== undefined ? { username, password } : {}),
+        maxRetries: r.integer(raw, id, 'maxRetries', 0, DEFAULT_ELASTICSEARCH_MAX_RETRIES),
+      });
+    } else {
+      const apiKey = r.string(raw, id, 'apiKey');
+      out.push({
+        ...base,
+        ...extra,
+        type: 'openai',
+        ...(apiKey !== undefined ? { apiKey } : {}),
+        model: r.string(raw, id, 'model', { required: true })!,
+        maxInputTokens: r.integer(raw, id, 'maxInputTokens', 1, DEFAULT_MAX_INPUT_TOKENS),
+        maxRetries: r.integer(raw, id, 'maxRetries', 0, DEFAULT_OPENAI_MAX_RETRIES),
+        retryDelayMs: r.durationMs(raw, id, 'retryDelay', DEFAULT_OPENAI_RETRY_DELAY_MS),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import { type StepRunContext, type StepType } from '@flowgate/engine';
+import { emptyConnectorRegistry, type ConnectorRegistry, httpCall, type HttpRoute } from '@flowgate/connectors';
+import type { StepServices } from '../executor/runtime';
+
+const NO_CONNECTORS = emptyConnectorRegistry();
+
+/** The connector registry the worker passes in `services.connectors`, or an empty one. */
+export function connectorsOf(services: StepServices): ConnectorRegistry {
+  return services.connectors ?? NO_CONNECTORS;
+}
+
+/** `Idempotency-Key: <executionId>:<stepPath>` (SPEC §1.2, §4.6): the same on every attempt of one step run. */
+export function idempotencyKey(ctx: StepRunContext): string {
+  return `${ctx.executionId}:${ctx.path}`;
+}
+
+/**
+ * http (SPEC §1.2, §5): `with.method` (default GET), `url` (absolute, or relative to the connector's
+ * url), `headers`, `body` (object → JSON), `query`. Output `{ status, headers, body }` (body parsed
+ * when JSON); a non-2xx answer fails the step (retryable for 408, 429, 5xx).
+ *
+ * With `connector-id`, the URL must be on the connector's origin and the connector's headers win;
+ * without, only FLOWGATE_HTTP_ALLOWED_HOSTS may be reached, and never a non-public address unless
+ * its literal IP is listed. Connector secrets are redacted from the output and from errors.
+ */
+export const httpStep: StepType<StepServices> = {
+  type: 'http',
+  async run(ctx, services) {
+    const registry = connectorsOf(services);
+    try {
+      let route: HttpRoute;
+      const id = ctx.step.connectorId;
+      if (id) {
+        const connector = registry.require(id, 'http', 'http');
+        route = { connector, dispatcher: registry.dispatcher(connector) };
+      } else {
+        route = { allowedHosts: services.httpAllowedHosts ?? [] };
+      }
+      const result = await httpCall(route, ctx.input, {
+        label: 'http',
+        idempotencyKey: idempotencyKey(ctx),
+        signal: ctx.signal,
+        maxBodyBytes: ctx.maxStepSize,
+      });
+      return { kind: 'output', output: registry.redact(result) };
+    } catch (err) {
+      throw registry.redactError(err);
+    }
+  },
+};
