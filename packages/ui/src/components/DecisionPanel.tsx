@@ -1,0 +1,161 @@
+/**
+ * The paused step: its message first (the decision and the evidence), then the answer: two big
+ * buttons for waitForApproval, a schema form for waitForInput. Answers go to
+ * POST /api/workflowExecutions/{id}/resume?step=<waitingFor.step> with the form data as the body.
+ */
+import { forwardRef, useId, useImperativeHandle, useRef, useState } from 'react';
+import { ApiError, type ErrorDetail, type Execution, type WaitingFor } from '../lib/api';
+import { age, dateTime } from '../lib/format';
+import { useNow } from '../lib/hooks';
+import { useSession } from '../lib/session';
+import { Markdown } from './common';
+import { SchemaForm, fieldLabel, type SchemaFormHandle } from './SchemaForm';
+
+export interface Outcome {
+  kind: 'accepted' | 'conflict' | 'stale' | 'error';
+  message: string;
+  detail?: string;
+}
+
+export interface DecisionHandle {
+  focus: () => void;
+}
+
+interface Props {
+  execution: Execution;
+  waiting: WaitingFor;
+  onAnswered: (outcome: Outcome) => void;
+}
+
+/** The 409 answer in words: who answered and when, or the status the execution is in now. */
+export function conflictMessage(err: ApiError): Outcome {
+  const d: ErrorDetail = err.details?.[0] ?? {};
+  if (err.code === 'step_not_waiting') {
+    return { kind: 'stale', message: 'This form is out of date: the execution is no longer waiting at this step.', detail: 'The view has been refreshed with its current state.' };
+  }
+  if (d.respondedBy) {
+    return { kind: 'conflict', message: `Already answered by ${d.respondedBy}${d.respondedAt ? ` at ${dateTime(d.respondedAt)}` : ''}.`, detail: 'Your answer was not recorded. The workflow continued with theirs.' };
+  }
+  const status = d.status ?? /execution is (\w+)/.exec(err.message)?.[1];
+  if (status === 'CANCELLED') return { kind: 'conflict', message: 'This execution was cancelled before your answer arrived.', detail: 'Your answer was not recorded.' };
+  if (status === 'COMPLETED' || status === 'FAILED') return { kind: 'conflict', message: `This execution is already ${status.toLowerCase()}.`, detail: 'Your answer was not recorded.' };
+  return { kind: 'conflict', message: `This execution is no longer waiting for input${status ? ` (it is ${status})` : ''}.`, detail: err.message };
+}
+
+export const DecisionPanel = forwardRef<DecisionHandle, Props>(function DecisionPanel({ execution, waiting, onAnswered }, ref) {
+  const { api, canReview } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [serverErrors, setServerErrors] = useState<ErrorDetail[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const formRef = useRef<SchemaFormHandle>(null);
+  const approvalRef = useRef<HTMLDivElement>(null);
+  const now = useNow(5000);
+  const headingId = useId();
+
+  useImperativeHandle(ref, () => ({
+    focus: () => {
+      if (waiting.type === 'waitForApproval') {
+        approvalRef.current?.querySelector<HTMLElement>('button.btn-approve')?.focus();
+        approvalRef.current?.scrollIntoView({ block: 'center' });
+      } else formRef.current?.focus();
+    },
+  }));
+
+  const send = async (answer: unknown) => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await api.resume(execution.id, waiting.step, answer);
+      setServerErrors([]);
+      onAnswered({ kind: 'accepted', message: 'Answer sent. The workflow is resuming.' });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400 && err.details.length) {
+        setServerErrors(err.details);
+        setFailure(err.code === 'validation_failed' ? 'The server did not accept this answer.' : err.message);
+      } else if (err instanceof ApiError && err.status === 409) {
+        setServerErrors([]);
+        onAnswered(conflictMessage(err));
+      } else if (err instanceof ApiError && err.status === 403) {
+        setFailure('Your API key may not answer reviews (the reviewer role is needed).');
+      } else {
+        setFailure((err as Error).message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const isApproval = waiting.type === 'waitForApproval';
+  return (
+    <section className="card decision" aria-labelledby={headingId}>
+      <div className="decision-head">
+        <span className="decision-kicker" id={headingId}>
+          Decision needed
+        </span>
+        <span className="muted small">
+          step <code>{waiting.step}</code> · waiting {age(waiting.since, now)}
+        </span>
+      </div>
+      <Markdown source={waiting.message} className="decision-message" label="Message" />
+      {!canReview ? (
+        <p className="notice notice-info">You can read this request, but your API key may not answer it (the reviewer role is needed).</p>
+      ) : (
+        <div className="decision-answer">
+          {failure ? (
+            <div className="notice notice-error" role="alert">
+              <strong>{failure}</strong>
+              {serverErrors.length ? (
+                <ul className="server-errors">
+                  {serverErrors.map((d, i) => (
+                    <li key={i}>
+                      <strong>{fieldLabel(isApproval ? APPROVAL_SCHEMA : waiting.schema, d.path)}</strong>: {d.message}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          ) : null}
+          {isApproval ? (
+            <ApprovalForm ref={approvalRef} waiting={waiting} busy={busy} onSubmit={send} serverErrors={serverErrors} />
+          ) : (
+            <SchemaForm ref={formRef} id={`answer-${waiting.step.replace(/[^A-Za-z0-9_-]/g, '_')}`} schema={waiting.schema} serverErrors={serverErrors} submitLabel={waiting.schema ? 'Submit answer' : 'Continue'} busy={busy} onSubmit={send} />
+          )}
+        </div>
+      )}
+    </section>
+  );
+});
+
+const APPROVAL_SCHEMA = { type: 'object', properties: { approved: { type: 'boolean', title: 'Decision' }, notes: { type: 'string', title: 'Notes' } } };
+
+const ApprovalForm = forwardRef<HTMLDivElement, { waiting: WaitingFor; busy: boolean; onSubmit: (answer: unknown) => void; serverErrors: ErrorDetail[] }>(function ApprovalForm({ waiting, busy, onSubmit, serverErrors }, ref) {
+  const [notes, setNotes] = useState('');
+  const notesId = useId();
+  const approve = waiting.approveLabel || 'Approve';
+  const reject = waiting.rejectLabel || 'Reject';
+  const answer = (approved: boolean) => onSubmit(notes.trim() ? { approved, notes } : { approved });
+  const notesErrors = serverErrors.filter((d) => d.path === '/notes');
+  return (
+    <div className="approval" ref={ref}>
+      <label htmlFor={notesId} className="field-label">
+        Notes <span className="muted">(optional)</span>
+      </label>
+      <textarea id={notesId} rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} placeholder="Why? Recorded with your decision." disabled={busy} aria-invalid={notesErrors.length > 0} />
+      {notesErrors.map((d, i) => (
+        <div key={i} className="field-error">
+          {d.message}
+        </div>
+      ))}
+      <div className="approval-buttons">
+        <button type="button" className="btn btn-approve btn-xl" onClick={() => answer(true)} disabled={busy}>
+          <span aria-hidden="true">✓ </span>
+          {approve}
+        </button>
+        <button type="button" className="btn btn-reject btn-xl" onClick={() => answer(false)} disabled={busy}>
+          <span aria-hidden="true">✕ </span>
+          {reject}
+        </button>
+      </div>
+    </div>
+  );
+});

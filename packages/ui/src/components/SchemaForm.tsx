@@ -1,0 +1,345 @@
+/**
+ * A form drawn from a JSON Schema with @rjsf/core, or a JSON editor when the schema uses what a
+ * generated form cannot draw well (oneOf/anyOf/allOf/$ref/if-then/not, type unions) or rjsf throws.
+ * Server-side validation errors (400 validation_failed, paths like /approved) are shown next to
+ * their fields (rjsf extraErrors) and in a summary.
+ */
+import Form from '@rjsf/core';
+import type { ErrorSchema, FieldTemplateProps, RJSFSchema, RJSFValidationError, UiSchema } from '@rjsf/utils';
+import { forwardRef, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { ErrorDetail, JSONSchema } from '../lib/api';
+import { validateJson, validator, type AjvLikeError } from '../lib/validator';
+import { ErrorBoundary } from './common';
+
+const UNDRAWABLE = new Set(['oneOf', 'anyOf', 'allOf', '$ref', 'if', 'then', 'else', 'not', 'dependencies', 'dependentSchemas', 'dependentRequired', 'patternProperties', 'unevaluatedProperties', 'prefixItems', '$defs', 'definitions']);
+
+/** Why a generated form cannot draw `schema` well, or null when it can. */
+export function undrawableReason(schema: unknown): string | null {
+  const walk = (s: any, path: string): string | null => {
+    if (s === true || s === false || s == null) return null;
+    if (typeof s !== 'object' || Array.isArray(s)) return `${path || 'the schema'} is not a schema object`;
+    for (const k of Object.keys(s)) if (UNDRAWABLE.has(k)) return `${path || 'the schema'} uses ${k}`;
+    if (Array.isArray(s.type)) return `${path || 'the schema'} allows several types`;
+    for (const [name, sub] of Object.entries(s.properties ?? {})) {
+      const r = walk(sub, `${path}/${name}`);
+      if (r) return r;
+    }
+    if (s.items && !Array.isArray(s.items)) {
+      const r = walk(s.items, `${path}/items`);
+      if (r) return r;
+    } else if (Array.isArray(s.items)) return `${path}/items is a tuple`;
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') return `${path || 'the schema'} has typed additionalProperties`;
+    return null;
+  };
+  if (!schema || typeof schema !== 'object') return 'there is no schema';
+  const s = schema as any;
+  if (s.type !== undefined && s.type !== 'object') return 'the answer is not an object';
+  if (!s.properties || Object.keys(s.properties).length === 0) return 'the schema declares no fields';
+  return walk(s, '');
+}
+
+const LONG_TEXT = /^(notes?|comments?|reason|rationale|description|justification|details|message|summary)$/i;
+
+/** Radios for booleans (a decision, not a checkbox that cannot say "no"), textareas for notes. */
+function uiSchemaFor(schema: any, name = ''): UiSchema {
+  const ui: any = {};
+  if (!schema || typeof schema !== 'object') return ui;
+  if (schema.type === 'boolean') {
+    ui['ui:widget'] = 'radio';
+    ui['ui:options'] = { inline: true };
+  } else if (schema.type === 'string' && !schema.enum && !schema.format && (LONG_TEXT.test(name) || (schema.maxLength ?? 0) > 200)) {
+    ui['ui:widget'] = 'textarea';
+    ui['ui:options'] = { rows: 3 };
+  }
+  if (schema.type === 'object' && schema.properties) {
+    for (const [k, sub] of Object.entries(schema.properties)) ui[k] = uiSchemaFor(sub, k);
+  }
+  if (schema.type === 'array' && schema.items && !Array.isArray(schema.items)) ui.items = uiSchemaFor(schema.items, name);
+  return ui;
+}
+
+/** Server error paths ("/a/b", "" for the root) → an rjsf ErrorSchema. */
+export function detailsToErrorSchema(details: ErrorDetail[]): ErrorSchema {
+  const root: any = {};
+  for (const d of details) {
+    const parts = String(d.path ?? '').split('/').filter((p) => p !== '').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let node = root;
+    for (const p of parts) node = node[p] ??= {};
+    (node.__errors ??= []).push(d.message ?? d.keyword ?? 'is invalid');
+  }
+  return root;
+}
+
+/** "/approved" → the field's title when the schema has one. */
+export function fieldLabel(schema: JSONSchema | null | undefined, path: string | undefined): string {
+  const parts = String(path ?? '').split('/').filter((p) => p !== '');
+  if (parts.length === 0) return 'Answer';
+  let s: any = schema;
+  const names: string[] = [];
+  for (const p of parts) {
+    s = s?.properties?.[p] ?? (s?.items && /^\d+$/.test(p) ? s.items : undefined);
+    names.push(s?.title ?? p);
+  }
+  return names.join(' › ');
+}
+
+export interface SchemaFormHandle {
+  focus: () => void;
+}
+
+interface Props {
+  id: string;
+  schema: JSONSchema | null;
+  /** Errors from the server's last answer (400 validation_failed details). */
+  serverErrors: ErrorDetail[];
+  submitLabel: string;
+  busy: boolean;
+  disabled?: boolean;
+  onSubmit: (data: unknown) => void;
+  /** Extra content under the fields (before the submit button). */
+  footer?: ReactNode;
+}
+
+/** Picks the generated form or the JSON editor, with a switch between them when both work. */
+export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaForm(props, ref) {
+  const reason = useMemo(() => undrawableReason(props.schema), [props.schema]);
+  const [mode, setMode] = useState<'form' | 'json'>(reason ? 'json' : 'form');
+  const [crashed, setCrashed] = useState<string | null>(null);
+  const [json, setJson] = useState<string>(() => JSON.stringify(defaultsOf(props.schema), null, 2));
+  const [formData, setFormData] = useState<any>(undefined);
+  const containerRef = useRef<HTMLDivElement>(null);
+
+  useImperativeHandle(ref, () => ({
+    focus: () => {
+      const el = containerRef.current?.querySelector<HTMLElement>('input:not([type=hidden]), textarea, select, button[type=submit]');
+      el?.focus();
+      containerRef.current?.scrollIntoView({ block: 'center' });
+    },
+  }));
+
+  const effective = crashed ? 'json' : mode;
+  const switchTo = (m: 'form' | 'json') => {
+    if (m === 'json' && formData !== undefined) setJson(JSON.stringify(formData, null, 2));
+    if (m === 'form') {
+      try {
+        setFormData(JSON.parse(json));
+      } catch {
+        /* keep the form's own data */
+      }
+    }
+    setMode(m);
+  };
+
+  return (
+    <div className="schema-form" ref={containerRef}>
+      {!reason && !crashed ? (
+        <div className="mode-switch" role="group" aria-label="Answer with">
+          <button type="button" className={effective === 'form' ? 'active' : ''} aria-pressed={effective === 'form'} onClick={() => switchTo('form')}>
+            Form
+          </button>
+          <button type="button" className={effective === 'json' ? 'active' : ''} aria-pressed={effective === 'json'} onClick={() => switchTo('json')}>
+            JSON
+          </button>
+        </div>
+      ) : null}
+      {effective === 'form' ? (
+        <ErrorBoundary fallback={() => null} resetKey={props.schema}>
+          <CrashCatcher onCrash={(e) => setCrashed(e)}>
+            <GeneratedForm {...props} formData={formData} setFormData={setFormData} />
+          </CrashCatcher>
+        </ErrorBoundary>
+      ) : (
+        <JsonEditor {...props} text={json} setText={setJson} note={crashed ? `The form could not be drawn (${crashed}); answer in JSON.` : reason && props.schema ? `This schema cannot be drawn as a form (${reason}); answer in JSON. It is checked against the schema before it is sent.` : null} />
+      )}
+    </div>
+  );
+});
+
+function CrashCatcher({ onCrash, children }: { onCrash: (message: string) => void; children: ReactNode }) {
+  return (
+    <ErrorBoundary
+      fallback={(e) => {
+        queueMicrotask(() => onCrash(e.message));
+        return null;
+      }}
+    >
+      {children}
+    </ErrorBoundary>
+  );
+}
+
+function defaultsOf(schema: any): unknown {
+  if (!schema || typeof schema !== 'object') return {};
+  if (schema.default !== undefined) return schema.default;
+  if (schema.type === 'object' || schema.properties) {
+    const out: Record<string, unknown> = {};
+    for (const [k, sub] of Object.entries<any>(schema.properties ?? {})) {
+      if (sub && typeof sub === 'object' && sub.default !== undefined) out[k] = sub.default;
+      else if (sub?.type === 'object' && sub.properties && (schema.required ?? []).includes(k)) out[k] = defaultsOf(sub);
+    }
+    return out;
+  }
+  return {};
+}
+
+/** A field layout with the label, the control, the description and the field's errors, accessibly linked. */
+function FieldTemplate(props: FieldTemplateProps) {
+  const { id, classNames, label, required, description, errors, help, children, hidden, displayLabel, rawErrors, schema } = props;
+  if (hidden) return <div className="hidden">{children}</div>;
+  const isObject = schema.type === 'object';
+  const hasErrors = (rawErrors?.length ?? 0) > 0;
+  return (
+    <div className={`field ${classNames ?? ''}${hasErrors ? ' field-invalid' : ''}${isObject ? ' field-object' : ''}`} data-field-id={id}>
+      {displayLabel && label && !isObject && schema.type !== 'boolean' ? (
+        <label htmlFor={id} className="field-label">
+          {label}
+          {required ? <span className="req" aria-label="required"> *</span> : null}
+        </label>
+      ) : null}
+      {displayLabel && label && schema.type === 'boolean' ? (
+        <div className="field-label" id={`${id}__label`}>
+          {label}
+          {required ? <span className="req" aria-label="required"> *</span> : null}
+        </div>
+      ) : null}
+      {displayLabel && description && !isObject ? description : null}
+      {children}
+      {errors}
+      {help}
+    </div>
+  );
+}
+
+function ErrorListTemplate({ errors }: { errors: RJSFValidationError[] }) {
+  return (
+    <div className="notice notice-error form-errors" role="alert">
+      <strong>Please fix {errors.length === 1 ? 'this' : `these ${errors.length}`} before sending:</strong>
+      <ul>
+        {errors.map((e, i) => (
+          <li key={i}>{e.stack}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, onSubmit, footer, formData, setFormData }: Props & { formData: any; setFormData: (d: any) => void }) {
+  const uiSchema = useMemo(() => ({ ...uiSchemaFor(schema), 'ui:submitButtonOptions': { norender: true } }) as UiSchema, [schema]);
+  const extraErrors = useMemo(() => (serverErrors.length ? detailsToErrorSchema(serverErrors) : undefined), [serverErrors]);
+  const [submitted, setSubmitted] = useState(false);
+  return (
+    <Form
+      id={id}
+      idPrefix={`${id}-f`}
+      className="rjsf"
+      schema={schema as RJSFSchema}
+      uiSchema={uiSchema}
+      validator={validator}
+      formData={formData}
+      onChange={(e) => setFormData(e.formData)}
+      onSubmit={(e) => onSubmit(e.formData ?? {})}
+      onError={() => setSubmitted(true)}
+      extraErrors={extraErrors}
+      showErrorList="top"
+      liveValidate={submitted ? 'onChange' : undefined}
+      noHtml5Validate
+      focusOnFirstError
+      disabled={disabled || busy}
+      templates={{ FieldTemplate, ErrorListTemplate }}
+    >
+      {footer}
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary btn-lg" disabled={disabled || busy}>
+          {busy ? 'Sending…' : submitLabel}
+        </button>
+      </div>
+    </Form>
+  );
+}
+
+function JsonEditor({ id, schema, serverErrors, submitLabel, busy, disabled, onSubmit, footer, text, setText, note }: Props & { text: string; setText: (s: string) => void; note: string | null }) {
+  const [local, setLocal] = useState<{ parse?: string; schema?: AjvLikeError[] } | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      setLocal({ parse: `Not valid JSON: ${(err as Error).message}` });
+      return;
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      setLocal({ parse: 'The answer must be a JSON object, like {"approved": true}.' });
+      return;
+    }
+    if (schema) {
+      let errors: AjvLikeError[] = [];
+      try {
+        errors = validateJson(schema, data);
+      } catch {
+        errors = []; // a schema the browser cannot check: the server checks it
+      }
+      if (errors.length) {
+        setLocal({ schema: errors });
+        return;
+      }
+    }
+    setLocal(null);
+    onSubmit(data);
+  };
+  const problems = local?.schema ?? [];
+  const textId = `${id}-json`;
+  const hasError = !!local?.parse || problems.length > 0 || serverErrors.length > 0;
+  return (
+    <form id={id} className="json-editor" onSubmit={submit} noValidate>
+      {note ? <p className="muted small">{note}</p> : null}
+      {local?.parse ? (
+        <div className="notice notice-error" role="alert">
+          {local.parse}
+        </div>
+      ) : null}
+      {problems.length ? (
+        <div className="notice notice-error form-errors" role="alert">
+          <strong>Please fix {problems.length === 1 ? 'this' : `these ${problems.length}`} before sending:</strong>
+          <ul>
+            {problems.map((p, i) => (
+              <li key={i}>
+                <code>{p.keyword === 'required' ? `${p.instancePath}/${p.params.missingProperty}` : p.instancePath || '/'}</code> {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <label htmlFor={textId} className="field-label">
+        Answer (JSON object)
+      </label>
+      <textarea
+        id={textId}
+        className="code-input"
+        spellCheck={false}
+        rows={Math.min(18, Math.max(6, text.split('\n').length + 1))}
+        value={text}
+        aria-invalid={hasError}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (local?.parse) setLocal(null);
+        }}
+        disabled={disabled || busy}
+      />
+      {schema ? (
+        <details className="json-details">
+          <summary>Expected schema</summary>
+          <pre className="json" tabIndex={0} aria-label="Expected schema">
+            {JSON.stringify(schema, null, 2)}
+          </pre>
+        </details>
+      ) : null}
+      {footer}
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary btn-lg" disabled={disabled || busy}>
+          {busy ? 'Sending…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
