@@ -27,6 +27,8 @@ export type StepOutcome =
 export interface StepType<Services = unknown> {
   /** the exact type name, or a prefix ending in "." (e.g. "elasticsearch.") */
   type: string;
+  /** true when the step does no I/O outside Redis: the executor then skips its separate RUNNING write */
+  instant?: boolean;
   run(ctx: StepRunContext, services: Services): Promise<StepOutcome>;
 }
 

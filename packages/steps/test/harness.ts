@@ -17,7 +17,7 @@ export class ExecutorHarness {
   private workers: Worker[] = [];
   readonly aborts = new AbortRegistry();
 
-  constructor(private readonly redis: IORedis, extra: Partial<Parameters<typeof createRuntime>[0]> = {}) {
+  constructor(redis: IORedis, extra: Partial<Parameters<typeof createRuntime>[0]> = {}) {
     const id = randomUUID().slice(0, 8);
     const prefix = `q${id}`;
     this.rt = createRuntime({

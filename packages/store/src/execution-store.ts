@@ -47,9 +47,18 @@ export class ExecutionStore {
     return replies.map(([err, hash]) => (err ? null : decodeExecution(hash as Record<string, string>)));
   }
 
+  /** The execution and its step records in one round trip (what a step job needs). */
+  async loadWithRecords(id: string): Promise<{ exec: ExecutionState | null; records: StepRecord[] }> {
+    const [[, e], [, s]] = (await this.redis.pipeline().hgetall(this.keys.execution(id)).hgetall(this.keys.steps(id)).exec())! as [unknown, Record<string, string>][];
+    return { exec: decodeExecution(e), records: this.decodeRecords(s).records };
+  }
+
   /** Every step record, in start order, with the responses kept on wait steps. */
   async loadRecords(id: string): Promise<{ records: StepRecord[]; responses: Map<string, ResponseEntry[]> }> {
-    const hash = await this.redis.hgetall(this.keys.steps(id));
+    return this.decodeRecords(await this.redis.hgetall(this.keys.steps(id)));
+  }
+
+  private decodeRecords(hash: Record<string, string>): { records: StepRecord[]; responses: Map<string, ResponseEntry[]> } {
     const records: StepRecord[] = [];
     const responses = new Map<string, ResponseEntry[]>();
     for (const [field, value] of Object.entries(hash)) {

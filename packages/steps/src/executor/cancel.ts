@@ -26,7 +26,7 @@ export async function cancelExecution(rt: Runtime, executionId: string, who: { r
       set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now } },
       writes,
       terminal: 'CANCELLED',
-    });
+    }, undefined, exec.deadline !== null);
     if (result.ok) {
       await rt.redis.publish(rt.keys.cancelChannel(), executionId);
       return { ok: true, status: 'CANCELLED' };

@@ -8,7 +8,9 @@ import {
   stepKey,
   StepError,
   toStepError,
+  CONTAINER_TYPES,
   type ContainerChoice,
+  type ExecutionState,
   type LoopView,
   type StepOutcome,
   type StepRecord,
@@ -48,14 +50,16 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
   const step = loaded.plan.locate(name).step;
   const before = loaded.records.get(job.path) ?? pendingRecord(loaded, job.path, exec.seqs);
   const record: StepRecord = { ...before, status: 'RUNNING', attempts: job.attempt, startedAt: before.startedAt ?? now, finishedAt: null };
-  const started = await rt.executions.transition(
-    exec.id,
-    { rev: exec.rev, statuses: ['PENDING', 'RUNNING'] },
-    { status: 'RUNNING', startedAt: exec.startedAt ?? now, ...(loaded.records.has(job.path) ? {} : { seqs: exec.seqs + 1 }) },
-    [record],
-  );
-  if (!started.ok) return; // cancelled, timed out, or another worker took it: nothing to do here
-  loaded.exec = { ...exec, rev: started.rev, status: 'RUNNING', startedAt: exec.startedAt ?? now, seqs: loaded.records.has(job.path) ? exec.seqs : exec.seqs + 1 };
+  const startFields: Partial<ExecutionState> = { status: 'RUNNING', startedAt: exec.startedAt ?? now, ...(loaded.records.has(job.path) ? {} : { seqs: exec.seqs + 1 }) };
+  if (isInstant(rt, step)) {
+    // No I/O outside Redis: skip the separate RUNNING write; the commit carries the start fields
+    // and its compare-and-set still refuses a result that a cancel or another worker overtook.
+    loaded.carry = startFields;
+  } else {
+    const started = await rt.executions.transition(exec.id, { rev: exec.rev, statuses: ['PENDING', 'RUNNING'] }, startFields, [record]);
+    if (!started.ok) return; // cancelled, timed out, or another worker took it: nothing to do here
+    loaded.exec = { ...exec, ...startFields, rev: started.rev } as typeof exec;
+  }
   loaded.records.set(job.path, record);
 
   const t0 = Date.now();
@@ -87,9 +91,15 @@ function splitKey(key: string): { path: string; attempt: number } {
   return { path: key.slice(0, i), attempt: Number(key.slice(i + 1)) };
 }
 
+/** Whether a step does nothing outside Redis, so that it needs no separate RUNNING write before it runs. */
+function isInstant(rt: Runtime, step: StepDefinition): boolean {
+  return CONTAINER_TYPES.has(step.type) || rt.registry.get(step.type)?.instant === true;
+}
+
 /** Commits under the rev this job loaded: a cancel or timeout in the meantime makes it a no-op. */
 async function commit(rt: Runtime, loaded: Loaded, p: TransitionPlan): Promise<boolean> {
-  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev }, p);
+  if (loaded.carry) p.set = { ...loaded.carry, ...p.set };
+  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev }, p, undefined, loaded.exec.deadline !== null);
   if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason, status: result.status }, 'late commit discarded');
   return result.ok;
 }
@@ -294,6 +304,6 @@ export async function handleFailure(rt: Runtime, loaded: Loaded, path: string, a
   } else {
     p = failExecution(loaded, [failed], error.toInfo(), path, now);
   }
-  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev, ...(expectStatuses ? { statuses: expectStatuses as any } : {}) }, p);
+  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev, ...(expectStatuses ? { statuses: expectStatuses as any } : {}) }, p, undefined, loaded.exec.deadline !== null);
   if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason }, 'late failure discarded');
 }

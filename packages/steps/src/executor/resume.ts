@@ -53,7 +53,7 @@ export async function resumeExecution(rt: Runtime, executionId: string, answer: 
     const result = await applyPlan(rt, executionId, { rev: exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: waiting.step }, p, {
       path: waiting.step,
       entry: { by, at, accepted: true, code: 200 },
-    });
+    }, exec.deadline !== null);
     if (result.ok) {
       await rt.queues.removeTimer(jobIds.stepTimeout(executionId, waiting.step, record.attempts));
       rt.hooks.resumed?.(Date.now() - t0);

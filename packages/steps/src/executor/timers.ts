@@ -26,7 +26,7 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
   const now = Date.now();
   const expect = { rev: exec.rev, statuses: ['WAITING' as const] };
   if (record.status === 'WAITING' && record.type === 'wait' && record.attempts === attempt) {
-    await applyPlan(rt, executionId, expect, planAdvance(loaded, { ...record, status: 'COMPLETED', output: {}, finishedAt: now }, now));
+    await applyPlan(rt, executionId, expect, planAdvance(loaded, { ...record, status: 'COMPLETED', output: {}, finishedAt: now }, now), undefined, exec.deadline !== null);
     return;
   }
   await applyPlan(rt, executionId, expect, {

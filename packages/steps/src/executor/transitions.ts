@@ -22,6 +22,8 @@ export interface Loaded {
   definition: WorkflowDefinition;
   plan: WorkflowPlan;
   records: Map<string, StepRecord>;
+  /** execution fields the next commit must also write (the start fields of an instant step) */
+  carry?: Partial<ExecutionState>;
 }
 
 /** The writes of one transition and what to do right after it commits. */
@@ -35,9 +37,9 @@ export interface TransitionPlan {
 }
 
 export async function loadExecution(rt: Runtime, id: string): Promise<Loaded | null> {
-  const exec = await rt.executions.load(id);
+  const { exec, records } = await rt.executions.loadWithRecords(id);
   if (!exec) return null;
-  const [{ definition, plan }, { records }] = await Promise.all([rt.definitions.get(exec.version), rt.executions.loadRecords(id)]);
+  const { definition, plan } = await rt.definitions.get(exec.version);
   return { exec, definition, plan, records: new Map(records.map((r) => [r.path, r])) };
 }
 
@@ -123,12 +125,14 @@ export async function applyPlan(
   expect: Expectation,
   p: TransitionPlan,
   response?: { path: string; entry: ResponseEntry },
+  hasDeadline?: boolean,
 ): Promise<TransitionResult> {
   const result = await rt.executions.transition(id, expect, p.set, p.writes, response);
   if (!result.ok) return result;
   if (p.enqueue) await rt.queues.addStep({ executionId: id, ...p.enqueue });
   if (p.terminal) {
-    await rt.queues.removeTimer(jobIds.executionTimeout(id));
+    // Only executions with settings.timeout have a timer to remove.
+    if (hasDeadline !== false) await rt.queues.removeTimer(jobIds.executionTimeout(id));
     rt.hooks.executionFinished?.(p.terminal);
   }
   return result;

@@ -8,6 +8,7 @@ type T = StepType<StepServices>;
 
 export const consoleStep: T = {
   type: 'console',
+  instant: true,
   async run(ctx) {
     const message = ctx.input.message ?? '';
     ctx.log(typeof message === 'string' ? message : JSON.stringify(message), { type: 'console' });
@@ -18,6 +19,7 @@ export const consoleStep: T = {
 /** data.set: the values set; they also become `variables.<key>` for the rest of the execution. */
 export const dataSet: T = {
   type: 'data.set',
+  instant: true,
   async run(ctx) {
     return { kind: 'output', output: ctx.input, variables: ctx.input };
   },
@@ -25,6 +27,7 @@ export const dataSet: T = {
 
 export const dataParseJson: T = {
   type: 'data.parseJson',
+  instant: true,
   async run(ctx) {
     const source = ctx.params.source;
     if (typeof source !== 'string') return { kind: 'output', output: source ?? null };
@@ -38,6 +41,7 @@ export const dataParseJson: T = {
 
 export const dataStringifyJson: T = {
   type: 'data.stringifyJson',
+  instant: true,
   async run(ctx) {
     const pretty = ctx.input.pretty === true;
     return { kind: 'output', output: JSON.stringify(ctx.params.source ?? null, null, pretty ? 2 : undefined) };
@@ -60,6 +64,7 @@ function itemsOf(ctx: Parameters<T['run']>[0]): unknown[] {
 /** data.map: `with.fields` are templates rendered once per item, with `item` and `index` in scope. */
 export const dataMap: T = {
   type: 'data.map',
+  instant: true,
   async run(ctx) {
     const fields = (ctx.step.with?.fields ?? {}) as Record<string, unknown>;
     const items = itemsOf(ctx);
@@ -71,6 +76,7 @@ export const dataMap: T = {
 /** data.filter: `with.condition` is KQL against `{ item, index }` plus the context. */
 export const dataFilter: T = {
   type: 'data.filter',
+  instant: true,
   async run(ctx) {
     const condition = ctx.step.with?.condition as string | boolean;
     const limit = typeof ctx.input.limit === 'number' ? ctx.input.limit : Infinity;
@@ -86,6 +92,7 @@ export const dataFilter: T = {
 /** wait: a delayed job holds the execution (WAITING), never a worker. */
 export const waitStep: T = {
   type: 'wait',
+  instant: true,
   async run(ctx) {
     const d = ctx.input.duration;
     let ms: number;
@@ -101,6 +108,7 @@ export const waitStep: T = {
 /** workflow.fail: ends the execution FAILED with the message; not catchable. */
 export const workflowFail: T = {
   type: 'workflow.fail',
+  instant: true,
   async run(ctx) {
     throw new StepError('workflow_fail', String(ctx.input.message ?? 'workflow.fail'));
   },

@@ -15,6 +15,7 @@ function caseId(ctx: StepRunContext): string {
 
 export const createCase: T = {
   type: 'cases.createCase',
+  instant: true,
   async run(ctx, { cases }) {
     const severity = String(ctx.input.severity ?? 'low');
     if (!(CASE_SEVERITIES as readonly string[]).includes(severity)) {
@@ -34,6 +35,7 @@ export const createCase: T = {
 
 export const addComment: T = {
   type: 'cases.addComment',
+  instant: true,
   async run(ctx, { cases }) {
     const id = caseId(ctx);
     const comment = await cases.addComment(id, { comment: String(ctx.input.comment ?? ''), author: `workflow:${ctx.workflowId}`, opKey: opKey(ctx) });
@@ -44,6 +46,7 @@ export const addComment: T = {
 
 export const getCase: T = {
   type: 'cases.getCase',
+  instant: true,
   async run(ctx, { cases }) {
     const id = caseId(ctx);
     const found = await cases.getWithComments(id);
@@ -54,6 +57,7 @@ export const getCase: T = {
 
 export const setStatus: T = {
   type: 'cases.setStatus',
+  instant: true,
   async run(ctx, { cases }) {
     const id = caseId(ctx);
     const status = String(ctx.input.status ?? '');

@@ -16,6 +16,7 @@ function messageOf(input: Record<string, unknown>, type: string): string {
 /** waitForInput: the execution waits (no job, no worker) until a valid answer comes (SPEC §4.3). */
 export const waitForInput: StepType<StepServices> = {
   type: 'waitForInput',
+  instant: true,
   async run(ctx) {
     return { kind: 'waitForInput', message: messageOf(ctx.input, 'waitForInput'), schema: ctx.input.schema ?? null };
   },
@@ -23,6 +24,7 @@ export const waitForInput: StepType<StepServices> = {
 
 export const waitForApproval: StepType<StepServices> = {
   type: 'waitForApproval',
+  instant: true,
   async run(ctx) {
     return {
       kind: 'waitForInput',
