@@ -219,9 +219,10 @@ export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv |
   const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const pos = e.linePos?.[0];
+    const offset = Math.min(e.pos[0], yamlText.length);
+    const before = yamlText.slice(0, offset).split('\n');
     const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConnectorConfigError(`${sourceName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, sourceName);
+    throw new ConnectorConfigError(`${sourceName}:${before.length}:${before[before.length - 1].length + 1}: ${msg}`, sourceName);
   }
   const root = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (root === null || root === undefined) r.fail('expected a mapping with a "connectors" key (the file is empty)');

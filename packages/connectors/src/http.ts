@@ -140,10 +140,16 @@ export function flattenHeaders(headers: Record<string, string | string[] | undef
   return out;
 }
 
+/** Stops reading a body: the connection is closed, a late error of the stream is ignored. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 /** Reads a body up to `max` bytes; one byte more destroys the stream and fails the step. */
 export async function readCapped(body: Dispatcher.ResponseData['body'], max: number, label: string, declaredLength?: string): Promise<Buffer> {
   if (declaredLength !== undefined && Number(declaredLength) > max) {
-    body.destroy();
+    discard(body);
     throw new StepError('size_exceeded', `${label}: the response body is ${declaredLength} bytes, over max-step-size (${max} bytes)`);
   }
   const chunks: Buffer[] = [];
@@ -152,7 +158,7 @@ export async function readCapped(body: Dispatcher.ResponseData['body'], max: num
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > max) {
-      body.destroy();
+      discard(body);
       throw new StepError('size_exceeded', `${label}: the response body is over max-step-size (${max} bytes); reading stopped`);
     }
     chunks.push(buf);
