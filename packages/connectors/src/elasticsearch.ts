@@ -2,7 +2,8 @@
  * Elasticsearch through the official client (v8): client construction from a connector
  * (targetUrl included), dotted-path API lookup, and error mapping to StepError.
  */
-import { Client, errors as esErrors } from '@elastic/elasticsearch';
+import type { Readable } from 'node:stream';
+import { Client, UndiciConnection, errors as esErrors } from '@elastic/elasticsearch';
 import { StepError } from '@flowgate/engine';
 import type { ElasticsearchConnector } from './config';
 import { abortError, errorCode, networkError } from './errors';
@@ -13,6 +14,58 @@ export const FORBIDDEN_API_NAMES: readonly string[] = ['close', 'transport', 'he
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor', 'then', 'name', 'serializer']);
 const SEGMENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+type ConnParams = Parameters<UndiciConnection['request']>[0];
+type ConnOptions = Parameters<UndiciConnection['request']>[1] & { asStream?: boolean; maxResponseSize?: number };
+interface StreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+/**
+ * The client's undici connection, reading response bodies itself so that a body over
+ * `maxResponseSize` (the step's max-step-size) stops being read at once and fails cleanly. (The
+ * stock connection destroys the stream without an error listener when the declared length is too
+ * big, which surfaces as an uncaught error in the process.)
+ */
+class CappedConnection extends UndiciConnection {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override async request(params: ConnParams, options: any): Promise<any> {
+    const opts = options as ConnOptions;
+    if (opts.asStream === true) return super.request(params, opts as never);
+    const max = opts.maxResponseSize ?? Number.MAX_SAFE_INTEGER;
+    const res = (await super.request(params, { ...opts, asStream: true } as never)) as unknown as StreamResponse;
+    const discard = () => {
+      res.body.on('error', () => undefined);
+      res.body.destroy();
+    };
+    const declared = res.headers['content-length'];
+    if (typeof declared === 'string' && Number(declared) > max) {
+      discard();
+      throw new esErrors.RequestAbortedError(`The content length (${declared}) is bigger than the maximum allowed string (${max})`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > max) {
+          discard();
+          throw new esErrors.RequestAbortedError(`The content length (${size}) is bigger than the maximum allowed string (${max})`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof esErrors.RequestAbortedError) throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'UND_ERR_ABORTED' || (err as Error).name === 'AbortError') throw new esErrors.RequestAbortedError('Request aborted');
+      throw new esErrors.ConnectionError((err as Error).message);
+    }
+    // A Buffer: the transport unzips it when compressed, and makes it a string unless binary.
+    return { statusCode: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+}
+
 export function createElasticsearchClient(connector: ElasticsearchConnector): Client {
   const auth = connector.apiKey
     ? { apiKey: connector.apiKey }
@@ -21,6 +74,7 @@ export function createElasticsearchClient(connector: ElasticsearchConnector): Cl
       : undefined;
   return new Client({
     node: connector.url,
+    Connection: CappedConnection,
     ...(auth ? { auth } : {}),
     headers: { ...connector.headers },
     maxRetries: connector.maxRetries,
