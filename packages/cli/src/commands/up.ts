@@ -1,10 +1,10 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import IORedis from 'ioredis';
-import { ensureStateDir, localAdminKey, REPO_ROOT, STATE_DIR } from '../local-state';
+import { ensureStateDir, localAdminKey, REPO_ROOT } from '../local-state';
 import { spawnService } from './services';
 
 interface UpOptions {
@@ -21,16 +21,6 @@ function portFree(port: number): Promise<boolean> {
     const srv = createServer();
     srv.once('error', () => resolve(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
   });
 }
 
@@ -73,43 +63,31 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** Local stand-ins speaking the real protocols (Elasticsearch, OpenAI-compatible, EDR, pager), for a machine with no internet. */
+/**
+ * Local stand-ins speaking the real protocols (Elasticsearch, OpenAI-compatible, EDR, pager), for a
+ * machine with no internet: test/fixtures/standins/main.js writes a connectors.yaml pointing the
+ * example connectors at them and prints one JSON line once they listen.
+ */
 async function startStandins(children: ChildProcess[]): Promise<string | null> {
   const main = join(REPO_ROOT, 'test', 'fixtures', 'standins', 'main.js');
   if (!existsSync(main)) return null;
-  const ports = { es: await freePort(), ai: await freePort(), edr: await freePort(), pager: await freePort() };
-  const child = spawn(process.execPath, [main, '--es', String(ports.es), '--ai', String(ports.ai), '--edr', String(ports.edr), '--pager', String(ports.pager)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const file = join(ensureStateDir(), 'connectors.yaml');
+  const child = spawn(process.execPath, [main, '--connectors', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  const file = join(STATE_DIR, 'connectors.yaml');
-  writeFileSync(
-    file,
-    [
-      '# Written by `flowgate up`: the example connectors, served by local stand-ins (test/fixtures/standins).',
-      'connectors:',
-      '  my-openai:',
-      '    type: openai',
-      '    url: https://api.openai.com/v1',
-      '    apiKey: local-standin-key',
-      '    model: gpt-4o-mini',
-      `    targetUrl: http://127.0.0.1:${ports.ai}`,
-      '  edr-connector:',
-      '    type: http',
-      '    url: https://edr.example.com',
-      '    headers: { Authorization: "Bearer local-standin-edr-token" }',
-      `    targetUrl: http://127.0.0.1:${ports.edr}`,
-      '  pager:',
-      '    type: http',
-      '    url: https://pager.example.com',
-      '    headers: { Authorization: "Bearer local-standin-pager-token" }',
-      `    targetUrl: http://127.0.0.1:${ports.pager}`,
-      '  elasticsearch:',
-      '    type: elasticsearch',
-      `    url: http://127.0.0.1:${ports.es}`,
-      '    apiKey: local-standin-es-key',
-      '',
-    ].join('\n'),
-  );
-  await waitUntil(async () => !(await portFree(ports.edr)), 10_000, 'the local stand-ins');
+  const ready = await new Promise<Record<string, string>>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('the connector stand-ins did not start within 20 s')), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.includes('"ready"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the connector stand-ins exited with code ${code}`)));
+  });
+  say(`connector stand-ins: Elasticsearch ${ready.elasticsearch}, OpenAI-compatible ${ready.openai}, EDR ${ready.edr}, pager ${ready.pager} (${file})`);
   return file;
 }
 
