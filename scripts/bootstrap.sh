@@ -47,7 +47,7 @@ ensure_chromium() {
 ensure_deps() {
   if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
     say "installing dependencies (pnpm install)"
-    pnpm install --frozen-lockfile --reporter=silent
+    pnpm install --frozen-lockfile >&2
   fi
 }
 
