@@ -9,7 +9,7 @@ import { age, dateTime } from '../lib/format';
 import { useNow } from '../lib/hooks';
 import { useSession } from '../lib/session';
 import { Markdown } from './common';
-import { SchemaForm, fieldLabel, type SchemaFormHandle } from './SchemaForm';
+import { SchemaForm, detailMessage, fieldLabel, type SchemaFormHandle } from './SchemaForm';
 
 export interface Outcome {
   kind: 'accepted' | 'conflict' | 'stale' | 'error';
@@ -108,7 +108,7 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
                 <ul className="server-errors">
                   {serverErrors.map((d, i) => (
                     <li key={i}>
-                      <strong>{fieldLabel(isApproval ? APPROVAL_SCHEMA : waiting.schema, d.path)}</strong>: {d.message}
+                      <strong>{fieldLabel(isApproval ? APPROVAL_SCHEMA : waiting.schema, d.path)}</strong>: {detailMessage(d)}
                     </li>
                   ))}
                 </ul>
@@ -143,7 +143,7 @@ const ApprovalForm = forwardRef<HTMLDivElement, { waiting: WaitingFor; busy: boo
       <textarea id={notesId} rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} placeholder="Why? Recorded with your decision." disabled={busy} aria-invalid={notesErrors.length > 0} />
       {notesErrors.map((d, i) => (
         <div key={i} className="field-error">
-          {d.message}
+          {detailMessage(d)}
         </div>
       ))}
       <div className="approval-buttons">

@@ -65,9 +65,17 @@ export function detailsToErrorSchema(details: ErrorDetail[]): ErrorSchema {
     const parts = String(d.path ?? '').split('/').filter((p) => p !== '').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     let node = root;
     for (const p of parts) node = node[p] ??= {};
-    (node.__errors ??= []).push(d.message ?? d.keyword ?? 'is invalid');
+    (node.__errors ??= []).push(detailMessage(d));
   }
   return root;
+}
+
+/** The server's message without the path it may start with ("/risk must be <= 10" → "must be <= 10"). */
+export function detailMessage(d: ErrorDetail): string {
+  const m = String(d.message ?? d.keyword ?? 'is invalid');
+  const path = String(d.path ?? '');
+  if (path && m.startsWith(`${path} `)) return m.slice(path.length + 1);
+  return m;
 }
 
 /** "/approved" → the field's title when the schema has one. */
@@ -244,6 +252,8 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
       liveValidate={submitted ? 'onChange' : undefined}
       noHtml5Validate
       focusOnFirstError
+      // A decision must be made, not defaulted: a required boolean starts unanswered (rjsf would preset false).
+      experimental_defaultFormStateBehavior={{ requiredBooleanDefault: 'skip' }}
       disabled={disabled || busy}
       templates={{ FieldTemplate, ErrorListTemplate }}
     >

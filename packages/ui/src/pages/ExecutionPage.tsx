@@ -66,10 +66,19 @@ export function ExecutionPage({ id }: { id: string }) {
   // A new wait (a later step, or the same step after a stale answer) starts with a clean slate.
   const waitKey = exec?.waitingFor ? `${exec.waitingFor.step}@${exec.waitingFor.since}` : null;
   const lastWait = useRef<string | null>(null);
+  const answeredHere = useRef(false);
   useEffect(() => {
     if (waitKey && lastWait.current && waitKey !== lastWait.current) setOutcome(null);
-    if (waitKey) lastWait.current = waitKey;
-  }, [waitKey]);
+    // The wait this view showed went away without an answer from here: say who answered it (or why it ended).
+    if (lastWait.current && waitKey !== lastWait.current && !answeredHere.current && exec) {
+      const step = lastWait.current.split('@')[0];
+      const rec = exec.steps.find((s) => s.path === step);
+      if (rec?.respondedBy) setOutcome({ kind: 'conflict', message: `Answered by ${rec.respondedBy} at ${dateTime(rec.respondedAt)}.`, detail: 'Someone else answered this request while you were viewing it.' });
+      else if (exec.status === 'CANCELLED') setOutcome({ kind: 'conflict', message: 'This execution was cancelled while you were viewing it.' });
+    }
+    answeredHere.current = false;
+    lastWait.current = waitKey;
+  }, [waitKey]); // eslint-disable-line
 
   if (loading && !exec) return <Loading label="Loading execution…" />;
   if (!exec) {
@@ -88,6 +97,7 @@ export function ExecutionPage({ id }: { id: string }) {
   const summary = eventSummary(exec.event);
   const answered = exec.steps.filter((s) => s.respondedBy);
   const onAnswered = (o: Outcome) => {
+    answeredHere.current = true;
     setOutcome(o);
     void reload();
   };
