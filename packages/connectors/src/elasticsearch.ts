@@ -29,7 +29,6 @@ interface StreamResponse {
  * big, which surfaces as an uncaught error in the process.)
  */
 class CappedConnection extends UndiciConnection {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override async request(params: ConnParams, options: any): Promise<any> {
     const opts = options as ConnOptions;
     if (opts.asStream === true) return super.request(params, opts as never);

@@ -7,8 +7,7 @@
  * addresses), redirects, the size cap, timeouts, Idempotency-Key, connector headers and redaction.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Agent } from 'undici';
-import { closeGuardedDispatchers, guardedConnect, httpCall, parseAllowedHosts, parseConnectors, type ConnectorRegistry, type Resolver } from '@flowgate/connectors';
+import { closeGuardedDispatchers, guardedDispatcher, httpCall, parseConnectors, type ConnectorRegistry, type Resolver } from '@flowgate/connectors';
 import { StepError } from '@flowgate/engine';
 import { httpStep } from '../src/types/http';
 import { startEdrServer, type EdrServer } from '../../../test/fixtures/edr-server';
@@ -419,7 +418,7 @@ describe('without connector-id: FLOWGATE_HTTP_ALLOWED_HOSTS and SSRF', () => {
     };
     const call = (url: string, allowed: string[]) =>
       httpCall(
-        { allowedHosts: allowed, dispatcher: new Agent({ connect: guardedConnect(parseAllowedHosts(allowed), resolver) }) },
+        { allowedHosts: allowed, dispatcher: guardedDispatcher(allowed, resolver) },
         { url },
         { idempotencyKey: 'e:s', maxBodyBytes: 1e6 },
       );
