@@ -15,6 +15,7 @@ export * from './executor/start';
 export * from './executor/reconciler';
 export * from './executor/answer-validator';
 export * from './executor/from-env';
+export * from './executor/schedules';
 
 /** Every built-in step type that needs no connector. */
 export function builtinRegistry(): StepRegistry<StepServices> {

@@ -1,6 +1,6 @@
 /** The executor (start, step jobs, containers, failures, waits, resume, cancel) on a real redis-server. */
 import type IORedis from 'ioredis';
-import { cancelExecution, resumeExecution } from '../src';
+import { cancelExecution, resumeExecution, rruleToCron, runScheduled, syncSchedules } from '../src';
 import { ExecutorHarness } from './harness';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
 
@@ -149,4 +149,26 @@ it('settings.timeout cancels the execution with reason timeout', async () => {
   const id = await h.start('st', `${header}settings: { timeout: 300ms }\nsteps:\n  - name: review\n    type: waitForInput\n    with: { message: m }\n`);
   const { exec } = await h.done(id);
   expect(exec).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'timeout', by: 'system' } });
+});
+
+it('keeps one BullMQ job scheduler per scheduled trigger while the workflow is enabled, and runs it as "schedule"', async () => {
+  const yaml = `name: Nightly\ntriggers:\n  - type: scheduled\n    with: { every: 5m }\n  - type: scheduled\n    with: { cron: "30 2 * * *", timezone: Europe/Paris }\n  - type: scheduled\n    with:\n      rrule: { freq: WEEKLY, interval: 1, tzid: UTC, byhour: [9], byminute: [15], byweekday: [MO, FR] }\nsteps:\n  - name: a\n    type: console\n    with: { message: "{{ execution.triggeredBy }}" }\n`;
+  const version = await h.save('nightly', yaml);
+  const { definition } = await h.rt.definitions.get(version);
+  await syncSchedules(h.rt, 'nightly', definition);
+  const schedulers = await h.rt.queues.timers.getJobSchedulers(0, -1, true);
+  expect(schedulers.map((s) => [s.key, s.every ?? null, s.pattern ?? null, s.tz ?? null])).toEqual([
+    ['sched#nightly#0', 300000, null, null],
+    ['sched#nightly#1', null, '30 2 * * *', 'Europe/Paris'],
+    ['sched#nightly#2', null, '15 9 * * 1,5', 'UTC'],
+  ]);
+  await syncSchedules(h.rt, 'nightly', { ...definition, enabled: false });
+  expect(await h.rt.queues.timers.getJobSchedulers(0, -1)).toEqual([]);
+
+  const id = (await runScheduled(h.rt, 'nightly'))!;
+  const { exec, step } = await h.done(id);
+  expect(exec).toMatchObject({ status: 'COMPLETED', trigger: 'scheduled', triggeredBy: 'schedule' });
+  expect(step('a')!.output).toBe('schedule');
+  expect(rruleToCron({ freq: 'DAILY', interval: 2, byhour: 6 })).toBe('0 6 */2 * *');
+  expect(rruleToCron({ freq: 'MONTHLY', bymonthday: [1, 15], byhour: [8], byminute: [0] })).toBe('0 8 1,15 * *');
 });

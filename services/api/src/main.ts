@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     try {
       const fromFolder = config.workflowsDir ? await workflows.loadFolder(config.workflowsDir) : new Set<string>();
       const { checked, changed } = await workflows.revalidateStored(fromFolder);
+      await workflows.syncAllSchedules();
       ready = true;
       log.info({ folder: config.workflowsDir, fromFolder: fromFolder.size, revalidated: checked, changed }, 'workflows loaded');
       break;

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESERVED_WORKFLOW_IDS, WORKFLOW_ID_PATTERN, slugify, validateWorkflow, type Problem, type ValidationResult } from '@flowgate/spec';
-import type { Logger, Runtime } from '@flowgate/steps';
+import { syncSchedules, type Logger, type Runtime } from '@flowgate/steps';
 import { versionHash, type StoredWorkflow } from '@flowgate/store';
 import { ApiError, badRequest, conflict } from './errors';
 
@@ -83,8 +83,25 @@ export class WorkflowService {
     const def = result.definition;
     const saved = await this.rt.workflows.save({ id, yaml, definition: def, name: def?.name ?? name ?? nameFromYaml(yaml) ?? id, errors: result.errors, warnings: result.warnings });
     if (def && saved.workflow.version) this.rt.definitions.put(saved.workflow.version, def);
+    await syncSchedules(this.rt, id, result.valid && def ? def : null);
     this.options.onChange?.();
     return { created: saved.created, workflow: saved.workflow, warnings: result.warnings.map(problemView) };
+  }
+
+  /** DELETE: false when there was no such workflow. Its schedules go with it; executions keep their version. */
+  async delete(id: string): Promise<boolean> {
+    const removed = await this.rt.workflows.delete(id);
+    await syncSchedules(this.rt, id, null);
+    this.options.onChange?.();
+    return removed;
+  }
+
+  /** At start: the scheduled triggers of every stored workflow, as BullMQ job schedulers. */
+  async syncAllSchedules(): Promise<void> {
+    for (const wf of await this.rt.workflows.list()) {
+      const def = wf.valid && wf.version ? (await this.rt.definitions.get(wf.version)).definition : null;
+      await syncSchedules(this.rt, wf.id, def);
+    }
   }
 
   /** FLOWGATE_WORKFLOWS: every *.yaml is created or updated, its id the file name (an invalid file is kept invalid). */

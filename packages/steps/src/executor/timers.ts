@@ -1,6 +1,7 @@
 import { isTerminal, stepKey, StepError } from '@flowgate/engine';
 import type { TimerJob } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
+import { runScheduled } from './schedules';
 import { handleFailure } from './process-step';
 import { applyPlan, loadExecution, planAdvance } from './transitions';
 import type { Runtime } from './runtime';
@@ -13,6 +14,7 @@ export async function processTimerJob(rt: Runtime, job: TimerJob): Promise<void>
   }
   if (job.kind === 'wake') return wake(rt, job.executionId, job.path, job.attempt);
   if (job.kind === 'step-timeout') return waitTimedOut(rt, job.executionId, job.path, job.attempt);
+  if (job.kind === 'schedule') await runScheduled(rt, job.workflowId);
 }
 
 /** The end of a `wait` step (it completes) or of a retry delay (the next attempt is queued). */

@@ -123,8 +123,7 @@ export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workfl
     '/api/workflows/:id',
     auth.require('edit'),
     asyncHandler(async (req, res) => {
-      if (!(await rt.workflows.delete(param(req, 'id')))) throw notFound(`no workflow "${param(req, 'id')}"`);
-      workflows.changed();
+      if (!(await workflows.delete(param(req, 'id')))) throw notFound(`no workflow "${param(req, 'id')}"`);
       res.status(204).end();
     }),
   );
