@@ -77,6 +77,8 @@ export function createElasticsearchClient(connector: ElasticsearchConnector): Cl
     ...(auth ? { auth } : {}),
     headers: { ...connector.headers },
     maxRetries: connector.maxRetries,
+    // The step's `timeout` is the user's control; this only bounds a request nobody set a timeout for.
+    requestTimeout: 5 * 60_000,
     // Undici agent options: every connection goes through the connector's connect function, which
     // dials targetUrl (when set) while the Host header and TLS name stay the connector's.
     agent: { connect: remappingConnect(connector.targetUrl, connector.tls) } as never,
