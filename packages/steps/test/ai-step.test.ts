@@ -167,9 +167,12 @@ describe('ai.classify', () => {
   test('429 twice, then success: the client retries with backoff', async () => {
     ai.failNext(2, 429);
     const before = ai.chats.length;
+    const started = Date.now();
     const out = outputOf(await classify({ input: maliciousHits, categories: CATEGORIES }));
     expect(out.category).toBe('confirmed_compromise');
     expect(ai.chats.length - before).toBe(3);
+    // retryDelay: 10ms (10 ms, then 20 ms), not the client's default 0.5 s + 1 s
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('500 then success', async () => {

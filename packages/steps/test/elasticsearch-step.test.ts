@@ -225,6 +225,21 @@ describe('connectors and errors', () => {
     expect(err.retryable).toBe(false);
   });
 
+  test('a chunked answer (no content-length) over max-step-size stops being read', async () => {
+    const big = await listen(undefined, (_req: unknown, res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      res.write('{"hits":{"hits":[');
+      for (let i = 0; i < 200; i++) res.write(`${i ? ',' : ''}{"_id":"${i}","_source":{"message":"${'m'.repeat(500)}"}}`);
+      res.end(']}}');
+    });
+    const reg = parseConnectors(`connectors:\n  elasticsearch:\n    type: elasticsearch\n    url: http://127.0.0.1:${big.port}\n`, {});
+    const err = await stepErrorOf(run('elasticsearch.search', { index: 'logs-*' }, { maxStepSize: 10_000 }, reg));
+    expect(err.type).toBe('size_exceeded');
+    expect(outputOf(await run('elasticsearch.search', { index: 'logs-*' }, { maxStepSize: 1_000_000 }, reg)).hits.hits).toHaveLength(200);
+    await reg.close();
+    await big.close();
+  });
+
   test('the step signal aborts the request', async () => {
     const controller = new AbortController();
     controller.abort();
