@@ -61,6 +61,8 @@ export interface IngestOptions {
 }
 
 const BATCH = 500;
+/** bulk batches in flight at once */
+const PARALLEL_BATCHES = 4;
 
 /** Alert ingestion: matching events against alert triggers, idempotency, starting executions. */
 export class Ingestor {
@@ -87,9 +89,19 @@ export class Ingestor {
 
   /** Starts executions in batches (records, then one addBulk per batch). */
   private async start(requests: StartRequest[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; i < requests.length; i += BATCH) ids.push(...(await startExecutions(this.o.rt, requests.slice(i, i + BATCH))));
-    return ids;
+    if (requests.length <= BATCH) return startExecutions(this.o.rt, requests);
+    const batches: StartRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH) batches.push(requests.slice(i, i + BATCH));
+    const results: string[][] = new Array(batches.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < batches.length) {
+        const i = next++;
+        results[i] = await startExecutions(this.o.rt, batches[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, lane));
+    return results.flat();
   }
 
   /**
