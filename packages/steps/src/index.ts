@@ -16,6 +16,9 @@ export * from './executor/reconciler';
 export * from './executor/answer-validator';
 export * from './executor/from-env';
 export * from './executor/schedules';
+export { httpStep } from './types/http';
+export { elasticsearchStep } from './types/elasticsearch';
+export { aiStepTypes } from './types/ai';
 
 /** Every built-in step type that needs no connector. */
 export function builtinRegistry(): StepRegistry<StepServices> {

@@ -1,11 +1,6 @@
 import type { StepRegistry } from '@flowgate/engine';
-import type { StepServices } from '@flowgate/steps';
+import { aiStepTypes, elasticsearchStep, httpStep, type StepServices } from '@flowgate/steps';
 import { ConnectorConfigError, loadConnectorsFile, type ConnectorRegistry } from '@flowgate/connectors';
-// The connector-backed step types live in packages/steps/src/types; @flowgate/steps' index does not
-// re-export them (yet), hence the paths into its build output.
-import { httpStep } from '@flowgate/steps/dist/types/http';
-import { elasticsearchStep } from '@flowgate/steps/dist/types/elasticsearch';
-import { aiStepTypes } from '@flowgate/steps/dist/types/ai';
 
 /**
  * Connector-backed step types (http, elasticsearch.*, ai.*) and their connectors.
