@@ -165,6 +165,13 @@ steps:
       message: "approved={{ steps.approve.output.approved }}"
 `;
 
+const SCREENSHOT_ALERTS = [
+  ['fin-ws-042', 'jsmith', 'confirmed_compromise', 'Credential dumping tool (mimikatz) executed from a temp folder.'],
+  ['dc-02', 'svc-backup', 'needs_review', 'Unusual Kerberos ticket requests from a service account.'],
+  ['mkt-laptop-17', 'akhan', 'likely_benign', 'Signed installer from a known vendor; matches a software rollout.'],
+].map(([host, user, category, rationale]) => ({ host: { name: host }, user: { name: user }, labels: { category, rationale }, '@timestamp': new Date().toISOString() }));
+const early: string[] = [];
+
 async function postAlert(workflowId: string, alert: Record<string, unknown>, rule = 'Suspicious PowerShell'): Promise<string> {
   const r = await sys.request('POST', `/api/alerts?workflowId=${workflowId}`, { key: 'ingest', body: { alerts: [alert], rule: { id: 'r-1', name: rule, tags: ['edr'] } } });
   expect(r.status).toBe(202);
@@ -282,6 +289,9 @@ describe('reviewer UI', () => {
     const c = (await sys.request('GET', `/api/cases/${caseId}`)).body;
     expect(c.status).toBe('closed');
     expect(c.comments.at(-1)).toMatchObject({ author: KEY_NAMES.reviewer, comment: 'Host re-imaged; **closing**.' });
+
+    // Older requests for the inbox screenshot at the end (so that the inbox shows a range of ages).
+    for (const alert of SCREENSHOT_ALERTS.slice(0, 2)) early.push(await postAlert('isolate-host', alert, 'Malicious process execution'));
   });
 
   it('an attacker-controlled host name renders as text; no script runs and no <img onerror> reaches the DOM', async () => {
@@ -494,13 +504,7 @@ describe('reviewer UI', () => {
   });
 
   it('is readable at phone width and keyboard-navigable; screenshots of the inbox and the execution view', async () => {
-    const hosts = [
-      ['fin-ws-042', 'jsmith', 'confirmed_compromise', 'Credential dumping tool (mimikatz) executed from a temp folder.'],
-      ['dc-02', 'svc-backup', 'needs_review', 'Unusual Kerberos ticket requests from a service account.'],
-      ['mkt-laptop-17', 'akhan', 'likely_benign', 'Signed installer from a known vendor; matches a software rollout.'],
-    ];
-    const ids: string[] = [];
-    for (const [host, user, category, rationale] of hosts) ids.push(await postAlert('isolate-host', { host: { name: host }, user: { name: user }, labels: { category, rationale }, '@timestamp': new Date().toISOString() }, 'Malicious process execution'));
+    const ids = [...early, await postAlert('isolate-host', SCREENSHOT_ALERTS[2], 'Malicious process execution')];
     await postAlert('block-domain', { domain: 'invoice-portal.example', count: 23 }, 'Phishing campaign');
     for (const id of ids) await sys.waitForExecution(id, waiting);
 

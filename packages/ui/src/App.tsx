@@ -39,7 +39,7 @@ function FocusOnNavigate() {
   useEffect(() => {
     if (new URLSearchParams(location.search).get('resume') === 'true') return;
     document.getElementById('main')?.focus({ preventScroll: true });
-  }, [location.pathname]); // eslint-disable-line
+  }, [location.pathname]);
   return null;
 }
 

@@ -5,7 +5,7 @@
  * their fields (rjsf extraErrors) and in a summary.
  */
 import Form from '@rjsf/core';
-import type { ErrorSchema, FieldTemplateProps, RJSFSchema, RJSFValidationError, UiSchema } from '@rjsf/utils';
+import type { ErrorSchema, FieldTemplateProps, RJSFSchema, RJSFValidationError, UiSchema, WidgetProps } from '@rjsf/utils';
 import { forwardRef, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ErrorDetail, JSONSchema } from '../lib/api';
 import { validateJson, validator, type AjvLikeError } from '../lib/validator';
@@ -34,8 +34,10 @@ export function undrawableReason(schema: unknown): string | null {
   if (!schema || typeof schema !== 'object') return 'there is no schema';
   const s = schema as any;
   if (s.type !== undefined && s.type !== 'object') return 'the answer is not an object';
+  const deep = walk(s, '');
+  if (deep) return deep;
   if (!s.properties || Object.keys(s.properties).length === 0) return 'the schema declares no fields';
-  return walk(s, '');
+  return null;
 }
 
 const LONG_TEXT = /^(notes?|comments?|reason|rationale|description|justification|details|message|summary)$/i;
@@ -141,6 +143,7 @@ export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaFor
   return (
     <div className="schema-form" ref={containerRef}>
       {!reason && !crashed ? (
+        <div className="mode-row">
         <div className="mode-switch" role="group" aria-label="Answer with">
           <button type="button" className={effective === 'form' ? 'active' : ''} aria-pressed={effective === 'form'} onClick={() => switchTo('form')}>
             Form
@@ -148,6 +151,7 @@ export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaFor
           <button type="button" className={effective === 'json' ? 'active' : ''} aria-pressed={effective === 'json'} onClick={() => switchTo('json')}>
             JSON
           </button>
+        </div>
         </div>
       ) : null}
       {effective === 'form' ? (
@@ -198,13 +202,13 @@ function FieldTemplate(props: FieldTemplateProps) {
   const hasErrors = (rawErrors?.length ?? 0) > 0;
   return (
     <div className={`field ${classNames ?? ''}${hasErrors ? ' field-invalid' : ''}${isObject ? ' field-object' : ''}`} data-field-id={id}>
-      {displayLabel && label && !isObject && schema.type !== 'boolean' ? (
+      {displayLabel && label && !isObject && schema.type !== 'boolean' && (props.uiSchema as any)?.['ui:widget'] !== 'radio' ? (
         <label htmlFor={id} className="field-label">
           {label}
           {required ? <span className="req" aria-label="required"> *</span> : null}
         </label>
       ) : null}
-      {displayLabel && label && schema.type === 'boolean' ? (
+      {displayLabel && label && (schema.type === 'boolean' || (props.uiSchema as any)?.['ui:widget'] === 'radio') ? (
         <div className="field-label" id={`${id}__label`}>
           {label}
           {required ? <span className="req" aria-label="required"> *</span> : null}
@@ -214,6 +218,30 @@ function FieldTemplate(props: FieldTemplateProps) {
       {children}
       {errors}
       {help}
+    </div>
+  );
+}
+
+/** Radio buttons as a labelled radiogroup (the field's label names the group). */
+function RadioWidget({ id, options, value, disabled, readonly, onChange, onBlur, onFocus, rawErrors }: WidgetProps) {
+  const enumOptions = (options.enumOptions ?? []) as { label: string; value: unknown }[];
+  return (
+    <div className="field-radio-group" id={id} role="radiogroup" aria-labelledby={`${id}__label`} aria-invalid={(rawErrors?.length ?? 0) > 0 || undefined}>
+      {enumOptions.map((o, i) => (
+        <label key={String(o.value)} className={value === o.value ? 'checked' : undefined}>
+          <input
+            type="radio"
+            id={`${id}-${i}`}
+            name={id}
+            checked={value === o.value}
+            disabled={disabled || readonly}
+            onChange={() => onChange(o.value)}
+            onBlur={() => onBlur(id, value)}
+            onFocus={() => onFocus(id, value)}
+          />
+          <span>{o.label}</span>
+        </label>
+      ))}
     </div>
   );
 }
@@ -229,6 +257,15 @@ function ErrorListTemplate({ errors }: { errors: RJSFValidationError[] }) {
       </ul>
     </div>
   );
+}
+
+/** Plain words for the commonest error: "is required" beside the field, "'Risk score' is required" in the list. */
+function transformErrors(errors: RJSFValidationError[]): RJSFValidationError[] {
+  return errors.map((e) => {
+    if (e.name !== 'required') return e;
+    const label = e.title || String(e.params?.missingProperty ?? e.property ?? '');
+    return { ...e, message: 'is required', stack: `'${label}' is required` };
+  });
 }
 
 function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, onSubmit, footer, formData, setFormData }: Props & { formData: any; setFormData: (d: any) => void }) {
@@ -248,6 +285,7 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
       onSubmit={(e) => onSubmit(e.formData ?? {})}
       onError={() => setSubmitted(true)}
       extraErrors={extraErrors}
+      transformErrors={transformErrors}
       showErrorList="top"
       liveValidate={submitted ? 'onChange' : undefined}
       noHtml5Validate
@@ -256,6 +294,7 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
       experimental_defaultFormStateBehavior={{ requiredBooleanDefault: 'skip' }}
       disabled={disabled || busy}
       templates={{ FieldTemplate, ErrorListTemplate }}
+      widgets={{ RadioWidget }}
     >
       {footer}
       <div className="form-actions">

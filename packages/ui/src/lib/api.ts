@@ -162,7 +162,7 @@ export class Api {
     let res: Response;
     try {
       res = await this.raw(method, path, body);
-    } catch (err) {
+    } catch {
       throw new ApiError(0, 'network', 'The Flowgate API could not be reached. Check your connection and try again.');
     }
     const text = await res.text();

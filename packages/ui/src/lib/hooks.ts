@@ -51,7 +51,6 @@ export function usePolling<T>(fn: () => Promise<T>, deps: unknown[], intervalMs:
       tick.current++;
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line
   }, deps);
 
   return { data, error, loading, reload, setData };

@@ -30,7 +30,7 @@ export function eventSummary(event: any): { label: string; value: string }[] {
     { label: 'Severity', value: asText(pick(alert, 'kibana.alert.severity') ?? pick(rule, 'severity') ?? pick(alert, 'severity')) },
     { label: 'User', value: asText(pick(alert, 'user.name')) },
     { label: 'Source IP', value: asText(pick(alert, 'source.ip')) },
-    { label: 'Alert time', value: asText(pick(alert, '@timestamp')) },
+    { label: 'Alert time', value: ((t) => (t && !Number.isNaN(Date.parse(t)) ? dateTime(t) : t))(asText(pick(alert, '@timestamp'))) },
   ];
   const count = Array.isArray(event?.alerts) ? event.alerts.length : 0;
   if (count > 1) rows.push({ label: 'Alerts', value: String(count) });
@@ -78,7 +78,7 @@ export function ExecutionPage({ id }: { id: string }) {
     }
     answeredHere.current = false;
     lastWait.current = waitKey;
-  }, [waitKey]); // eslint-disable-line
+  }, [waitKey]);
 
   if (loading && !exec) return <Loading label="Loading execution…" />;
   if (!exec) {
@@ -245,7 +245,7 @@ export function ExecutionPage({ id }: { id: string }) {
             <h2 id="data-h" className="card-title">
               Data
             </h2>
-            <JsonDetails summary={exec.trigger === 'alert' ? 'Event' : 'Event (empty for manual runs)'} value={exec.event} />
+            <JsonDetails summary="Event" value={exec.event} />
             <JsonDetails summary="Inputs" value={exec.inputs} />
             <dl className="facts small">
               <div>
