@@ -38,11 +38,6 @@ export class WorkflowService {
     private readonly options: { connectors?: ConnectorTypes; log: Logger; onChange?: () => void },
   ) {}
 
-  /** Tells the alert matcher that the workflow list changed. */
-  changed(): void {
-    this.options.onChange?.();
-  }
-
   validate(yaml: string): ValidationResult {
     try {
       return validateWorkflow(yaml, this.options.connectors ? { connectors: this.options.connectors } : {});
