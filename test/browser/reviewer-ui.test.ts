@@ -488,6 +488,16 @@ describe('reviewer UI', () => {
     await page.getByLabel('Order').selectOption('asc');
     await page.waitForURL(/order=asc/);
 
+    // Cursor paging: three at a time, oldest first, no duplicates, in order.
+    await page.goto('/executions?limit=3&order=asc');
+    await page.locator('tbody tr').nth(2).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(3);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.locator('tbody tr').nth(5).waitFor();
+    const shown = await page.locator('tbody tr a.row-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()!));
+    const all = (await sys.request('GET', '/api/workflowExecutions?order=asc&limit=6')).body.results.map((r: any) => r.id);
+    expect(shown).toEqual(all);
+
     await page.getByRole('link', { name: 'Workflows' }).click();
     await page.getByRole('link', { name: 'Contain user account' }).click();
     await page.getByRole('region', { name: 'Workflow YAML' }).waitFor();

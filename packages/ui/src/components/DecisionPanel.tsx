@@ -3,7 +3,7 @@
  * buttons for waitForApproval, a schema form for waitForInput. Answers go to
  * POST /api/workflowExecutions/{id}/resume?step=<waitingFor.step> with the form data as the body.
  */
-import { forwardRef, useId, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { ApiError, type ErrorDetail, type Execution, type WaitingFor } from '../lib/api';
 import { age, dateTime } from '../lib/format';
 import { useNow } from '../lib/hooks';
@@ -85,6 +85,9 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
     }
   };
 
+  // A stable schema object across polls (each poll parses a new one), so the form keeps its state and errors.
+  const schemaText = JSON.stringify(waiting.schema ?? null);
+  const schema = useMemo(() => JSON.parse(schemaText) as WaitingFor['schema'], [schemaText]);
   const isApproval = waiting.type === 'waitForApproval';
   return (
     <section className="card decision" aria-labelledby={headingId}>
@@ -108,7 +111,7 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
                 <ul className="server-errors">
                   {serverErrors.map((d, i) => (
                     <li key={i}>
-                      <strong>{fieldLabel(isApproval ? APPROVAL_SCHEMA : waiting.schema, d.path)}</strong>: {detailMessage(d)}
+                      <strong>{fieldLabel(isApproval ? APPROVAL_SCHEMA : schema, d.path)}</strong>: {detailMessage(d)}
                     </li>
                   ))}
                 </ul>
@@ -118,7 +121,7 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
           {isApproval ? (
             <ApprovalForm ref={approvalRef} waiting={waiting} busy={busy} onSubmit={send} serverErrors={serverErrors} />
           ) : (
-            <SchemaForm ref={formRef} id={`answer-${waiting.step.replace(/[^A-Za-z0-9_-]/g, '_')}`} schema={waiting.schema} serverErrors={serverErrors} submitLabel={waiting.schema ? 'Submit answer' : 'Continue'} busy={busy} onSubmit={send} />
+            <SchemaForm ref={formRef} id={`answer-${waiting.step.replace(/[^A-Za-z0-9_-]/g, '_')}`} schema={schema} serverErrors={serverErrors} submitLabel={waiting.schema ? 'Submit answer' : 'Continue'} busy={busy} onSubmit={send} />
           )}
         </div>
       )}

@@ -13,7 +13,8 @@ export function ExecutionsPage() {
   const statuses = (params.get('status') ?? '').split(',').filter((s) => EXECUTION_STATUSES.includes(s as any));
   const workflowId = params.get('workflowId') ?? '';
   const order = params.get('order') === 'asc' ? 'asc' : 'desc';
-  const filterKey = `${statuses.join(',')}|${workflowId}|${order}`;
+  const pageSize = Math.min(500, Math.max(1, Number(params.get('limit')) || 25));
+  const filterKey = `${statuses.join(',')}|${workflowId}|${order}|${pageSize}`;
   const now = useNow(5000);
   useDocumentTitle('Executions · Flowgate');
 
@@ -23,7 +24,7 @@ export function ExecutionsPage() {
   }, [api]);
 
   // The first page refreshes by itself; "Load more" appends older (or newer) pages by cursor.
-  const first = usePolling(() => api.listExecutions({ status: statuses, workflowId: workflowId || undefined, order, limit: 25 }), [filterKey], 5000);
+  const first = usePolling(() => api.listExecutions({ status: statuses, workflowId: workflowId || undefined, order, limit: pageSize }), [filterKey], 5000);
   const [extra, setExtra] = useState<{ key: string; rows: ExecutionRow[]; cursor: string | null } | null>(null);
   const [moreBusy, setMoreBusy] = useState(false);
   const [moreError, setMoreError] = useState<string | null>(null);
@@ -36,7 +37,7 @@ export function ExecutionsPage() {
     setMoreBusy(true);
     setMoreError(null);
     try {
-      const page = await api.listExecutions({ status: statuses, workflowId: workflowId || undefined, order, limit: 25, cursor });
+      const page = await api.listExecutions({ status: statuses, workflowId: workflowId || undefined, order, limit: pageSize, cursor });
       setExtra({ key: filterKey, rows: [...(pages?.rows ?? []), ...page.results], cursor: page.nextCursor });
     } catch (err) {
       setMoreError((err as Error).message);
@@ -53,6 +54,7 @@ export function ExecutionsPage() {
     if (st.length) p.set('status', st.join(','));
     if (wf) p.set('workflowId', wf);
     if (od === 'asc') p.set('order', 'asc');
+    if (params.get('limit')) p.set('limit', String(pageSize));
     const qs = p.toString();
     navigate(`/executions${qs ? `?${qs}` : ''}`, { replace: true });
   };
