@@ -1,0 +1,127 @@
+// API benchmarks (issue "Durable execution"): alert ingestion, resume latency and Redis memory per
+// waiting execution, each beside a raw-BullMQ baseline measured in the same run on the same Redis.
+// Run after `pnpm build`: node bench/api.js [--quick]
+const { join } = require('node:path');
+const { Queue } = require('bullmq');
+const { ROOT, startRedis, spawnNode, stopAll, waitFor, percentile, report, freePort } = require('./lib');
+
+const quick = process.argv.includes('--quick');
+const KEY = 'bench-admin-key-0123456789';
+const ALERT = { '@timestamp': '2026-11-25T10:00:00.000Z', host: { name: 'web-01' }, user: { name: 'jdoe' }, rule: { id: 'r-1', name: 'Suspicious process', tags: ['edr'] }, process: { name: 'powershell.exe', command_line: 'powershell -enc SQBFAFgA' } };
+const PAD = 'x'.repeat(Math.max(0, 300 - JSON.stringify({ alerts: [ALERT] }).length - 10));
+const EVENT = { alerts: [{ ...ALERT, note: PAD }] };
+const WORKFLOW = `name: Bench gate
+triggers: [{ type: alert }]
+settings: { timeout: 1d }
+steps:
+  - name: review
+    type: waitForApproval
+    with: { message: "## Isolate {{ event.alerts[0].host.name }}?" }
+  - name: after
+    type: console
+    with: { message: "{{ steps.review.output.approved }}" }
+  - name: done
+    type: console
+    with: { message: done }
+`;
+
+async function api(base, method, path, body, type = 'application/json') {
+  const res = await fetch(base + path, { method, headers: { authorization: `ApiKey ${KEY}`, 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function main() {
+  const redis = await startRedis();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { FLOWGATE_REDIS_URL: redis.url, FLOWGATE_PORT: String(port), FLOWGATE_API_KEYS: `admin:admin:${KEY}`, FLOWGATE_LOG_LEVEL: 'error' };
+  const children = [spawnNode(join(ROOT, 'services', 'api', 'dist', 'main.js'), env)];
+  await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok === true, 30000, 'the API');
+  console.log(`Flowgate API benchmark — ${new Date().toISOString()}, ${require('node:os').cpus().length} cores, node ${process.version}\n`);
+
+  // 1. Ingestion: POST /api/alerts/_bulk (10,000 lines) vs a bare Queue.addBulk of the same events.
+  await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
+  const batches = quick ? 2 : 5;
+  const ndjson = Array.from({ length: 10000 }, () => JSON.stringify(EVENT)).join('\n');
+  let t0 = Date.now();
+  for (let i = 0; i < batches; i++) await api(base, 'POST', '/api/alerts/_bulk', ndjson, 'application/x-ndjson');
+  const ingest = (batches * 10000) / ((Date.now() - t0) / 1000);
+  const bare = new Queue('bare', { connection: redis.client, prefix: 'bench' });
+  t0 = Date.now();
+  for (let i = 0; i < batches; i++) await bare.addBulk(Array.from({ length: 10000 }, () => ({ name: 'a', data: EVENT })));
+  const bareIngest = (batches * 10000) / ((Date.now() - t0) / 1000);
+  report('alerts/s accepted by POST /api/alerts/_bulk', ingest, 'alerts/s', bareIngest, 'bare Queue.addBulk', '≥ 10,000 alerts/s');
+  await bare.obliterate({ force: true });
+  await redis.client.flushall();
+
+  // 2. Resume latency, idle system: request sent → next step started (its record's startedAt).
+  await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
+  const workers = [spawnNode(join(ROOT, 'services', 'worker', 'dist', 'main.js'), env)];
+  children.push(...workers);
+  const n = quick ? 100 : 300;
+  const { executions } = await api(base, 'POST', '/api/alerts/_bulk', Array.from({ length: n }, () => JSON.stringify(EVENT)).join('\n'), 'application/x-ndjson').then(async () => ({ executions: (await api(base, 'GET', `/api/workflowExecutions?limit=500`)).results }));
+  await waitFor(async () => (await redis.client.zcard('fg:x:st:WAITING_FOR_INPUT')) === n, 60000, 'executions waiting');
+  const latencies = [];
+  for (const e of executions) {
+    const sent = Date.now();
+    await api(base, 'POST', `/api/workflowExecutions/${e.id}/resume`, { approved: true });
+    let started = null;
+    while (started === null) {
+      const steps = await redis.client.hget(`fg:{${e.id}}:s`, 'after');
+      const r = steps ? JSON.parse(steps) : null;
+      if (r && r.startedAt) started = r.startedAt;
+      else await new Promise((res) => setImmediate(res));
+    }
+    latencies.push(started - sent);
+  }
+  latencies.sort((a, b) => a - b);
+  // Baseline: a bare BullMQ job, add → processor start, on the same Redis.
+  const { Worker } = require('bullmq');
+  const baseLat = [];
+  const q = new Queue('lat', { connection: redis.client, prefix: 'bench' });
+  let resolveStart;
+  const w = new Worker('lat', async () => resolveStart(Date.now()), { connection: redis.client.duplicate(), prefix: 'bench' });
+  await w.waitUntilReady();
+  for (let i = 0; i < n; i++) {
+    const started = new Promise((r) => (resolveStart = r));
+    const sent = Date.now();
+    await q.add('j', EVENT, { removeOnComplete: true });
+    baseLat.push((await started) - sent);
+  }
+  baseLat.sort((a, b) => a - b);
+  await w.close();
+  await q.close();
+  report('resume latency p50 (request → next step)', percentile(latencies, 50), 'ms', percentile(baseLat, 50), 'BullMQ add → start');
+  report('resume latency p99 (request → next step)', percentile(latencies, 99), 'ms', percentile(baseLat, 99), 'BullMQ add → start', '≤ 20 ms');
+
+  // 3. Redis memory per waiting execution (300-byte alert, 3 steps, settings.timeout), beside a bare delayed job.
+  await redis.client.flushall();
+  await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
+  const waitingN = quick ? 10000 : 100000;
+  const before = await usedMemory(redis.client);
+  for (let i = 0; i < waitingN; i += 10000) await api(base, 'POST', '/api/alerts/_bulk', Array.from({ length: Math.min(10000, waitingN - i) }, () => JSON.stringify(EVENT)).join('\n'), 'application/x-ndjson');
+  await waitFor(async () => (await redis.client.zcard('fg:x:st:WAITING_FOR_INPUT')) === waitingN, 1800000, `${waitingN} executions waiting`);
+  const perExecution = ((await usedMemory(redis.client)) - before) / waitingN;
+  await redis.client.flushall();
+  const before2 = await usedMemory(redis.client);
+  const dq = new Queue('delayed', { connection: redis.client, prefix: 'bench' });
+  for (let i = 0; i < waitingN; i += 10000) await dq.addBulk(Array.from({ length: Math.min(10000, waitingN - i) }, () => ({ name: 'd', data: EVENT, opts: { delay: 86400000 } })));
+  const perJob = ((await usedMemory(redis.client)) - before2) / waitingN;
+  await dq.close();
+  report(`Redis bytes per waiting execution (${waitingN.toLocaleString('en-US')})`, perExecution, 'bytes', perJob, 'one bare delayed BullMQ job', '≤ 2 KB');
+
+  await stopAll(children);
+  await redis.stop();
+}
+
+async function usedMemory(client) {
+  const info = await client.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)[1]);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
