@@ -235,3 +235,18 @@ steps:
     expect(resumed + timedOut).toBe(trials);
   }, 120_000);
 });
+
+describe('metrics', () => {
+  it('/metrics shows the workers’ step counts and the waiting-for-input gauge, without a key', async () => {
+    await new Promise((r) => setTimeout(r, 600)); // workers flush their counts every 200 ms here
+    const res = await fetch(`${sys.baseUrl}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/flowgate_steps_total\{type="waitForInput",outcome="waitForInput"\} [1-9]/);
+    expect(text).toMatch(/flowgate_steps_total\{type="console",outcome="output"\} [1-9]/);
+    expect(text).toMatch(/flowgate_step_duration_seconds_count\{type="cases.createCase"\} [1-9]/);
+    expect(text).toMatch(/flowgate_executions_finished_total\{status="COMPLETED"\} [1-9]/);
+    expect(text).toMatch(/flowgate_queue_jobs\{queue="steps",state="waiting"\} \d/);
+    expect(text).toMatch(/flowgate_waiting_for_input \d/);
+  });
+});

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { System, ROOT, KEY_NAMES } from '../helpers/system';
 import { startStandins, standinConnectorsYaml, type Standins } from '../fixtures/standins';
+import { startElasticsearchServer } from '../fixtures/elasticsearch-server';
 
 const EXAMPLE = readFileSync(join(ROOT, 'examples', 'isolate-host-with-approval.yaml'), 'utf8');
 const TRIAGE = readFileSync(join(ROOT, 'examples', 'triage-ambiguous-alert.yaml'), 'utf8');
@@ -147,7 +148,6 @@ it('fails the execution with a clear error when Elasticsearch is down, or goes o
     const paused = await sys.waitForExecution(id2, waiting, 30_000);
     expect(paused.steps.find((s: any) => s.name === 'investigate')).toMatchObject({ status: 'FAILED', output: null });
   } finally {
-    const { startElasticsearchServer } = await import('../fixtures/elasticsearch-server');
     standins.elasticsearch = await startElasticsearchServer({ port: es.port });
   }
 }, 60_000);

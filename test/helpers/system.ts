@@ -65,6 +65,7 @@ export class System {
       FLOWGATE_PUBLIC_URL: this.baseUrl,
       FLOWGATE_LOCK_MS: '4000',
       FLOWGATE_RECONCILE_MS: '1000',
+      FLOWGATE_METRICS_FLUSH_MS: '200',
       FLOWGATE_LOG_LEVEL: 'warn',
       ...options.env,
     };

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger, Runtime } from '@flowgate/steps';
 import { IdempotencyStore } from '@flowgate/store';
-import type { Metrics } from '@flowgate/telemetry';
+import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
 import { Authenticator, FailureLimiter, IngestLimiter } from './auth';
 import type { AlertCandidates } from './candidates';
 import type { ApiKeyEntry } from './config';
@@ -19,6 +19,8 @@ export interface AppDeps {
   rt: Runtime;
   keys: ApiKeyEntry[];
   metrics: Metrics;
+  /** cluster-wide step and execution counters (written by every process, shown by /metrics) */
+  shared?: SharedMetrics;
   workflows: WorkflowService;
   candidates: AlertCandidates;
   log: Logger;
@@ -55,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(healthRouter({ rt, metrics, ready: deps.ready }));
+  app.use(healthRouter({ rt, metrics, shared: deps.shared, ready: deps.ready }));
   app.use('/api', (_req, res, next) => {
     if (deps.ready()) return next();
     res.setHeader('Retry-After', '1');

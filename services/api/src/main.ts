@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { builtinRegistry, runtimeFromConfig } from '@flowgate/steps';
-import { Metrics, createLogger } from '@flowgate/telemetry';
+import { Metrics, SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { createApp } from './app';
 import { AlertCandidates } from './candidates';
 import { apiConfigFromEnv, type ApiConfig } from './config';
@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   if (config.apiKeys.length === 0) log.warn({}, 'FLOWGATE_API_KEYS is empty: every authenticated endpoint answers 401');
 
   const metrics = new Metrics();
-  const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log, hooks: metrics.hooks() });
+  const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log });
+  const shared = new SharedMetrics(rt.redis);
+  Object.assign(rt.hooks, metrics.hooks(shared));
+  shared.start(Number(process.env.FLOWGATE_METRICS_FLUSH_MS) || 5000);
   rt.redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const candidates = new AlertCandidates(rt);
   const workflows = new WorkflowService(rt, { connectors, log, onChange: () => candidates.invalidate() });
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     rt,
     keys: config.apiKeys,
     metrics,
+    shared,
     workflows,
     candidates,
     log,
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    await shared.stop();
     await rt.queues.close().catch(() => undefined);
     await rt.redis.quit().catch(() => undefined);
     log.info({}, 'api stopped');

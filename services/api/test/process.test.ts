@@ -102,7 +102,7 @@ describe('running', () => {
     expect(await down.json()).toMatchObject({ redis: 'unavailable', error: { code: 'unavailable' } });
     const api = await fetch(`${url}/api/workflows`, { headers: { authorization: 'ApiKey secret-secret' } });
     expect(api.status).toBe(503);
-    expect((await api.json()).error.code).toBe('unavailable');
+    expect(((await api.json()) as any).error.code).toBe('unavailable');
 
     const late = spawn(process.env.FLOWGATE_REDIS_SERVER || 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     children.push(late);

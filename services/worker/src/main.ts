@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { STEPS_QUEUE, TIMERS_QUEUE, queuePrefix, type StepJob, type TimerJob } from '@flowgate/queue';
 import { AbortRegistry, builtinRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/steps';
-import { Metrics, createLogger } from '@flowgate/telemetry';
+import { SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { loadStepExtensions } from './extensions';
 
 const log = createLogger('worker');
@@ -27,10 +27,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(concurrency) || concurrency < 1) fail(`FLOWGATE_CONCURRENCY: "${process.env.FLOWGATE_CONCURRENCY}" is not a positive integer`);
   // How long a dead worker's job stays locked before another worker takes it over.
   const lockMs = Number(process.env.FLOWGATE_LOCK_MS ?? 10_000);
+  if (!Number.isInteger(lockMs) || lockMs < 1000) fail(`FLOWGATE_LOCK_MS: "${process.env.FLOWGATE_LOCK_MS}" is not a whole number of milliseconds ≥ 1000`);
+  const reconcileMs = Number(process.env.FLOWGATE_RECONCILE_MS ?? 5000);
+  if (!Number.isInteger(reconcileMs) || reconcileMs < 100) fail(`FLOWGATE_RECONCILE_MS: "${process.env.FLOWGATE_RECONCILE_MS}" is not a whole number of milliseconds ≥ 100`);
 
-  const metrics = new Metrics();
   const { registry, services } = await loadStepExtensions(builtinRegistry(), fail);
-  const rt = runtimeFromConfig(config, { registry, log, hooks: metrics.hooks(), services });
+  const rt = runtimeFromConfig(config, { registry, log, services });
+  // Workers serve no HTTP: their step and execution counts go to Redis, the API's /metrics shows them.
+  const shared = new SharedMetrics(rt.redis);
+  rt.hooks.stepFinished = (type, outcome, ms) => shared.stepFinished(type, outcome, ms);
+  rt.hooks.executionFinished = (status) => shared.executionFinished(status);
+  shared.start(Number(process.env.FLOWGATE_METRICS_FLUSH_MS) || 5000);
   const aborts = new AbortRegistry();
   const id = `${hostname()}:${process.pid}`;
   const prefix = queuePrefix(config.redis);
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
 
   const reconcile = setInterval(() => {
     reconcileOnce(rt, id).catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
-  }, Number(process.env.FLOWGATE_RECONCILE_MS ?? 5000));
+  }, reconcileMs);
 
   log.info({ concurrency, id }, 'worker started');
 
@@ -68,6 +75,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'worker stopping: finishing jobs in flight');
     clearInterval(reconcile);
     await Promise.all([steps.close(), timers.close()]);
+    await shared.stop();
     await subscriber.quit().catch(() => undefined);
     await rt.queues.close();
     await rt.redis.quit().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Runtime } from '@flowgate/steps';
-import type { Metrics } from '@flowgate/telemetry';
+import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
 import { asyncHandler } from '../errors';
 
 /** Resolves to the ping's answer, or rejects after `ms` (commands queue while Redis is down). */
@@ -39,8 +39,8 @@ export async function refreshGauges(rt: Runtime, metrics: Metrics): Promise<void
 }
 
 /** GET /api/health (SPEC §6.6) and GET /metrics; neither needs a key. */
-export function healthRouter(deps: { rt: Runtime; metrics: Metrics; ready: () => boolean }): Router {
-  const { rt, metrics, ready } = deps;
+export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: SharedMetrics; ready: () => boolean }): Router {
+  const { rt, metrics, shared, ready } = deps;
   const r = Router({ caseSensitive: true });
 
   r.get(
@@ -73,8 +73,9 @@ export function healthRouter(deps: { rt: Runtime; metrics: Metrics; ready: () =>
       } finally {
         clearTimeout(timer);
       }
+      const clusterWide = shared ? await shared.render().catch(() => '') : '';
       res.setHeader('Content-Type', metrics.registry.contentType);
-      res.send(await metrics.registry.metrics());
+      res.send((await metrics.registry.metrics()) + clusterWide);
     }),
   );
 
