@@ -6,6 +6,8 @@ const { Queue } = require('bullmq');
 const { ROOT, startRedis, spawnNode, stopAll, waitFor, percentile, report, freePort } = require('./lib');
 
 const quick = process.argv.includes('--quick');
+const only = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7);
+const runs = (part) => !only || only === part;
 const KEY = 'bench-admin-key-0123456789';
 const ALERT = { '@timestamp': '2026-11-25T10:00:00.000Z', host: { name: 'web-01' }, user: { name: 'jdoe' }, rule: { id: 'r-1', name: 'Suspicious process', tags: ['edr'] }, process: { name: 'powershell.exe', command_line: 'powershell -enc SQBFAFgA' } };
 const PAD = 'x'.repeat(Math.max(0, 300 - JSON.stringify({ alerts: [ALERT] }).length - 10));
@@ -41,6 +43,7 @@ async function main() {
   await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok === true, 30000, 'the API');
   console.log(`Flowgate API benchmark — ${new Date().toISOString()}, ${require('node:os').cpus().length} cores, node ${process.version}\n`);
 
+  if (runs('ingest')) {
   // 1. Ingestion: POST /api/alerts/_bulk (10,000 lines) vs a bare Queue.addBulk of the same events.
   await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
   const batches = quick ? 2 : 5;
@@ -55,7 +58,9 @@ async function main() {
   report('alerts/s accepted by POST /api/alerts/_bulk', ingest, 'alerts/s', bareIngest, 'bare Queue.addBulk', '≥ 10,000 alerts/s');
   await bare.obliterate({ force: true });
   await redis.client.flushall();
+  }
 
+  if (runs('resume')) {
   // 2. Resume latency, idle system: request sent → next step started (its record's startedAt).
   await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
   const workers = [spawnNode(join(ROOT, 'services', 'worker', 'dist', 'main.js'), env)];
@@ -95,7 +100,10 @@ async function main() {
   await q.close();
   report('resume latency p50 (request → next step)', percentile(latencies, 50), 'ms', percentile(baseLat, 50), 'BullMQ add → start');
   report('resume latency p99 (request → next step)', percentile(latencies, 99), 'ms', percentile(baseLat, 99), 'BullMQ add → start', '≤ 20 ms');
+  }
 
+  if (runs('memory')) {
+  if (!runs('resume')) children.push(spawnNode(join(ROOT, 'services', 'worker', 'dist', 'main.js'), env));
   // 3. Redis memory per waiting execution (300-byte alert, 3 steps, settings.timeout), beside a bare delayed job.
   await redis.client.flushall();
   await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
@@ -111,6 +119,7 @@ async function main() {
   const perJob = ((await usedMemory(redis.client)) - before2) / waitingN;
   await dq.close();
   report(`Redis bytes per waiting execution (${waitingN.toLocaleString('en-US')})`, perExecution, 'bytes', perJob, 'one bare delayed BullMQ job', '≤ 2 KB');
+  }
 
   await stopAll(children);
   await redis.stop();

@@ -26,10 +26,13 @@ async function waitFor(check, timeoutMs, what) {
   }
 }
 
-async function startRedis() {
+/** The memory tuning of deploy/redis.conf (small hashes stay listpack-encoded), applied to every bench Redis. */
+const REDIS_TUNING = ['--hash-max-listpack-value', '1024', '--zset-max-listpack-value', '128'];
+
+async function startRedis(extraArgs = REDIS_TUNING) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fg-bench-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   const client = new IORedis(url, { maxRetriesPerRequest: null });
   await waitFor(async () => (await client.ping().catch(() => '')) === 'PONG', 10000, 'redis-server');

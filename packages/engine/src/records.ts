@@ -75,6 +75,14 @@ export interface ExecutionState {
   seqs: number;
 }
 
+/** The fixed answer schema of waitForApproval (SPEC §1.2). */
+export const APPROVAL_SCHEMA = {
+  type: 'object',
+  properties: { approved: { type: 'boolean' }, notes: { type: 'string' } },
+  required: ['approved'],
+  additionalProperties: false,
+};
+
 /** Where a retry/wait is parked while its delayed job is pending. */
 export interface ParkedTimer {
   path: string;

@@ -1,4 +1,4 @@
-import type { ExecutionState, StepRecord } from '@flowgate/engine';
+import { APPROVAL_SCHEMA, type ExecutionState, type StepRecord, type WaitingFor } from '@flowgate/engine';
 
 /**
  * ExecutionState <-> Redis hash fields. Field names are short because a waiting execution's
@@ -35,27 +35,56 @@ export const WAIT_STEP_FIELD = 'waitStep';
 export function encodeExecution(partial: Partial<ExecutionState>): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(partial) as [keyof ExecutionState, unknown][]) {
-    if (key === 'rev' || value === undefined) continue;
+    // rev is the script's; id is in the key already
+    if (key === 'rev' || key === 'id' || value === undefined) continue;
     out.push(FIELDS[key], encodeValue(key, value));
     if (key === 'waitingFor') out.push(WAIT_STEP_FIELD, value == null ? '' : (value as { step: string }).step);
   }
   return out;
 }
 
+/**
+ * waitingFor without what can be derived (the step name from its path, waitForApproval's fixed
+ * schema, default labels): a waiting execution is the one that stays in Redis for hours.
+ */
+function compactWait(w: WaitingFor): Record<string, unknown> {
+  const c: Record<string, unknown> = { s: w.step, t: w.type, m: w.message, at: w.since };
+  if (w.type !== 'waitForApproval') c.sc = w.schema;
+  if (w.approveLabel !== undefined && w.approveLabel !== 'Approve') c.al = w.approveLabel;
+  if (w.rejectLabel !== undefined && w.rejectLabel !== 'Reject') c.rl = w.rejectLabel;
+  return c;
+}
+
+function expandWait(c: Record<string, any>): WaitingFor {
+  const approval = c.t === 'waitForApproval';
+  return {
+    step: c.s,
+    name: String(c.s).split('/').pop()!,
+    type: c.t,
+    message: c.m,
+    schema: approval ? APPROVAL_SCHEMA : (c.sc ?? null),
+    since: c.at,
+    ...(approval ? { approveLabel: c.al ?? 'Approve', rejectLabel: c.rl ?? 'Reject' } : {}),
+  };
+}
+
 function encodeValue(key: keyof ExecutionState, value: unknown): string {
   if (value === null) return '';
+  if (key === 'waitingFor') return JSON.stringify(compactWait(value as WaitingFor));
   if (JSON_FIELDS.has(key)) return JSON.stringify(value);
   return String(value);
 }
 
-export function decodeExecution(hash: Record<string, string>): ExecutionState | null {
+export function decodeExecution(id: string, hash: Record<string, string>): ExecutionState | null {
   if (!hash.status) return null;
-  const state: Record<string, unknown> = {};
+  const state: Record<string, unknown> = { id };
   for (const [key, field] of Object.entries(FIELDS) as [keyof ExecutionState, string][]) {
+    if (key === 'id') continue;
     const raw = hash[field];
     if (raw === undefined || raw === '') {
       state[key] = key === 'next' ? '' : key === 'variables' ? {} : key === 'seqs' ? 0 : null;
-    } else if (JSON_FIELDS.has(key)) state[key] = JSON.parse(raw);
+    } else if (key === 'waitingFor') state[key] = expandWait(JSON.parse(raw));
+    else if (JSON_FIELDS.has(key)) state[key] = JSON.parse(raw);
     else if (NUMBER_FIELDS.has(key)) state[key] = Number(raw);
     else state[key] = raw;
   }

@@ -1,4 +1,4 @@
-import type { ExecutionState, ExecutionStatus, StepRecord } from '@flowgate/engine';
+import { EXECUTION_STATUSES, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
 import { decodeExecution, decodeRecord, encodeExecution, encodeRecord } from './execution-codec';
 import { Keys } from './keys';
 import { runScript, type RedisClient } from './scripts';
@@ -36,7 +36,7 @@ export class ExecutionStore {
   constructor(readonly redis: RedisClient, readonly keys: Keys = new Keys()) {}
 
   async load(id: string): Promise<ExecutionState | null> {
-    return decodeExecution(await this.redis.hgetall(this.keys.execution(id)));
+    return decodeExecution(id, await this.redis.hgetall(this.keys.execution(id)));
   }
 
   async loadMany(ids: string[]): Promise<(ExecutionState | null)[]> {
@@ -44,13 +44,13 @@ export class ExecutionStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.execution(id));
     const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([err, hash]) => (err ? null : decodeExecution(hash as Record<string, string>)));
+    return replies.map(([err, hash], i) => (err ? null : decodeExecution(ids[i], hash as Record<string, string>)));
   }
 
   /** The execution and its step records in one round trip (what a step job needs). */
   async loadWithRecords(id: string): Promise<{ exec: ExecutionState | null; records: StepRecord[] }> {
     const [[, e], [, s]] = (await this.redis.pipeline().hgetall(this.keys.execution(id)).hgetall(this.keys.steps(id)).exec())! as [unknown, Record<string, string>][];
-    return { exec: decodeExecution(e), records: this.decodeRecords(s).records };
+    return { exec: decodeExecution(id, e), records: this.decodeRecords(s).records };
   }
 
   /** Every step record, in start order, with the responses kept on wait steps. */
@@ -119,6 +119,24 @@ export class ExecutionStore {
     return result;
   }
 
+  /**
+   * Writes new executions (fresh ULIDs, so no other writer can know them yet: no compare-and-set
+   * needed) with their first step records and index entries, all in one pipeline.
+   */
+  async createMany(items: { state: ExecutionState; records: StepRecord[] }[]): Promise<void> {
+    if (items.length === 0) return;
+    const p = this.redis.pipeline();
+    for (const { state, records } of items) {
+      p.hset(this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1');
+      if (records.length > 0) p.hset(this.keys.steps(state.id), ...records.flatMap((r) => [r.path, encodeRecord(r)]));
+      p.zadd(this.keys.byWorkflow(state.workflowId), 0, state.id);
+      p.zadd(this.keys.byStatus(state.status), 0, state.id);
+    }
+    const replies = (await p.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
     await runScript(this.redis, 'fgAppendResponse', [this.keys.steps(id)], [path, JSON.stringify(entry)]);
   }
@@ -126,7 +144,6 @@ export class ExecutionStore {
   private async indexCreated(id: string, set: Partial<ExecutionState>): Promise<void> {
     await this.redis
       .pipeline()
-      .zadd(this.keys.allExecutions(), 0, id)
       .zadd(this.keys.byWorkflow(set.workflowId!), 0, id)
       .zadd(this.keys.byStatus(set.status!), 0, id)
       .exec();
@@ -151,7 +168,7 @@ export class ExecutionStore {
       ? [this.keys.byWorkflow(query.workflowId)]
       : statuses
         ? [...statuses].map((s) => this.keys.byStatus(s))
-        : [this.keys.allExecutions()];
+        : EXECUTION_STATUSES.map((st) => this.keys.byStatus(st));
     const results: ExecutionState[] = [];
     let cursor = query.cursor;
     let exhausted = false;

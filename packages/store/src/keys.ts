@@ -13,7 +13,7 @@ export class Keys {
   loopItems(id: string): string { return `${this.prefix}:{${id}}:i`; }
 
   // Execution indexes: sorted sets of execution ids, score 0, ordered by id (ULIDs sort by creation time).
-  allExecutions(): string { return `${this.prefix}:x:all`; }
+  // An unfiltered list merges the status sets: one index entry less per execution.
   byStatus(status: string): string { return `${this.prefix}:x:st:${status}`; }
   byWorkflow(workflowId: string): string { return `${this.prefix}:x:wf:${workflowId}`; }
   /** executions waiting for input, scored by the time they started waiting (oldest first) */

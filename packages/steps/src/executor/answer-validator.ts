@@ -16,12 +16,7 @@ export interface AnswerError {
   message: string;
 }
 
-export const APPROVAL_SCHEMA = {
-  type: 'object',
-  properties: { approved: { type: 'boolean' }, notes: { type: 'string' } },
-  required: ['approved'],
-  additionalProperties: false,
-};
+export { APPROVAL_SCHEMA } from '@flowgate/engine';
 
 export function validateAnswer(schema: unknown, answer: unknown): AnswerError[] {
   const effective = schema && typeof schema === 'object' ? schema : { type: 'object' };

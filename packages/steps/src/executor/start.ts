@@ -54,12 +54,11 @@ export function newExecution(req: StartRequest, now = Date.now()): { state: Exec
 export async function startExecutions(rt: Runtime, requests: StartRequest[]): Promise<string[]> {
   const now = Date.now();
   const created = requests.map((req) => ({ req, ...newExecution(req, now) }));
-  await Promise.all(
-    created.map(({ req, state, first }) =>
-      rt.executions.transition(state.id, { rev: 0 }, state, [
-        newStepRecord({ name: first, path: first, type: req.definition.steps[0].type, seq: 0, iteration: null }),
-      ]),
-    ),
+  await rt.executions.createMany(
+    created.map(({ req, state, first }) => ({
+      state,
+      records: [newStepRecord({ name: first, path: first, type: req.definition.steps[0].type, seq: 0, iteration: null })],
+    })),
   );
   const timers = created.filter((c) => c.state.deadline !== null);
   await Promise.all([
