@@ -300,8 +300,10 @@ describe('reviewer UI', () => {
     await sys.waitForExecution(id, waiting);
     const w = await watched('reviewer');
     const { page } = w;
-    // The inbox row (the API's title drops the tag-like text: "Isolate ?").
-    await page.locator(`a.inbox-link[href^="/executions/${id}"]`).click();
+    // The inbox row shows the title with the host as text.
+    const row = page.locator(`a.inbox-link[href^="/executions/${id}"]`);
+    expect(await row.innerText()).toContain(evil);
+    await row.click();
     const panel = decision(page);
     await panel.waitFor();
     const message = panel.getByLabel('Message');

@@ -32,7 +32,7 @@ export function stripMarkdown(line: string): string {
   s = s.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1'); // images
   s = s.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'); // links
   s = s.replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1'); // reference links
-  s = s.replace(/<\/?[A-Za-z][^>]*>/g, ''); // inline HTML tags
+  // Inline HTML is left as text: it is not a Markdown marker, and alert fields in it must stay visible.
   s = s.replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, '$2'); // bold, strike
   s = s.replace(/(\*|_)(?=\S)([\s\S]*?\S)\1/g, '$2'); // emphasis
   s = s.replace(/`+([^`]*)`+/g, '$1'); // inline code

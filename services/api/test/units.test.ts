@@ -69,7 +69,8 @@ describe('wait titles', () => {
     ['1. First\n2. Second', 'First'],
     ['---\n\nReal title', 'Real title'],
     ['```\ncode\n```', 'code'],
-    ['![logo](x.png) Approve <b>now</b>', 'logo Approve now'],
+    ['![logo](x.png) Approve <b>now</b>', 'logo Approve <b>now</b>'],
+    ['## Isolate `<img src=x onerror=alert(1)>`?', 'Isolate <img src=x onerror=alert(1)>?'],
     ['', ''],
   ])('%j → %j', (message, title) => expect(waitTitle(message)).toBe(title));
 
