@@ -172,3 +172,17 @@ it('keeps one BullMQ job scheduler per scheduled trigger while the workflow is e
   expect(rruleToCron({ freq: 'DAILY', interval: 2, byhour: 6 })).toBe('0 6 */2 * *');
   expect(rruleToCron({ freq: 'MONTHLY', bymonthday: [1, 15], byhour: [8], byminute: [0] })).toBe('0 8 1,15 * *');
 });
+
+it('a container’s timeout covers its subtree: the running child is cancelled and the execution fails', async () => {
+  const id = await h.start(
+    'ctimeout',
+    `${header}steps:\n  - name: each\n    type: foreach\n    timeout: 300ms\n    foreach: '\${{ inputs.items }}'\n    steps:\n      - name: nap\n        type: wait\n        with: { duration: 5s }\n  - name: after\n    type: console\n    with: { message: never }\n`,
+    { inputs: { items: [1, 2] } },
+  );
+  const { exec, step } = await h.done(id, 5000);
+  expect(exec).toMatchObject({ status: 'FAILED', error: { type: 'timeout', step: 'each' } });
+  expect(step('each')).toMatchObject({ status: 'FAILED', error: { type: 'timeout' } });
+  expect(step('each[0]/nap')!.status).toBe('CANCELLED');
+  expect(step('each[1]/nap')).toBeUndefined();
+  expect(step('after')).toBeUndefined();
+});

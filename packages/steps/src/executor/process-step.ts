@@ -154,6 +154,8 @@ async function runContainer(rt: Runtime, loaded: Loaded, step: StepDefinition, r
     return;
   }
   loaded.records.set(record.path, entered);
+  // A container's timeout covers its whole subtree: a delayed job, added before the commit (idempotent).
+  if (step.timeoutMs) await rt.queues.addStepTimeout(loaded.exec.id, record.path, record.attempts, step.timeoutMs);
   await commit(rt, loaded, {
     set: { status: 'RUNNING', next: stepKey(first, 1), nextAt: now, seqs: loaded.exec.seqs + 1 },
     writes: [entered, pendingRecord(loaded, first, loaded.exec.seqs)],
@@ -280,7 +282,16 @@ function abortPromise(signal: AbortSignal): Promise<never> {
 }
 
 /** SPEC §1.3: retry (a delayed wake), then fallback, then continue, else the execution fails. */
-export async function handleFailure(rt: Runtime, loaded: Loaded, path: string, attempt: number, error: StepError, expectStatuses?: string[]): Promise<void> {
+export async function handleFailure(
+  rt: Runtime,
+  loaded: Loaded,
+  path: string,
+  attempt: number,
+  error: StepError,
+  expectStatuses?: string[],
+  /** records that change along with the failure (a timed-out container's cancelled subtree) */
+  alsoWrite: StepRecord[] = [],
+): Promise<void> {
   const now = Date.now();
   const record = loaded.records.get(path)!;
   const failed: StepRecord = { ...record, status: 'FAILED', error: error.toInfo(), finishedAt: now };
@@ -304,6 +315,7 @@ export async function handleFailure(rt: Runtime, loaded: Loaded, path: string, a
   } else {
     p = failExecution(loaded, [failed], error.toInfo(), path, now);
   }
+  p.writes.push(...alsoWrite);
   const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev, ...(expectStatuses ? { statuses: expectStatuses as any } : {}) }, p, undefined, loaded.exec.deadline !== null);
   if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason }, 'late failure discarded');
 }

@@ -1,4 +1,4 @@
-import { isTerminal, stepKey, StepError } from '@flowgate/engine';
+import { CONTAINER_TYPES, isTerminal, stepKey, StepError } from '@flowgate/engine';
 import type { TimerJob } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
@@ -13,7 +13,7 @@ export async function processTimerJob(rt: Runtime, job: TimerJob): Promise<void>
     return;
   }
   if (job.kind === 'wake') return wake(rt, job.executionId, job.path, job.attempt);
-  if (job.kind === 'step-timeout') return waitTimedOut(rt, job.executionId, job.path, job.attempt);
+  if (job.kind === 'step-timeout') return stepTimedOut(rt, job.executionId, job.path, job.attempt);
   if (job.kind === 'schedule') await runScheduled(rt, job.workflowId);
 }
 
@@ -38,12 +38,27 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
   });
 }
 
-/** A waitForInput/waitForApproval step's own `timeout`: the step fails unless an answer won the race. */
-async function waitTimedOut(rt: Runtime, executionId: string, path: string, attempt: number): Promise<void> {
+/**
+ * A step's own `timeout` as a delayed job: a waitForInput/waitForApproval step fails unless an answer
+ * won the race; an if/switch/foreach still running fails with its whole subtree (SPEC §4.5).
+ */
+async function stepTimedOut(rt: Runtime, executionId: string, path: string, attempt: number): Promise<void> {
   const loaded = await loadExecution(rt, executionId);
-  if (!loaded || loaded.exec.status !== 'WAITING_FOR_INPUT' || loaded.exec.waitingFor?.step !== path) return;
+  if (!loaded || isTerminal(loaded.exec.status)) return;
   const record = loaded.records.get(path);
   if (!record || record.attempts !== attempt) return;
+  if (CONTAINER_TYPES.has(record.type)) {
+    if (record.status !== 'RUNNING') return;
+    const now = Date.now();
+    const cancelled = [...loaded.records.values()]
+      .filter((r) => (r.path.startsWith(`${path}/`) || r.path.startsWith(`${path}[`)) && !isTerminal(r.status))
+      .map((r) => ({ ...r, status: 'CANCELLED' as const, finishedAt: now }));
+    const error = new StepError('timeout', `step "${record.name}" timed out: its steps did not finish in time`, { retryable: true });
+    await handleFailure(rt, loaded, path, attempt, error, undefined, cancelled);
+    if (cancelled.some((r) => r.status === 'CANCELLED')) await rt.redis.publish(rt.keys.cancelChannel(), executionId);
+    return;
+  }
+  if (loaded.exec.status !== 'WAITING_FOR_INPUT' || loaded.exec.waitingFor?.step !== path) return;
   const error = new StepError('timeout', `no answer to "${record.name}" in time`, { retryable: false });
   await handleFailure(rt, loaded, path, attempt, error, ['WAITING_FOR_INPUT']);
 }
