@@ -47,7 +47,7 @@ function ensureRedisServer(): string {
 function startRedis(port: number): ChildProcess {
   const dir = ensureStateDir('redis');
   const fsync = process.env.FLOWGATE_DURABLE === 'always' ? 'always' : 'everysec';
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--protected-mode', 'yes'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--protected-mode', 'yes', '--hash-max-listpack-value', '1024', '--zset-max-listpack-value', '128'];
   return spawn(ensureRedisServer(), args, { stdio: 'ignore' });
 }
 
