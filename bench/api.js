@@ -74,7 +74,7 @@ async function main() {
     await api(base, 'POST', `/api/workflowExecutions/${e.id}/resume`, { approved: true });
     let started = null;
     while (started === null) {
-      const steps = await redis.client.hget(`fg:{${e.id}}:s`, 'after');
+      const steps = await redis.client.hget(`fg:{${e.id}}:e`, 's:after');
       const r = steps ? JSON.parse(steps) : null;
       if (r && r.startedAt) started = r.startedAt;
       else await new Promise((res) => setImmediate(res));

@@ -16,7 +16,9 @@ export class Queues {
 
   constructor(connection: Redis | Cluster, prefix: string) {
     this.steps = new Queue<StepJob>(STEPS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    // Timers sit in Redis for hours (one per execution with settings.timeout): the smallest options.
+    // A failed timer is logged by the worker; the reconciler covers a timeout whose timer is lost.
+    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
   }
 
   /** Idempotent: a job whose id exists is not added again. */

@@ -3,8 +3,8 @@
   every attempt is kept (SPEC §4.3 `responses`). Accepted answers are recorded by transition.lua.
 
   Input:
-    KEYS[1]  step records hash   fg:{<id>}:s
-    ARGV[1]  the wait's step path
+    KEYS[1]  execution hash      fg:{<id>}:e (step records are its `s:<path>` fields)
+    ARGV[1]  the wait's record field, `s:<path>`
     ARGV[2]  response JSON: {by, at, accepted, code}
   Output: 1 when recorded, 0 when that step has no record
 ]]

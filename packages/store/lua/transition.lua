@@ -5,7 +5,7 @@
 
   Input:
     KEYS[1]  execution hash            fg:{<id>}:e
-    KEYS[2]  step records hash         fg:{<id>}:s
+    KEYS[2]  step records hash         the same key today: records are its `s:<path>` fields
 
     ARGV[1]  expected rev: '' = not checked, '0' = the execution must not exist yet (create)
     ARGV[2]  allowed current statuses, comma-separated, '' = not checked
@@ -13,8 +13,8 @@
     ARGV[4]  n = number of execution field/value pairs that follow
     ARGV[5 .. 4+2n]        execution fields and values
     ARGV[5+2n]             m = number of step-hash field/value pairs that follow
-    ARGV[6+2n .. 5+2n+2m]  step-hash fields (a path) and values (the record's JSON)
-    ARGV[6+2n+2m]          response path: when not '', ARGV[7+2n+2m] is appended to `<path>#r`
+    ARGV[6+2n .. 5+2n+2m]  step-hash fields (`s:<path>`) and values (the record's JSON)
+    ARGV[6+2n+2m]          response field (`s:<path>`): when not '', ARGV[7+2n+2m] is appended to `<field>#r`
     ARGV[7+2n+2m]          response JSON (one object)
 
   Output:

@@ -32,6 +32,16 @@ const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'starte
 /** The waiting step's path, kept apart from `wait` so that the resume script can compare it. */
 export const WAIT_STEP_FIELD = 'waitStep';
 
+/** The execution hash's own fields (step records share the hash under RECORD_PREFIX). */
+export const EXECUTION_FIELDS = [...Object.values(FIELDS).filter((f) => f !== 'id'), WAIT_STEP_FIELD];
+
+/**
+ * Step records live in the execution's own hash, one field per path: `s:<path>` (and
+ * `s:<path>#r` for the answers to a wait). One key per execution keeps a waiting one small.
+ */
+export const RECORD_PREFIX = 's:';
+export const recordField = (path: string) => `${RECORD_PREFIX}${path}`;
+
 export function encodeExecution(partial: Partial<ExecutionState>): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(partial) as [keyof ExecutionState, unknown][]) {

@@ -1,5 +1,5 @@
 import { EXECUTION_STATUSES, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
-import { decodeExecution, decodeRecord, encodeExecution, encodeRecord } from './execution-codec';
+import { decodeExecution, decodeRecord, encodeExecution, encodeRecord, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
 import { Keys } from './keys';
 import { runScript, type RedisClient } from './scripts';
 
@@ -31,38 +31,49 @@ export interface ListQuery {
   cursor?: string;
 }
 
+/** HMGET's answer as the hash HGETALL would give (absent fields left out). */
+function zip(values: (string | null)[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  EXECUTION_FIELDS.forEach((f, i) => {
+    if (values[i] !== null) hash[f] = values[i]!;
+  });
+  return hash;
+}
+
 /** Executions and their step records in Redis; every status change goes through transition.lua. */
 export class ExecutionStore {
   constructor(readonly redis: RedisClient, readonly keys: Keys = new Keys()) {}
 
+  /** The execution's own fields only (HMGET): listing never drags step outputs along. */
   async load(id: string): Promise<ExecutionState | null> {
-    return decodeExecution(id, await this.redis.hgetall(this.keys.execution(id)));
+    return decodeExecution(id, zip(await this.redis.hmget(this.keys.execution(id), ...EXECUTION_FIELDS)));
   }
 
   async loadMany(ids: string[]): Promise<(ExecutionState | null)[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.execution(id));
+    for (const id of ids) pipeline.hmget(this.keys.execution(id), ...EXECUTION_FIELDS);
     const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([err, hash], i) => (err ? null : decodeExecution(ids[i], hash as Record<string, string>)));
+    return replies.map(([err, values], i) => (err ? null : decodeExecution(ids[i], zip(values as (string | null)[]))));
   }
 
   /** The execution and its step records in one round trip (what a step job needs). */
   async loadWithRecords(id: string): Promise<{ exec: ExecutionState | null; records: StepRecord[] }> {
-    const [[, e], [, s]] = (await this.redis.pipeline().hgetall(this.keys.execution(id)).hgetall(this.keys.steps(id)).exec())! as [unknown, Record<string, string>][];
-    return { exec: decodeExecution(id, e), records: this.decodeRecords(s).records };
+    const hash = await this.redis.hgetall(this.keys.execution(id));
+    return { exec: decodeExecution(id, hash), records: this.decodeRecords(hash).records };
   }
 
   /** Every step record, in start order, with the responses kept on wait steps. */
   async loadRecords(id: string): Promise<{ records: StepRecord[]; responses: Map<string, ResponseEntry[]> }> {
-    return this.decodeRecords(await this.redis.hgetall(this.keys.steps(id)));
+    return this.decodeRecords(await this.redis.hgetall(this.keys.execution(id)));
   }
 
   private decodeRecords(hash: Record<string, string>): { records: StepRecord[]; responses: Map<string, ResponseEntry[]> } {
     const records: StepRecord[] = [];
     const responses = new Map<string, ResponseEntry[]>();
     for (const [field, value] of Object.entries(hash)) {
-      if (field.endsWith('#r')) responses.set(field.slice(0, -2), JSON.parse(value));
+      if (!field.startsWith(RECORD_PREFIX)) continue;
+      if (field.endsWith('#r')) responses.set(field.slice(RECORD_PREFIX.length, -2), JSON.parse(value));
       else records.push(decodeRecord(value));
     }
     records.sort((a, b) => a.seq - b.seq);
@@ -70,7 +81,7 @@ export class ExecutionStore {
   }
 
   async loadRecord(id: string, path: string): Promise<StepRecord | null> {
-    const json = await this.redis.hget(this.keys.steps(id), path);
+    const json = await this.redis.hget(this.keys.execution(id), recordField(path));
     return json ? decodeRecord(json) : null;
   }
 
@@ -96,7 +107,7 @@ export class ExecutionStore {
   ): Promise<TransitionResult> {
     const execFields = encodeExecution(set);
     const stepFields: string[] = [];
-    for (const r of records) stepFields.push(r.path, encodeRecord(r));
+    for (const r of records) stepFields.push(recordField(r.path), encodeRecord(r));
     const args: (string | number)[] = [
       expect.rev === undefined ? '' : String(expect.rev),
       expect.statuses ? expect.statuses.join(',') : '',
@@ -105,10 +116,11 @@ export class ExecutionStore {
       ...execFields,
       stepFields.length / 2,
       ...stepFields,
-      response ? response.path : '',
+      response ? recordField(response.path) : '',
       response ? JSON.stringify(response.entry) : '',
     ];
-    const reply = await runScript(this.redis, 'fgTransition', [this.keys.execution(id), this.keys.steps(id)], args);
+    const key = this.keys.execution(id);
+    const reply = await runScript(this.redis, 'fgTransition', [key, key], args);
     if (Number(reply[0]) !== 1) {
       return { ok: false, reason: String(reply[1]) as any, status: String(reply[2] ?? ''), rev: Number(reply[3] ?? 0) };
     }
@@ -127,8 +139,7 @@ export class ExecutionStore {
     if (items.length === 0) return;
     const p = this.redis.pipeline();
     for (const { state, records } of items) {
-      p.hset(this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1');
-      if (records.length > 0) p.hset(this.keys.steps(state.id), ...records.flatMap((r) => [r.path, encodeRecord(r)]));
+      p.hset(this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)]));
       p.zadd(this.keys.byWorkflow(state.workflowId), 0, state.id);
       p.zadd(this.keys.byStatus(state.status), 0, state.id);
     }
@@ -138,7 +149,7 @@ export class ExecutionStore {
   }
 
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
-    await runScript(this.redis, 'fgAppendResponse', [this.keys.steps(id)], [path, JSON.stringify(entry)]);
+    await runScript(this.redis, 'fgAppendResponse', [this.keys.execution(id)], [recordField(path), JSON.stringify(entry)]);
   }
 
   private async indexCreated(id: string, set: Partial<ExecutionState>): Promise<void> {

@@ -7,8 +7,8 @@ export class Keys {
   constructor(readonly prefix = 'fg') {}
 
   // One execution (hash tag {id}).
+  /** the execution's record and its step records (fields `s:<path>`) */
   execution(id: string): string { return `${this.prefix}:{${id}}:e`; }
-  steps(id: string): string { return `${this.prefix}:{${id}}:s`; }
   /** foreach items by container path, apart from the records so that loading records stays small */
   loopItems(id: string): string { return `${this.prefix}:{${id}}:i`; }
 
