@@ -3,7 +3,7 @@ import { checkTemplate, isTemplate, renderString } from '@flowgate/template';
 import { KqlNode } from './ast';
 import { ConditionError } from './errors';
 import { evaluateKql } from './evaluate';
-import { LruCache } from './lru';
+import { LruCache } from '@flowgate/template';
 import { parseKql } from './parser';
 
 const CACHE_SIZE = 5000;

@@ -1,5 +1,6 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { describeSchemaError, type AnswerError } from '@flowgate/steps';
 
 /**
  * Manual-run inputs (SPEC §6.2, §1): validated against the workflow's inputs JSON Schema with its
@@ -10,11 +11,8 @@ addFormats(ajv);
 
 const cache = new Map<string, ValidateFunction>();
 
-export interface SchemaError {
-  path: string;
-  keyword: string;
-  message: string;
-}
+/** One schema error: `{path, keyword, message}` (the same shape as a resume's validation errors). */
+export type SchemaError = AnswerError;
 
 function compile(schema: object, cacheKey: string): ValidateFunction {
   let fn = cache.get(cacheKey);
@@ -37,19 +35,6 @@ export function validateInputs(schema: object | undefined, inputs: Record<string
     return { value, errors: [{ path: '/', keyword: 'schema', message: `the workflow's inputs schema does not compile: ${(err as Error).message}` }] };
   }
   if (validate(value)) return { value, errors: [] };
-  return { value, errors: (validate.errors ?? []).map(describeSchemaError) };
+  return { value, errors: (validate.errors ?? []).map((e) => describeSchemaError(e, 'inputs')) };
 }
 
-/** One ajv error as `{path, keyword, message}`; for `required` the path is the missing property's. */
-export function describeSchemaError(e: ErrorObject): SchemaError {
-  if (e.keyword === 'required') {
-    const prop = (e.params as { missingProperty: string }).missingProperty;
-    return { path: `${e.instancePath}/${prop}`, keyword: e.keyword, message: `${prop} is required` };
-  }
-  if (e.keyword === 'additionalProperties') {
-    const prop = (e.params as { additionalProperty: string }).additionalProperty;
-    return { path: `${e.instancePath}/${prop}`, keyword: e.keyword, message: `${prop} is not allowed` };
-  }
-  const path = e.instancePath || '/';
-  return { path, keyword: e.keyword, message: `${e.instancePath ? e.instancePath.slice(1) : 'inputs'} ${e.message ?? 'is invalid'}` };
-}

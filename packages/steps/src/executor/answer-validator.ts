@@ -28,10 +28,14 @@ export function validateAnswer(schema: unknown, answer: unknown): AnswerError[] 
     cache.set(key, validate);
   }
   if (validate(answer)) return [];
-  return (validate.errors ?? []).map(describe);
+  return (validate.errors ?? []).map((e) => describeSchemaError(e));
 }
 
-function describe(e: ErrorObject): AnswerError {
+/**
+ * One ajv error as `{path, keyword, message}`; for `required` and `additionalProperties` the path is
+ * the property's. `whole` names the value itself in messages about the root ("the answer", "inputs").
+ */
+export function describeSchemaError(e: ErrorObject, whole = 'the answer'): AnswerError {
   if (e.keyword === 'required') {
     const prop = (e.params as { missingProperty: string }).missingProperty;
     return { path: `${e.instancePath}/${prop}`, keyword: e.keyword, message: `${prop} is required` };
@@ -40,5 +44,5 @@ function describe(e: ErrorObject): AnswerError {
     const prop = (e.params as { additionalProperty: string }).additionalProperty;
     return { path: `${e.instancePath}/${prop}`, keyword: e.keyword, message: `${prop} is not allowed` };
   }
-  return { path: e.instancePath || '/', keyword: e.keyword, message: `${e.instancePath || 'the answer'} ${e.message ?? 'is invalid'}` };
+  return { path: e.instancePath || '/', keyword: e.keyword, message: `${e.instancePath ? e.instancePath.slice(1) : whole} ${e.message ?? 'is invalid'}` };
 }
