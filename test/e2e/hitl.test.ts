@@ -193,7 +193,7 @@ steps:
 
   it('resume racing the timeout: every execution ends in exactly one consistent state', async () => {
     await sys.putWorkflow('timed1s', TIMED('1s'));
-    const trials = Number(process.env.FLOWGATE_RACE_TRIALS ?? 100);
+    const trials = Number(process.env.FLOWGATE_RACE_TRIALS ?? 200); // 1,000 by hand
     const ids: string[] = [];
     for (let i = 0; i < trials; i++) ids.push((await sys.request('POST', '/api/workflows/timed1s/run', { body: { inputs: {} } })).body.executionId);
     for (const id of ids) await sys.waitForExecution(id, (x) => x?.status !== 'PENDING' && x?.status !== 'RUNNING', 10_000);
