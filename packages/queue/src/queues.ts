@@ -6,7 +6,10 @@ import { jobIds, STEPS_QUEUE, TIMERS_QUEUE, type StepJob, type TimerJob } from '
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: { age: 24 * 3600, count: 10000 },
-  attempts: 1,
+  // Step failures are handled by the executor; a job only throws when Redis failed it or it ran
+  // ahead of its commit, and then a quick retry is right (the reconciler covers the rest).
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 50 },
 };
 
 /** The two queues, for producers (API and workers both enqueue). */

@@ -36,7 +36,15 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
   if (!loaded || isTerminal(loaded.exec.status)) return;
   const { exec } = loaded;
   const key = stepKey(job.path, job.attempt);
+  // A wake (end of a wait or retry delay) sends the job right behind its commit: not applied yet.
+  if (exec.next === key && exec.status === 'WAITING') throw new ContinuationNotCommitted(key);
   if (exec.next !== key) {
+    const record = loaded.records.get(job.path);
+    if (!record && (exec.status === 'RUNNING' || exec.status === 'PENDING')) {
+      // Ahead of its commit (the script that commits it may be re-sent after a NOSCRIPT): let BullMQ
+      // retry shortly rather than drop the continuation.
+      throw new ContinuationNotCommitted(key);
+    }
     // A duplicate or stale delivery: the step was committed already. Make sure what follows is queued.
     if (exec.next && (exec.status === 'RUNNING' || exec.status === 'PENDING')) {
       const { path, attempt } = splitKey(exec.next);
@@ -83,6 +91,14 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
     await handleFailure(rt, loaded, job.path, job.attempt, error);
   } finally {
     rt.hooks.stepFinished?.(step.type, outcomeLabel, Date.now() - t0);
+  }
+}
+
+/** Thrown for a job whose continuation is not committed yet; the steps queue retries it after a short delay. */
+export class ContinuationNotCommitted extends Error {
+  constructor(key: string) {
+    super(`continuation ${key} is not committed yet`);
+    this.name = 'ContinuationNotCommitted';
   }
 }
 

@@ -127,9 +127,14 @@ export async function applyPlan(
   response?: { path: string; entry: ResponseEntry },
   hasDeadline?: boolean,
 ): Promise<TransitionResult> {
-  const result = await rt.executions.transition(id, expect, p.set, p.writes, response);
+  // The next job's add is sent right behind the commit on the same connection: Redis runs them in
+  // that order, so the job never exists before its continuation is committed, and no round trip is
+  // spent waiting in between. If the commit is refused, the job finds nothing to do when it runs.
+  const committing = rt.executions.transition(id, expect, p.set, p.writes, response);
+  const enqueueing = p.enqueue ? rt.queues.addStep({ executionId: id, ...p.enqueue }) : undefined;
+  const result = await committing;
+  if (enqueueing) await (result.ok ? enqueueing : enqueueing.catch(() => undefined));
   if (!result.ok) return result;
-  if (p.enqueue) await rt.queues.addStep({ executionId: id, ...p.enqueue });
   if (p.terminal) {
     // Only executions with settings.timeout have a timer to remove.
     if (hasDeadline !== false) await rt.queues.removeTimer(jobIds.executionTimeout(id));
