@@ -48,21 +48,19 @@ if ARGV[3] ~= '' and redis.call('HGET', execKey, 'waitStep') ~= ARGV[3] then
   return {0, 'step', status or '', rev or ''}
 end
 
-local i = 4
-local n = tonumber(ARGV[i])
-if n > 0 then
-  local fields = {}
-  for k = 1, 2 * n do fields[k] = ARGV[i + k] end
-  redis.call('HSET', execKey, unpack(fields))
+-- HSETs the `count` field/value pairs that follow ARGV[at] into `key`; returns the index after them.
+local function hsetPairs(key, at)
+  local count = tonumber(ARGV[at])
+  if count > 0 then
+    local fields = {}
+    for k = 1, 2 * count do fields[k] = ARGV[at + k] end
+    redis.call('HSET', key, unpack(fields))
+  end
+  return at + 2 * count + 1
 end
-i = i + 2 * n + 1
-local m = tonumber(ARGV[i])
-if m > 0 then
-  local fields = {}
-  for k = 1, 2 * m do fields[k] = ARGV[i + k] end
-  redis.call('HSET', stepsKey, unpack(fields))
-end
-i = i + 2 * m + 1
+
+local i = hsetPairs(execKey, 4)
+i = hsetPairs(stepsKey, i)
 local responsePath = ARGV[i]
 if responsePath ~= '' then
   local field = responsePath .. '#r'

@@ -297,11 +297,7 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
       widgets={{ RadioWidget }}
     >
       {footer}
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary btn-lg" disabled={disabled || busy}>
-          {busy ? 'Sending…' : submitLabel}
-        </button>
-      </div>
+      <SubmitBar disabled={disabled || busy} busy={busy} label={submitLabel} />
     </Form>
   );
 }
@@ -384,11 +380,18 @@ function JsonEditor({ id, schema, serverErrors, submitLabel, busy, disabled, onS
         </details>
       ) : null}
       {footer}
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary btn-lg" disabled={disabled || busy}>
-          {busy ? 'Sending…' : submitLabel}
-        </button>
-      </div>
+      <SubmitBar disabled={disabled || busy} busy={busy} label={submitLabel} />
     </form>
+  );
+}
+
+/** The submit button under both the generated form and the JSON editor. */
+function SubmitBar({ disabled, busy, label }: { disabled: boolean; busy: boolean; label: string }) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className="btn btn-primary btn-lg" disabled={disabled}>
+        {busy ? 'Sending…' : label}
+      </button>
+    </div>
   );
 }
