@@ -72,11 +72,16 @@ export function detailsToErrorSchema(details: ErrorDetail[]): ErrorSchema {
   return root;
 }
 
-/** The server's message without the path it may start with ("/risk must be <= 10" → "must be <= 10"). */
+/**
+ * The server's message without the field it may start with, as a JSON pointer or a dotted name
+ * ("/risk must be <= 10" or "risk must be <= 10" → "must be <= 10"), since the field is shown beside it.
+ */
 export function detailMessage(d: ErrorDetail): string {
   const m = String(d.message ?? d.keyword ?? 'is invalid');
   const path = String(d.path ?? '');
-  if (path && m.startsWith(`${path} `)) return m.slice(path.length + 1);
+  for (const prefix of [path, path.replace(/^\//, '')]) {
+    if (prefix && m.startsWith(`${prefix} `)) return m.slice(prefix.length + 1);
+  }
   return m;
 }
 
