@@ -5,6 +5,7 @@
  * on the case. Run `pnpm build` first.
  */
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { KEY_NAMES, KEYS, ROOT, System } from '../helpers/system';
@@ -16,7 +17,9 @@ let sys: System;
 let browser: Browser;
 const pages: Watched[] = [];
 
-const IMAGES = join(ROOT, 'docs', 'images');
+// The README's screenshots are refreshed with FLOWGATE_SCREENSHOTS=1; a plain test run keeps its own
+// copies in a temporary folder, so that `npm test` never changes tracked files.
+const IMAGES = process.env.FLOWGATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(tmpdir(), 'flowgate-screenshots');
 
 const ISOLATE = `
 name: Isolate host with approval
