@@ -9,7 +9,7 @@
 
     ARGV[1]  expected rev: '' = not checked, '0' = the execution must not exist yet (create)
     ARGV[2]  allowed current statuses, comma-separated, '' = not checked
-    ARGV[3]  expected waiting step (field `waitStep`), '' = not checked
+    ARGV[3]  expected waiting step (`s` of the field `wait`, a small JSON object), '' = not checked
     ARGV[4]  n = number of execution field/value pairs that follow
     ARGV[5 .. 4+2n]        execution fields and values
     ARGV[5+2n]             m = number of step-hash field/value pairs that follow
@@ -44,8 +44,12 @@ if allowed ~= '' and status then
   if not found then return {0, 'status', status, rev} end
 end
 
-if ARGV[3] ~= '' and redis.call('HGET', execKey, 'waitStep') ~= ARGV[3] then
-  return {0, 'step', status or '', rev or ''}
+if ARGV[3] ~= '' then
+  -- read-only decode of Flowgate's own compact JSON: nothing is re-encoded
+  local wait = redis.call('HGET', execKey, 'wait')
+  if not wait or wait == '' or cjson.decode(wait).s ~= ARGV[3] then
+    return {0, 'step', status or '', rev or ''}
+  end
 end
 
 -- HSETs the `count` field/value pairs that follow ARGV[at] into `key`; returns the index after them.

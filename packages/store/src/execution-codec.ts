@@ -29,11 +29,8 @@ const FIELDS: Record<keyof ExecutionState, string> = {
 };
 const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables']);
 const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'startedAt', 'finishedAt', 'nextAt', 'deadline', 'seqs']);
-/** The waiting step's path, kept apart from `wait` so that the resume script can compare it. */
-export const WAIT_STEP_FIELD = 'waitStep';
-
 /** The execution hash's own fields (step records share the hash under RECORD_PREFIX). */
-export const EXECUTION_FIELDS = [...Object.values(FIELDS).filter((f) => f !== 'id'), WAIT_STEP_FIELD];
+export const EXECUTION_FIELDS = Object.values(FIELDS).filter((f) => f !== 'id');
 
 /**
  * Step records live in the execution's own hash, one field per path: `s:<path>` (and
@@ -48,7 +45,6 @@ export function encodeExecution(partial: Partial<ExecutionState>): string[] {
     // rev is the script's; id is in the key already
     if (key === 'rev' || key === 'id' || value === undefined) continue;
     out.push(FIELDS[key], encodeValue(key, value));
-    if (key === 'waitingFor') out.push(WAIT_STEP_FIELD, value == null ? '' : (value as { step: string }).step);
   }
   return out;
 }
@@ -78,8 +74,28 @@ function expandWait(c: Record<string, any>): WaitingFor {
   };
 }
 
+/**
+ * The alert event without the copy of `alerts[0].rule` that ingestion adds as `event.rule`
+ * (SPEC §6.3); `expandEvent` puts it back, so the event reads exactly as it was.
+ */
+function compactEvent(event: unknown): unknown {
+  const e = event as { rule?: unknown; alerts?: { rule?: unknown }[] } | null;
+  if (!e || typeof e !== 'object' || e.rule === undefined || !Array.isArray(e.alerts)) return event;
+  if (JSON.stringify(e.alerts[0]?.rule) !== JSON.stringify(e.rule)) return event;
+  const { rule: _copy, ...rest } = e;
+  return rest;
+}
+
+function expandEvent(event: unknown): unknown {
+  const e = event as { rule?: unknown; alerts?: { rule?: unknown }[] } | null;
+  if (!e || typeof e !== 'object' || 'rule' in e || !Array.isArray(e.alerts)) return event;
+  const rule = e.alerts[0]?.rule;
+  return rule === undefined ? event : { ...e, rule };
+}
+
 function encodeValue(key: keyof ExecutionState, value: unknown): string {
   if (value === null) return '';
+  if (key === 'event') return JSON.stringify(compactEvent(value));
   if (key === 'waitingFor') return JSON.stringify(compactWait(value as WaitingFor));
   if (JSON_FIELDS.has(key)) return JSON.stringify(value);
   return String(value);
@@ -94,6 +110,7 @@ export function decodeExecution(id: string, hash: Record<string, string>): Execu
     if (raw === undefined || raw === '') {
       state[key] = key === 'next' ? '' : key === 'variables' ? {} : key === 'seqs' ? 0 : null;
     } else if (key === 'waitingFor') state[key] = expandWait(JSON.parse(raw));
+    else if (key === 'event') state[key] = expandEvent(JSON.parse(raw));
     else if (JSON_FIELDS.has(key)) state[key] = JSON.parse(raw);
     else if (NUMBER_FIELDS.has(key)) state[key] = Number(raw);
     else state[key] = raw;

@@ -162,8 +162,6 @@ export class ExecutionStore {
 
   private async reindex(id: string, previous: string, set: Partial<ExecutionState>): Promise<void> {
     const p = this.redis.pipeline().zrem(this.keys.byStatus(previous), id).zadd(this.keys.byStatus(set.status!), 0, id);
-    if (set.status === 'WAITING_FOR_INPUT') p.zadd(this.keys.inbox(), set.waitingFor?.since ?? Date.now(), id);
-    if (previous === 'WAITING_FOR_INPUT') p.zrem(this.keys.inbox(), id);
     await p.exec();
   }
 
@@ -217,10 +215,15 @@ export class ExecutionStore {
     return merged.slice(0, count);
   }
 
-  /** Executions waiting for input, oldest wait first. */
-  async inbox(limit: number, offset = 0): Promise<ExecutionState[]> {
-    const ids = await this.redis.zrange(this.keys.inbox(), offset, offset + limit - 1);
-    return (await this.loadMany(ids)).filter((s): s is ExecutionState => !!s && s.status === 'WAITING_FOR_INPUT');
+  /**
+   * Executions waiting for input, oldest wait first, among the `scan` oldest created ones (no index
+   * of its own: a waiting execution is the one that stays in Redis, so it carries as few entries as
+   * possible; an execution created earlier almost always started waiting earlier too).
+   */
+  async inbox(limit: number, scan = 500): Promise<ExecutionState[]> {
+    const ids = await this.redis.zrangebylex(this.keys.byStatus('WAITING_FOR_INPUT'), '-', '+', 'LIMIT', 0, scan);
+    const waiting = (await this.loadMany(ids)).filter((s): s is ExecutionState => !!s && s.status === 'WAITING_FOR_INPUT' && !!s.waitingFor);
+    return waiting.sort((a, b) => a.waitingFor!.since - b.waitingFor!.since).slice(0, limit);
   }
 
   /** Ids of executions in the given statuses (for the reconciler), at most `limit`. */

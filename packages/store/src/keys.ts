@@ -16,8 +16,6 @@ export class Keys {
   // An unfiltered list merges the status sets: one index entry less per execution.
   byStatus(status: string): string { return `${this.prefix}:x:st:${status}`; }
   byWorkflow(workflowId: string): string { return `${this.prefix}:x:wf:${workflowId}`; }
-  /** executions waiting for input, scored by the time they started waiting (oldest first) */
-  inbox(): string { return `${this.prefix}:x:inbox`; }
 
   // Workflows.
   workflow(id: string): string { return `${this.prefix}:wf:${id}`; }

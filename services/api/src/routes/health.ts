@@ -28,14 +28,14 @@ export async function refreshGauges(rt: Runtime, metrics: Metrics): Promise<void
     rt.queues.steps.getJobCounts(...states),
     rt.queues.timers.getJobCounts(...states),
     rt.executions.countByStatus(),
-    rt.redis.zrange(rt.keys.inbox(), 0, 0, 'WITHSCORES'),
+    rt.executions.inbox(1),
   ]);
   for (const [queue, counts] of [['steps', steps], ['timers', timers]] as const) {
     for (const state of states) metrics.queueDepth.set({ queue, state }, Number(counts[state] ?? 0));
   }
   for (const [status, n] of Object.entries(byStatus)) metrics.executionsByStatus.set({ status }, n);
   metrics.waitingForInput.set(byStatus.WAITING_FOR_INPUT ?? 0);
-  metrics.oldestWaitSeconds.set(oldest.length >= 2 && (byStatus.WAITING_FOR_INPUT ?? 0) > 0 ? Math.max(0, (Date.now() - Number(oldest[1])) / 1000) : 0);
+  metrics.oldestWaitSeconds.set(oldest[0]?.waitingFor ? Math.max(0, (Date.now() - oldest[0].waitingFor.since) / 1000) : 0);
 }
 
 /** GET /api/health (SPEC §6.6) and GET /metrics; neither needs a key. */
