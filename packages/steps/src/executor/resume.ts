@@ -55,7 +55,8 @@ export async function resumeExecution(rt: Runtime, executionId: string, answer: 
       entry: { by, at, accepted: true, code: 200 },
     }, exec.deadline !== null);
     if (result.ok) {
-      await rt.queues.removeTimer(jobIds.stepTimeout(executionId, waiting.step, record.attempts));
+      // Only a wait with its own `timeout` has a timer to remove.
+      if (loaded.plan.locate(waiting.name).step.timeoutMs) await rt.queues.removeTimer(jobIds.stepTimeout(executionId, waiting.step, record.attempts));
       rt.hooks.resumed?.(Date.now() - t0);
       return { ok: true, executionId, status: 'RUNNING', step: waiting.step };
     }
