@@ -186,3 +186,12 @@ it('a container’s timeout covers its subtree: the running child is cancelled a
   expect(step('each[1]/nap')).toBeUndefined();
   expect(step('after')).toBeUndefined();
 });
+
+it('an execution whose first step fails at once still records when it started', async () => {
+  const id = await h.start('firstfails', `${header}steps:\n  - name: parse\n    type: data.parseJson\n    source: "not json"\n`);
+  const { exec, step } = await h.done(id);
+  expect(exec.status).toBe('FAILED');
+  expect(exec.startedAt).not.toBeNull();
+  expect(step('parse')).toMatchObject({ status: 'FAILED', attempts: 1 });
+  expect(step('parse')!.startedAt).not.toBeNull();
+});

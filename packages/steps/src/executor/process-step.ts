@@ -5,6 +5,7 @@ import {
   formatPath,
   isTerminal,
   parsePath,
+  parseStepKey,
   stepKey,
   StepError,
   toStepError,
@@ -47,7 +48,7 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
     }
     // A duplicate or stale delivery: the step was committed already. Make sure what follows is queued.
     if (exec.next && (exec.status === 'RUNNING' || exec.status === 'PENDING')) {
-      const { path, attempt } = splitKey(exec.next);
+      const { path, attempt } = parseStepKey(exec.next);
       await rt.queues.addStep({ executionId: exec.id, path, attempt });
     }
     return;
@@ -100,11 +101,6 @@ export class ContinuationNotCommitted extends Error {
     super(`continuation ${key} is not committed yet`);
     this.name = 'ContinuationNotCommitted';
   }
-}
-
-function splitKey(key: string): { path: string; attempt: number } {
-  const i = key.lastIndexOf('#');
-  return { path: key.slice(0, i), attempt: Number(key.slice(i + 1)) };
 }
 
 /** Whether a step does nothing outside Redis, so that it needs no separate RUNNING write before it runs. */
@@ -332,6 +328,8 @@ export async function handleFailure(
     p = failExecution(loaded, [failed], error.toInfo(), path, now);
   }
   p.writes.push(...alsoWrite);
+  // An instant step that failed still carries its start fields (startedAt of the execution).
+  if (loaded.carry) p.set = { ...loaded.carry, ...p.set };
   const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev, ...(expectStatuses ? { statuses: expectStatuses as any } : {}) }, p, undefined, loaded.exec.deadline !== null);
   if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason }, 'late failure discarded');
 }
