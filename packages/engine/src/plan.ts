@@ -55,11 +55,6 @@ export class WorkflowPlan {
     return this.byName.has(name);
   }
 
-  /** The first step's path, or null for a workflow without steps. */
-  firstPath(): string | null {
-    return this.definition.steps[0]?.name ?? null;
-  }
-
   isContainer(step: StepDefinition): boolean {
     return CONTAINER_TYPES.has(step.type);
   }

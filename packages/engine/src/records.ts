@@ -83,12 +83,6 @@ export const APPROVAL_SCHEMA = {
   additionalProperties: false,
 };
 
-/** Where a retry/wait is parked while its delayed job is pending. */
-export interface ParkedTimer {
-  path: string;
-  attempt: number;
-}
-
 export function newStepRecord(fields: { name: string; path: string; type: string; seq: number; iteration: number | null; status?: StepStatus }): StepRecord {
   return {
     name: fields.name,

@@ -80,11 +80,6 @@ export class ExecutionStore {
     return { records, responses };
   }
 
-  async loadRecord(id: string, path: string): Promise<StepRecord | null> {
-    const json = await this.redis.hget(this.keys.execution(id), recordField(path));
-    return json ? decodeRecord(json) : null;
-  }
-
   async saveLoopItems(id: string, containerPath: string, items: unknown[]): Promise<void> {
     await this.redis.hset(this.keys.loopItems(id), containerPath, JSON.stringify(items));
   }

@@ -22,11 +22,11 @@ export async function cancelExecution(rt: Runtime, executionId: string, who: { r
     for (const r of loaded.records.values()) {
       if (['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'].includes(r.status)) writes.push({ ...r, status: 'CANCELLED', finishedAt: now });
     }
-    const result = await applyPlan(rt, executionId, { rev: exec.rev }, {
+    const result = await applyPlan(rt, exec, { rev: exec.rev }, {
       set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now } },
       writes,
       terminal: 'CANCELLED',
-    }, undefined, exec.deadline !== null);
+    });
     if (result.ok) {
       await rt.redis.publish(rt.keys.cancelChannel(), executionId);
       return { ok: true, status: 'CANCELLED' };

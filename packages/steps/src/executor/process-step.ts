@@ -12,6 +12,7 @@ import {
   CONTAINER_TYPES,
   type ContainerChoice,
   type ExecutionState,
+  type ExecutionStatus,
   type LoopView,
   type StepOutcome,
   type StepRecord,
@@ -108,10 +109,13 @@ function isInstant(rt: Runtime, step: StepDefinition): boolean {
   return CONTAINER_TYPES.has(step.type) || rt.registry.get(step.type)?.instant === true;
 }
 
-/** Commits under the rev this job loaded: a cancel or timeout in the meantime makes it a no-op. */
-async function commit(rt: Runtime, loaded: Loaded, p: TransitionPlan): Promise<boolean> {
+/**
+ * Commits under the rev this job loaded (and, if given, only from these statuses): a cancel or
+ * timeout in the meantime makes it a no-op. An instant step's start fields ride along.
+ */
+async function commit(rt: Runtime, loaded: Loaded, p: TransitionPlan, statuses?: ExecutionStatus[]): Promise<boolean> {
   if (loaded.carry) p.set = { ...loaded.carry, ...p.set };
-  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev }, p, undefined, loaded.exec.deadline !== null);
+  const result = await applyPlan(rt, loaded.exec, { rev: loaded.exec.rev, ...(statuses ? { statuses } : {}) }, p);
   if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason, status: result.status }, 'late commit discarded');
   return result.ok;
 }
@@ -300,7 +304,7 @@ export async function handleFailure(
   path: string,
   attempt: number,
   error: StepError,
-  expectStatuses?: string[],
+  expectStatuses?: ExecutionStatus[],
   /** records that change along with the failure (a timed-out container's cancelled subtree) */
   alsoWrite: StepRecord[] = [],
 ): Promise<void> {
@@ -328,8 +332,5 @@ export async function handleFailure(
     p = failExecution(loaded, [failed], error.toInfo(), path, now);
   }
   p.writes.push(...alsoWrite);
-  // An instant step that failed still carries its start fields (startedAt of the execution).
-  if (loaded.carry) p.set = { ...loaded.carry, ...p.set };
-  const result = await applyPlan(rt, loaded.exec.id, { rev: loaded.exec.rev, ...(expectStatuses ? { statuses: expectStatuses as any } : {}) }, p, undefined, loaded.exec.deadline !== null);
-  if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason }, 'late failure discarded');
+  await commit(rt, loaded, p, expectStatuses);
 }

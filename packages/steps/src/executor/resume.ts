@@ -50,10 +50,10 @@ export async function resumeExecution(rt: Runtime, executionId: string, answer: 
     const answered: StepRecord = { ...record, status: 'COMPLETED', output: answer, error: null, finishedAt: now, respondedBy: by, respondedAt: now };
     const p = planAdvance(loaded, answered, now);
     p.set.waitingFor = null;
-    const result = await applyPlan(rt, executionId, { rev: exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: waiting.step }, p, {
+    const result = await applyPlan(rt, exec, { rev: exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: waiting.step }, p, {
       path: waiting.step,
       entry: { by, at, accepted: true, code: 200 },
-    }, exec.deadline !== null);
+    });
     if (result.ok) {
       // Only a wait with its own `timeout` has a timer to remove.
       if (loaded.plan.locate(waiting.name).step.timeoutMs) await rt.queues.removeTimer(jobIds.stepTimeout(executionId, waiting.step, record.attempts));

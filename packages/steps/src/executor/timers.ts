@@ -28,10 +28,10 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
   const now = Date.now();
   const expect = { rev: exec.rev, statuses: ['WAITING' as const] };
   if (record.status === 'WAITING' && record.type === 'wait' && record.attempts === attempt) {
-    await applyPlan(rt, executionId, expect, planAdvance(loaded, { ...record, status: 'COMPLETED', output: {}, finishedAt: now }, now), undefined, exec.deadline !== null);
+    await applyPlan(rt, exec, expect, planAdvance(loaded, { ...record, status: 'COMPLETED', output: {}, finishedAt: now }, now));
     return;
   }
-  await applyPlan(rt, executionId, expect, {
+  await applyPlan(rt, exec, expect, {
     set: { status: 'RUNNING', nextAt: now },
     writes: [{ ...record, status: 'PENDING' }],
     enqueue: { path, attempt },

@@ -121,12 +121,12 @@ export function failExecution(
 /** Commits a plan under `expect`, then enqueues what follows and clears the timers of an ended execution. */
 export async function applyPlan(
   rt: Runtime,
-  id: string,
+  exec: Pick<ExecutionState, 'id' | 'deadline'>,
   expect: Expectation,
   p: TransitionPlan,
   response?: { path: string; entry: ResponseEntry },
-  hasDeadline?: boolean,
 ): Promise<TransitionResult> {
+  const id = exec.id;
   // The next job's add is sent right behind the commit on the same connection: Redis runs them in
   // that order, so the job never exists before its continuation is committed, and no round trip is
   // spent waiting in between. If the commit is refused, the job finds nothing to do when it runs.
@@ -137,7 +137,7 @@ export async function applyPlan(
   if (!result.ok) return result;
   if (p.terminal) {
     // Only executions with settings.timeout have a timer to remove.
-    if (hasDeadline !== false) await rt.queues.removeTimer(jobIds.executionTimeout(id));
+    if (exec.deadline !== null) await rt.queues.removeTimer(jobIds.executionTimeout(id));
     rt.hooks.executionFinished?.(p.terminal);
   }
   return result;
