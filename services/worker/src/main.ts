@@ -65,8 +65,11 @@ async function main(): Promise<void> {
   await subscriber.subscribe(rt.keys.cancelChannel());
   subscriber.on('message', (_channel: string, executionId: string) => aborts.abort(executionId, 'execution cancelled'));
 
+  let ticks = 0;
   const reconcile = setInterval(() => {
-    reconcileOnce(rt, id).catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
+    // Stranded continuations every pass; the deadline sweep of waiting executions every 6th.
+    const sweepWaits = ticks++ % 6 === 0;
+    reconcileOnce(rt, id, { sweepWaits }).catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
   }, reconcileMs);
 
   log.info({ concurrency, id }, 'worker started');

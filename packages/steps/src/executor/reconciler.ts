@@ -9,16 +9,23 @@ const STALE_MS = 10_000;
  * ARCHITECTURE.md "Enqueue after commit, and reconcile": a crash between a transition and its job
  * add would strand an execution. One worker at a time (a lease) re-adds the continuation of every
  * PENDING/RUNNING execution whose `next` is older than 10 s and has no live job, and cancels
- * executions whose timeout passed without their timer firing.
+ * executions whose timeout passed without their timer firing. Waiting executions can be many and
+ * only need that last check (their timers are durable jobs), so `sweepWaits` is asked for less often.
  */
-export async function reconcileOnce(rt: Runtime, owner: string, leaseMs = 10_000): Promise<{ requeued: number; timedOut: number } | null> {
+export async function reconcileOnce(
+  rt: Runtime,
+  owner: string,
+  options: { leaseMs?: number; sweepWaits?: boolean } = {},
+): Promise<{ requeued: number; timedOut: number } | null> {
+  const leaseMs = options.leaseMs ?? 10_000;
   const lease = await rt.redis.set(rt.keys.reconcilerLease(), owner, 'PX', leaseMs, 'NX');
   if (lease !== 'OK' && (await rt.redis.get(rt.keys.reconcilerLease())) !== owner) return null;
   await rt.redis.pexpire(rt.keys.reconcilerLease(), leaseMs);
   let requeued = 0;
   let timedOut = 0;
   const now = Date.now();
-  for (const status of ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'] as const) {
+  const statuses = options.sweepWaits === false ? (['PENDING', 'RUNNING'] as const) : (['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'] as const);
+  for (const status of statuses) {
     const ids = await rt.executions.idsInStatus(status, 5000);
     const states = await rt.executions.loadMany(ids);
     for (const exec of states) {
