@@ -195,3 +195,16 @@ it('an execution whose first step fails at once still records when it started', 
   expect(step('parse')).toMatchObject({ status: 'FAILED', attempts: 1 });
   expect(step('parse')!.startedAt).not.toBeNull();
 });
+
+it('data.map and data.filter take an array or its JSON text, and name a bad items value', async () => {
+  const id = await h.start(
+    'lists',
+    `${header}steps:\n  - name: hosts\n    type: data.map\n    items: "\${{ inputs.hosts }}"\n    with:\n      fields: { name: "{{ item.name }}", n: "{{ index }}" }\n  - name: bad\n    type: data.filter\n    items: "{{ inputs.hosts }}"\n    with: { condition: "item.sev : high" }\n  - name: broken\n    type: data.map\n    items: "{{ inputs.nope }} x"\n    with:\n      fields: { a: "1" }\n`,
+    { inputs: { hosts: [{ name: 'a', sev: 'high' }, { name: 'b', sev: 'low' }] } },
+  );
+  const { exec, step } = await h.done(id);
+  expect(step('hosts')!.output).toEqual([{ name: 'a', n: '0' }, { name: 'b', n: '1' }]);
+  expect(step('bad')!.output).toEqual([{ name: 'a', sev: 'high' }]);
+  expect(exec.status).toBe('FAILED');
+  expect(exec.error).toMatchObject({ step: 'broken', message: 'data.map: items: expected an array or a JSON array, got the text " x"' });
+});

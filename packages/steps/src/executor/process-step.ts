@@ -23,6 +23,7 @@ import { evaluateCondition } from '@flowgate/condition';
 import { renderDeep, renderString } from '@flowgate/template';
 import type { StepJob } from '@flowgate/queue';
 import { AbortRegistry } from './abort-registry';
+import { arrayValue } from '../array-value';
 import { applyPlan, failExecution, loadExecution, pendingRecord, planAdvance, stepNameOf, type Loaded, type TransitionPlan } from './transitions';
 import type { Runtime } from './runtime';
 
@@ -181,18 +182,9 @@ async function runContainer(rt: Runtime, loaded: Loaded, step: StepDefinition, r
 
 /** SPEC §1.2 foreach: an array, or a string holding JSON of one; at most 10,000 items. */
 function foreachItems(source: unknown, context: TemplateContext): unknown[] {
-  let value = typeof source === 'string' ? renderString(source, context) : source;
-  if (typeof value === 'string') {
-    const text = value;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new StepError('validation_error', `foreach: expected an array or a JSON array, got the text "${text.slice(0, 100)}"`);
-    }
-  }
-  if (!Array.isArray(value)) throw new StepError('validation_error', `foreach: expected an array, got ${value === null ? 'null' : typeof value}`);
-  if (value.length > MAX_FOREACH_ITEMS) throw new StepError('validation_error', `foreach: ${value.length} items, at most ${MAX_FOREACH_ITEMS}`);
-  return value;
+  const items = arrayValue(typeof source === 'string' ? renderString(source, context) : source, 'foreach');
+  if (items.length > MAX_FOREACH_ITEMS) throw new StepError('validation_error', `foreach: ${items.length} items, at most ${MAX_FOREACH_ITEMS}`);
+  return items;
 }
 
 /** Renders `with` (never waitForInput's schema, stored verbatim) and the step-level parameters. */

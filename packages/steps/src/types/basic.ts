@@ -3,6 +3,7 @@ import { parseDuration } from '@flowgate/spec';
 import { evaluateCondition } from '@flowgate/condition';
 import { renderDeep } from '@flowgate/template';
 import type { StepServices } from '../executor/runtime';
+import { arrayValue } from '../array-value';
 
 type T = StepType<StepServices>;
 
@@ -49,16 +50,7 @@ export const dataStringifyJson: T = {
 };
 
 function itemsOf(ctx: Parameters<T['run']>[0]): unknown[] {
-  let items = ctx.params.items;
-  if (typeof items === 'string') {
-    try {
-      items = JSON.parse(items);
-    } catch {
-      /* reported below */
-    }
-  }
-  if (!Array.isArray(items)) throw new StepError('validation_error', `${ctx.step.type}: items must be an array`);
-  return items;
+  return arrayValue(ctx.params.items, `${ctx.step.type}: items`);
 }
 
 /** data.map: `with.fields` are templates rendered once per item, with `item` and `index` in scope. */
