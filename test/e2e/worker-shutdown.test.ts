@@ -51,3 +51,18 @@ it('finishes the step in flight on SIGTERM, exits 0, and another worker carries 
   expect(done.steps.find((s: any) => s.path === 'after').output).toBe('got 1');
   expect(calls).toBe(1);
 }, 60_000);
+
+it('refuses a bad setting with one line naming it, and exits 1', async () => {
+  for (const [name, value, says] of [
+    ['FLOWGATE_CHAIN_STEPS', '-1', 'is not a whole number ≥ 0'],
+    ['FLOWGATE_CONCURRENCY', 'lots', 'is not a positive integer'],
+    ['FLOWGATE_LOCK_MS', '10', 'is not a whole number of milliseconds ≥ 1000'],
+  ]) {
+    const w = sys.startWorker({ [name]: value });
+    let stderr = '';
+    w.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((r) => w.once('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(`flowgate worker: ${name}: "${value}" ${says}`);
+  }
+}, 30_000);

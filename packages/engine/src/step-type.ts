@@ -27,7 +27,10 @@ export type StepOutcome =
 export interface StepType<Services = unknown> {
   /** the exact type name, or a prefix ending in "." (e.g. "elasticsearch.") */
   type: string;
-  /** true when the step does no I/O outside Redis: the executor then skips its separate RUNNING write */
+  /**
+   * true when the step does no I/O outside Redis: the executor then skips its separate RUNNING write,
+   * and may run it in the job of the step before it (FLOWGATE_CHAIN_STEPS)
+   */
   instant?: boolean;
   run(ctx: StepRunContext, services: Services): Promise<StepOutcome>;
 }

@@ -15,6 +15,8 @@ const quiet = { info() {}, warn() {}, error() {} };
 export class ExecutorHarness {
   readonly rt: Runtime;
   private workers: Worker[] = [];
+  /** step jobs the workers ran (chained instant steps run inside one) */
+  stepJobs = 0;
   readonly aborts = new AbortRegistry();
 
   constructor(redis: IORedis, extra: Partial<Parameters<typeof createRuntime>[0]> = {}) {
@@ -30,7 +32,10 @@ export class ExecutorHarness {
       ...extra,
     });
     const options = { connection: redis.duplicate(), prefix, lockDuration: 5000, maxStalledCount: 1000 };
-    this.workers.push(new Worker('steps', async (job) => processStepJob(this.rt, job.data, this.aborts), { ...options, concurrency: 10 }));
+    this.workers.push(new Worker('steps', async (job) => {
+        this.stepJobs++;
+        return processStepJob(this.rt, job.data, this.aborts);
+      }, { ...options, concurrency: 10 }));
     this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data), { ...options, connection: redis.duplicate(), concurrency: 10 }));
   }
 
@@ -65,8 +70,9 @@ export class ExecutorHarness {
     return this.until(id, (s) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(s), timeoutMs);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+  /** `force`: do not wait for jobs in flight (a test left one hanging on purpose). */
+  async close(force = false): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close(force)));
     await this.rt.queues.close();
   }
 }

@@ -147,17 +147,15 @@ export class ExecutionStore {
     await runScript(this.redis, 'fgAppendResponse', [this.keys.execution(id)], [recordField(path), JSON.stringify(entry)]);
   }
 
+  // Index keys live in other hash slots than the execution, so they are written as separate
+  // commands (sent back to back, no pipeline object: a pipeline would copy every script BullMQ
+  // defined on this connection, and would refuse keys of several slots on a Cluster).
   private async indexCreated(id: string, set: Partial<ExecutionState>): Promise<void> {
-    await this.redis
-      .pipeline()
-      .zadd(this.keys.byWorkflow(set.workflowId!), 0, id)
-      .zadd(this.keys.byStatus(set.status!), 0, id)
-      .exec();
+    await Promise.all([this.redis.zadd(this.keys.byWorkflow(set.workflowId!), 0, id), this.redis.zadd(this.keys.byStatus(set.status!), 0, id)]);
   }
 
   private async reindex(id: string, previous: string, set: Partial<ExecutionState>): Promise<void> {
-    const p = this.redis.pipeline().zrem(this.keys.byStatus(previous), id).zadd(this.keys.byStatus(set.status!), 0, id);
-    await p.exec();
+    await Promise.all([this.redis.zrem(this.keys.byStatus(previous), id), this.redis.zadd(this.keys.byStatus(set.status!), 0, id)]);
   }
 
   /**

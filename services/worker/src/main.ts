@@ -31,8 +31,13 @@ async function main(): Promise<void> {
   const reconcileMs = Number(process.env.FLOWGATE_RECONCILE_MS ?? 5000);
   if (!Number.isInteger(reconcileMs) || reconcileMs < 100) fail(`FLOWGATE_RECONCILE_MS: "${process.env.FLOWGATE_RECONCILE_MS}" is not a whole number of milliseconds ≥ 100`);
 
+  // Instant steps (no I/O outside Redis) a job may run after its own instead of enqueueing each.
+  const chainSteps = Number(process.env.FLOWGATE_CHAIN_STEPS ?? 100);
+  if (!Number.isInteger(chainSteps) || chainSteps < 0) fail(`FLOWGATE_CHAIN_STEPS: "${process.env.FLOWGATE_CHAIN_STEPS}" is not a whole number ≥ 0`);
+
   const { registry, services } = await loadStepExtensions(builtinRegistry(), fail);
   const rt = runtimeFromConfig(config, { registry, log, services });
+  rt.chainSteps = chainSteps;
   // Workers serve no HTTP: their step and execution counts go to Redis, the API's /metrics shows them.
   const shared = new SharedMetrics(rt.redis);
   rt.hooks.stepFinished = (type, outcome, ms) => shared.stepFinished(type, outcome, ms);
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping: finishing jobs in flight');
+    rt.chainSteps = 0; // the steps after those in flight are enqueued for the other workers
     clearInterval(reconcile);
     await Promise.all([steps.close(), timers.close()]);
     await shared.stop();

@@ -28,11 +28,14 @@ import { applyPlan, failExecution, loadExecution, pendingRecord, planAdvance, st
 import type { Runtime } from './runtime';
 
 const MAX_FOREACH_ITEMS = 10_000;
+/** How long one job may go on running instant steps after its own before it hands over to the queue. */
+const CHAIN_MAX_MS = 200;
 
 /**
  * Runs one step job (ARCHITECTURE.md "One step = one job"): load the execution, check that this job
  * is its continuation, mark the step RUNNING, evaluate `if`, render `with`, run the step, then
- * commit the result and the continuation in one compare-and-set, and enqueue the next job.
+ * commit the result and the continuation in one compare-and-set, and enqueue the next job (or,
+ * when the next step is instant, run it in this job: see commit).
  */
 export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortRegistry): Promise<void> {
   const loaded = await loadExecution(rt, job.executionId);
@@ -56,6 +59,20 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
     return;
   }
 
+  // Instant steps that follow run in this same job, each still committed on its own (see commit).
+  loaded.chain = { left: rt.chainSteps, until: Date.now() + CHAIN_MAX_MS };
+  let current: StepJob | undefined = job;
+  while (current) {
+    await runStep(rt, loaded, current, aborts);
+    const next = loaded.chained;
+    loaded.chained = undefined;
+    current = next ? { executionId: exec.id, ...next } : undefined;
+  }
+}
+
+/** Runs the step `job` names on an execution already loaded and checked to be waiting for it. */
+async function runStep(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortRegistry): Promise<void> {
+  const { exec } = loaded;
   const now = Date.now();
   const name = stepNameOf(job.path);
   const step = loaded.plan.locate(name).step;
@@ -113,12 +130,37 @@ function isInstant(rt: Runtime, step: StepDefinition): boolean {
 /**
  * Commits under the rev this job loaded (and, if given, only from these statuses): a cancel or
  * timeout in the meantime makes it a no-op. An instant step's start fields ride along.
+ *
+ * When the next step is instant too (no I/O outside Redis) and this job's chain budget allows, it is
+ * not enqueued: the same job runs it right after this commit (`loaded.chained`), saving a queue hop
+ * per step. Its continuation is committed all the same, so a crash in between is recovered like any
+ * other: this job stalls, is delivered again, finds `next` ahead of it and enqueues it.
  */
 async function commit(rt: Runtime, loaded: Loaded, p: TransitionPlan, statuses?: ExecutionStatus[]): Promise<boolean> {
   if (loaded.carry) p.set = { ...loaded.carry, ...p.set };
+  loaded.carry = undefined;
+  const chained = p.enqueue && canChain(rt, loaded, p.enqueue.path) ? p.enqueue : undefined;
+  if (chained) p.enqueue = undefined;
   const result = await applyPlan(rt, loaded.exec, { rev: loaded.exec.rev, ...(statuses ? { statuses } : {}) }, p);
-  if (!result.ok) rt.log.info({ executionId: loaded.exec.id, reason: result.reason, status: result.status }, 'late commit discarded');
-  return result.ok;
+  if (!result.ok) {
+    rt.log.info({ executionId: loaded.exec.id, reason: result.reason, status: result.status }, 'late commit discarded');
+    return false;
+  }
+  // What was just written is the execution's state now: the chained step needs no reload.
+  loaded.exec = { ...loaded.exec, ...p.set, rev: result.rev } as ExecutionState;
+  for (const r of p.writes) loaded.records.set(r.path, r);
+  loaded.chained = chained;
+  return true;
+}
+
+/** Whether the step at `path` may run in the current job rather than its own. */
+function canChain(rt: Runtime, loaded: Loaded, path: string): boolean {
+  const chain = loaded.chain;
+  // rt.chainSteps drops to 0 when the worker stops: it finishes its step and leaves the rest to others.
+  if (!chain || chain.left <= 0 || rt.chainSteps <= 0 || Date.now() >= chain.until) return false;
+  if (!isInstant(rt, loaded.plan.locate(stepNameOf(path)).step)) return false;
+  chain.left--;
+  return true;
 }
 
 /** The innermost foreach around `path`, with its items. */

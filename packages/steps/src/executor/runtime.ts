@@ -42,6 +42,8 @@ export interface Runtime {
   publicUrl: string;
   log: Logger;
   hooks: RuntimeHooks;
+  /** how many instant steps a step job may run after its own before handing over to the queue (0: one step per job) */
+  chainSteps: number;
 }
 
 /** Definition versions are immutable, so each is loaded and indexed once per process. */
@@ -75,6 +77,7 @@ export function createRuntime(args: {
   log: Logger;
   hooks?: RuntimeHooks;
   keys?: Keys;
+  chainSteps?: number;
 }): Runtime {
   const keys = args.keys ?? new Keys();
   const workflows = new WorkflowStore(args.redis, keys);
@@ -92,5 +95,6 @@ export function createRuntime(args: {
     publicUrl: args.publicUrl,
     log: args.log,
     hooks: args.hooks ?? {},
+    chainSteps: args.chainSteps ?? 100,
   };
 }

@@ -24,6 +24,10 @@ export interface Loaded {
   records: Map<string, StepRecord>;
   /** execution fields the next commit must also write (the start fields of an instant step) */
   carry?: Partial<ExecutionState>;
+  /** how many more instant steps this job may run itself, and until when (a worker sets it) */
+  chain?: { left: number; until: number };
+  /** the step the last commit left for this job to run next instead of enqueueing it */
+  chained?: { path: string; attempt: number };
 }
 
 /** The writes of one transition and what to do right after it commits. */
