@@ -15,6 +15,8 @@ import {
   type ExecutionStatus,
   type LoopView,
   type StepOutcome,
+  type StepRunContext,
+  type StepType,
   type StepRecord,
   type TemplateContext,
 } from '@flowgate/engine';
@@ -25,7 +27,7 @@ import type { StepJob } from '@flowgate/queue';
 import { AbortRegistry } from './abort-registry';
 import { arrayValue } from '../array-value';
 import { applyPlan, failExecution, loadExecution, pendingRecord, planAdvance, stepNameOf, type Loaded, type TransitionPlan } from './transitions';
-import type { Runtime } from './runtime';
+import type { Runtime, StepServices } from './runtime';
 
 const MAX_FOREACH_ITEMS = 10_000;
 /** How long one job may go on running instant steps after its own before it hands over to the queue. */
@@ -259,35 +261,21 @@ async function runAction(
   const { input, params } = renderInput(step, context);
   record.input = input;
 
-  const controller = new AbortController();
-  const unregister = aborts.register(loaded.exec.id, controller);
-  const timer = step.timeoutMs
-    ? setTimeout(() => controller.abort(new StepError('timeout', `step "${step.name}" timed out after ${step.timeoutMs} ms`, { retryable: true })), step.timeoutMs)
-    : undefined;
-  let outcome: StepOutcome;
-  try {
-    const run = handler.run(
-      {
-        executionId: loaded.exec.id,
-        workflowId: loaded.exec.workflowId,
-        path: record.path,
-        attempt: job.attempt,
-        step,
-        input,
-        params,
-        context,
-        signal: controller.signal,
-        maxStepSize: loaded.definition.settings.maxStepSize,
-        log: (message, fields) => rt.log.info({ executionId: loaded.exec.id, step: record.path, ...fields }, message),
-      },
-      rt.services,
-    );
-    // A handler that ignores its signal still cannot outlive a timeout or a cancel.
-    outcome = await Promise.race([run, abortPromise(controller.signal)]);
-  } finally {
-    if (timer) clearTimeout(timer);
-    unregister();
-  }
+  const ctx = {
+    executionId: loaded.exec.id,
+    workflowId: loaded.exec.workflowId,
+    path: record.path,
+    attempt: job.attempt,
+    step,
+    input,
+    params,
+    context,
+    signal: NEVER_ABORTED,
+    maxStepSize: loaded.definition.settings.maxStepSize,
+    log: (message: string, fields?: Record<string, unknown>) => rt.log.info({ executionId: loaded.exec.id, step: record.path, ...fields }, message),
+  };
+  // An instant step has nothing to abort (no outside I/O, a wait is a timer job): no controller, no timer.
+  const outcome = isInstant(rt, step) ? await handler.run(ctx, rt.services) : await runAbortable(ctx, step, handler, rt, aborts);
 
   const now = Date.now();
   if (outcome.kind === 'output') {
@@ -322,6 +310,30 @@ async function runAction(
   }
   return outcome;
 }
+
+/** Runs an I/O step so that a cancel (through `aborts`) or its `timeout` stops it at once. */
+async function runAbortable(
+  ctx: StepRunContext,
+  step: StepDefinition,
+  handler: StepType<StepServices>,
+  rt: Runtime,
+  aborts: AbortRegistry,
+): Promise<StepOutcome> {
+  const controller = new AbortController();
+  const unregister = aborts.register(ctx.executionId, controller);
+  const timer = step.timeoutMs
+    ? setTimeout(() => controller.abort(new StepError('timeout', `step "${step.name}" timed out after ${step.timeoutMs} ms`, { retryable: true })), step.timeoutMs)
+    : undefined;
+  try {
+    // A handler that ignores its signal still cannot outlive a timeout or a cancel.
+    return await Promise.race([handler.run({ ...ctx, signal: controller.signal }, rt.services), abortPromise(controller.signal)]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    unregister();
+  }
+}
+
+const NEVER_ABORTED = new AbortController().signal;
 
 function abortPromise(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
