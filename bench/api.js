@@ -45,18 +45,28 @@ async function main() {
 
   if (runs('ingest')) {
   // 1. Ingestion: POST /api/alerts/_bulk (10,000 lines) vs a bare Queue.addBulk of the same events.
-  // One alert workflow without settings.timeout: one execution and one step job per alert.
-  await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW.replace('settings: { timeout: 1d }\n', ''), 'application/yaml');
+  // One alert workflow, without then with settings.timeout: one execution per alert (no worker runs:
+  // this is what the API accepts; the start batches wait for the workers).
   const batches = quick ? 2 : 5;
   const ndjson = Array.from({ length: 10000 }, () => JSON.stringify(EVENT)).join('\n');
-  let t0 = Date.now();
-  for (let i = 0; i < batches; i++) await api(base, 'POST', '/api/alerts/_bulk', ndjson, 'application/x-ndjson');
-  const ingest = (batches * 10000) / ((Date.now() - t0) / 1000);
+  const ingestRate = async (yaml) => {
+    await api(base, 'PUT', '/api/workflows/bench-gate', yaml, 'application/yaml');
+    const started = Date.now();
+    for (let i = 0; i < batches; i++) await api(base, 'POST', '/api/alerts/_bulk', ndjson, 'application/x-ndjson');
+    const rate = (batches * 10000) / ((Date.now() - started) / 1000);
+    await redis.client.flushall();
+    return rate;
+  };
+  await ingestRate(WORKFLOW); // warm-up (JIT), not reported
+  const ingest = await ingestRate(WORKFLOW.replace('settings: { timeout: 1d }\n', ''));
+  const ingestTimed = await ingestRate(WORKFLOW);
+  let t0;
   const bare = new Queue('bare', { connection: redis.client, prefix: 'bench' });
   t0 = Date.now();
   for (let i = 0; i < batches; i++) await bare.addBulk(Array.from({ length: 10000 }, () => ({ name: 'a', data: EVENT })));
   const bareIngest = (batches * 10000) / ((Date.now() - t0) / 1000);
   report('alerts/s accepted by POST /api/alerts/_bulk', ingest, 'alerts/s', bareIngest, 'bare Queue.addBulk', '≥ 10,000 alerts/s');
+  report('  with settings.timeout', ingestTimed, 'alerts/s', bareIngest, 'bare Queue.addBulk', '≥ 10,000 alerts/s');
   await bare.obliterate({ force: true });
   await redis.client.flushall();
   }

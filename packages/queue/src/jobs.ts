@@ -19,11 +19,18 @@ export type TimerJob =
   /** a wait step's own `timeout` */
   | { kind: 'step-timeout'; executionId: string; path: string; attempt: number }
   /** a scheduled trigger firing */
-  | { kind: 'schedule'; workflowId: string };
+  | { kind: 'schedule'; workflowId: string }
+  /** new executions (written already) whose first step jobs and timeout timers are to be queued */
+  | { kind: 'start'; executions: StartEntry[] };
+
+/** [executionId, first step path, settings.timeout deadline in ms since the epoch or 0] */
+export type StartEntry = [string, string, number];
 
 export const jobIds = {
   step: (j: StepJob) => `${j.executionId}#${j.path}#${j.attempt}`,
   executionTimeout: (executionId: string) => `t#${executionId}`,
   wake: (executionId: string, path: string, attempt: number) => `w#${executionId}#${path}#${attempt}`,
   stepTimeout: (executionId: string, path: string, attempt: number) => `st#${executionId}#${path}#${attempt}`,
+  /** a start batch is named by its first execution (ULIDs: unique) */
+  startBatch: (firstExecutionId: string) => `sb#${firstExecutionId}`,
 };

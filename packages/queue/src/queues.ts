@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { jobIds, STEPS_QUEUE, TIMERS_QUEUE, type StepJob, type TimerJob } from './jobs';
+import { jobIds, STEPS_QUEUE, TIMERS_QUEUE, type StartEntry, type StepJob, type TimerJob } from './jobs';
 
 /** Finished jobs are removed (their results live in the execution records); failed ones kept a day. */
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -32,6 +32,32 @@ export class Queues {
   async addSteps(jobs: StepJob[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.steps.addBulk(jobs.map((data) => ({ name: 'step', data, opts: { jobId: jobIds.step(data) } })));
+  }
+
+  /**
+   * Queues the first step jobs and timeout timers of new executions as one job for the workers to
+   * fan out. It goes on the timers queue, which stays short, so that a backlog of steps never
+   * delays it; unlike timers it is retried, and a lost one is covered by the reconciler.
+   */
+  async addStartBatch(executions: StartEntry[]): Promise<void> {
+    await this.timers.add('start', { kind: 'start', executions }, { jobId: jobIds.startBatch(executions[0][0]), ...DEFAULT_JOB_OPTIONS });
+  }
+
+  /** The first step jobs and the settings.timeout timers of new executions ([id, path, deadline or 0]). */
+  async addStarts(executions: StartEntry[], now = Date.now()): Promise<void> {
+    const timed = executions.filter(([, , deadline]) => deadline > 0);
+    await Promise.all([
+      this.addSteps(executions.map(([executionId, path]) => ({ executionId, path, attempt: 1 }))),
+      timed.length === 0
+        ? undefined
+        : this.timers.addBulk(
+            timed.map(([executionId, , deadline]) => ({
+              name: 'timer',
+              data: { kind: 'execution-timeout' as const, executionId },
+              opts: { jobId: jobIds.executionTimeout(executionId), delay: Math.max(0, deadline - now) },
+            })),
+          ),
+    ]);
   }
 
   async addExecutionTimeout(executionId: string, delayMs: number): Promise<void> {

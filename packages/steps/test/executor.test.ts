@@ -1,6 +1,7 @@
 /** The executor (start, step jobs, containers, failures, waits, resume, cancel) on a real redis-server. */
 import type IORedis from 'ioredis';
-import { builtinRegistry, cancelExecution, processStepJob, resumeExecution, rruleToCron, runScheduled, syncSchedules } from '../src';
+import { builtinRegistry, cancelExecution, processStepJob, processTimerJob, resumeExecution, rruleToCron, runScheduled, startExecutions, syncSchedules } from '../src';
+import { validateWorkflow } from '@flowgate/spec';
 import { ExecutorHarness } from './harness';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
 
@@ -264,3 +265,37 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promi
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+it('starts many executions through one start batch on the timers queue; running it twice starts nothing twice', async () => {
+  h = new ExecutorHarness(redis);
+  const yaml = `${header0}settings: { timeout: 1h }\nsteps:\n  - name: a\n    type: cases.createCase\n    with: { title: "case {{ inputs.n }}" }\n  - name: b\n    type: console\n    with: { message: "{{ steps.a.output.id }}" }\n`;
+  const version = await h.save('many', yaml);
+  const definition = validateWorkflow(yaml).definition!;
+  const requests = Array.from({ length: 25 }, (_, n) => ({ workflowId: 'many', version, definition, trigger: 'manual' as const, triggeredBy: 'tester', inputs: { n } }));
+  await h.pause();
+  const before = Date.now();
+  const ids = await startExecutions(h.rt, requests);
+  // One job on the timers queue, none per execution yet.
+  const batch = await h.rt.queues.timers.getJob(`sb#${ids[0]}`);
+  expect(batch?.data).toEqual({ kind: 'start', executions: ids.map((id) => [id, 'a', expect.any(Number)]) });
+  expect(await h.rt.queues.steps.getJobCounts('waiting', 'delayed', 'paused')).toEqual({ waiting: 0, delayed: 0, paused: 0 });
+  h.resume();
+  for (const id of ids) {
+    const { exec } = await h.done(id);
+    expect(exec.status).toBe('COMPLETED');
+  }
+  // Each execution's timeout timer was removed when it completed; the deadline was set at creation.
+  const first = (await h.rt.executions.load(ids[0]))!;
+  expect(first.deadline! - before).toBeGreaterThanOrEqual(3_600_000);
+  expect(first.deadline! - before).toBeLessThan(3_600_000 + 5000);
+
+  // A start batch delivered again (a worker died after queueing part of it) changes nothing.
+  await processTimerJob(h.rt, { kind: 'start', executions: ids.map((id) => [id, 'a', first.deadline!]) });
+  await new Promise((r) => setTimeout(r, 500));
+  const cases = await h.rt.cases.list({ limit: 100 });
+  expect(cases.results.length).toBe(25);
+  for (const id of ids) {
+    const { records } = await h.rt.executions.loadRecords(id);
+    expect(records.map((r) => [r.path, r.status, r.attempts])).toEqual([['a', 'COMPLETED', 1], ['b', 'COMPLETED', 1]]);
+  }
+});

@@ -70,6 +70,15 @@ export class ExecutorHarness {
     return this.until(id, (s) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(s), timeoutMs);
   }
 
+  /** Stops the workers taking jobs (those queued stay queued, to be looked at). */
+  async pause(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.pause()));
+  }
+
+  resume(): void {
+    for (const w of this.workers) w.resume();
+  }
+
   /** `force`: do not wait for jobs in flight (a test left one hanging on purpose). */
   async close(force = false): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(force)));

@@ -128,16 +128,24 @@ export class ExecutionStore {
 
   /**
    * Writes new executions (fresh ULIDs, so no other writer can know them yet: no compare-and-set
-   * needed) with their first step records and index entries, all in one pipeline.
+   * needed) with their first step records, then their index entries, one ZADD per index key, all in
+   * one pipeline.
    */
   async createMany(items: { state: ExecutionState; records: StepRecord[] }[]): Promise<void> {
     if (items.length === 0) return;
     const p = this.redis.pipeline();
+    const index = new Map<string, (string | number)[]>();
+    const enter = (key: string, id: string) => {
+      const members = index.get(key);
+      if (members) members.push(0, id);
+      else index.set(key, [0, id]);
+    };
     for (const { state, records } of items) {
       p.hset(this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)]));
-      p.zadd(this.keys.byWorkflow(state.workflowId), 0, state.id);
-      p.zadd(this.keys.byStatus(state.status), 0, state.id);
+      enter(this.keys.byWorkflow(state.workflowId), state.id);
+      enter(this.keys.byStatus(state.status), state.id);
     }
+    for (const [key, members] of index) p.zadd(key, ...members);
     const replies = (await p.exec()) ?? [];
     const failed = replies.find(([err]) => err);
     if (failed) throw failed[0];

@@ -6,7 +6,10 @@ import { handleFailure } from './process-step';
 import { applyPlan, loadExecution, planAdvance } from './transitions';
 import type { Runtime } from './runtime';
 
-/** Runs one job of the `timers` queue. Every branch is a compare-and-set: a late timer does nothing. */
+/**
+ * Runs one job of the `timers` queue. Every branch is a compare-and-set or idempotent: a late or
+ * repeated timer does nothing.
+ */
 export async function processTimerJob(rt: Runtime, job: TimerJob): Promise<void> {
   if (job.kind === 'execution-timeout') {
     await cancelExecution(rt, job.executionId, { reason: 'timeout', by: 'system' });
@@ -15,6 +18,7 @@ export async function processTimerJob(rt: Runtime, job: TimerJob): Promise<void>
   if (job.kind === 'wake') return wake(rt, job.executionId, job.path, job.attempt);
   if (job.kind === 'step-timeout') return stepTimedOut(rt, job.executionId, job.path, job.attempt);
   if (job.kind === 'schedule') await runScheduled(rt, job.workflowId);
+  if (job.kind === 'start') await rt.queues.addStarts(job.executions);
 }
 
 /** The end of a `wait` step (it completes) or of a retry delay (the next attempt is queued). */
