@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from './net';
+import { startRedisCluster, type RedisCluster } from './redis-cluster';
 import { startRedis, type RedisServer } from './redis-server';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -30,35 +31,59 @@ export interface SystemOptions {
   workers?: number;
   env?: Record<string, string>;
   redis?: RedisServer;
+  /**
+   * Run the API and workers on a Redis Cluster (FLOWGATE_REDIS_CLUSTER) instead of a redis-server:
+   * `true` starts a 3-master cluster owned (and stopped) by the System, or pass one to share it.
+   */
+  cluster?: RedisCluster | true;
 }
 
 /**
- * The real system for end-to-end tests: a private redis-server, the API process and N worker
- * processes started from their built entry points (run the build first: `pnpm build`).
+ * The real system for end-to-end tests: a private redis-server (or a Redis Cluster), the API process
+ * and N worker processes started from their built entry points (run the build first: `pnpm build`).
  */
 export class System {
   readonly workers: ChildProcess[] = [];
   api!: ChildProcess;
+  /** the standalone redis-server (not set when the System runs on a cluster) */
   redis!: RedisServer;
+  /** the Redis Cluster, when started with `cluster` */
+  cluster?: RedisCluster;
   baseUrl = '';
   private env: Record<string, string> = {};
   private ownRedis = false;
+  private ownCluster = false;
   readonly output: string[] = [];
 
   static async start(options: SystemOptions = {}): Promise<System> {
     const s = new System();
-    await s.init(options);
+    try {
+      await s.init(options);
+    } catch (err) {
+      await s.stop().catch(() => undefined); // no process or redis left behind by a failed start
+      throw err;
+    }
     return s;
   }
 
   private async init(options: SystemOptions): Promise<void> {
-    this.ownRedis = !options.redis;
-    this.redis = options.redis ?? (await startRedis());
+    let redisEnv: Record<string, string>;
+    if (options.cluster) {
+      this.ownCluster = options.cluster === true;
+      this.cluster = options.cluster === true ? await startRedisCluster() : options.cluster;
+      redisEnv = { FLOWGATE_REDIS_CLUSTER: this.cluster.nodes };
+    } else {
+      this.ownRedis = !options.redis;
+      this.redis = options.redis ?? (await startRedis());
+      redisEnv = { FLOWGATE_REDIS_URL: this.redis.url };
+    }
     const port = await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
+    const inherited = { ...(process.env as Record<string, string>) };
+    delete inherited.FLOWGATE_REDIS_CLUSTER;
     this.env = {
-      ...(process.env as Record<string, string>),
-      FLOWGATE_REDIS_URL: this.redis.url,
+      ...inherited,
+      ...redisEnv,
       FLOWGATE_PORT: String(port),
       FLOWGATE_HOST: '127.0.0.1',
       FLOWGATE_API_KEYS: API_KEYS_ENV,
@@ -146,6 +171,7 @@ export class System {
   async stop(): Promise<void> {
     const all = [this.api, ...this.workers].filter((p) => p && p.exitCode === null && p.signalCode === null);
     await Promise.all(all.map((p) => new Promise((r) => { p.once('exit', r); p.kill('SIGKILL'); })));
-    if (this.ownRedis) await this.redis.stop();
+    if (this.ownRedis) await this.redis?.stop();
+    if (this.ownCluster) await this.cluster?.stop();
   }
 }

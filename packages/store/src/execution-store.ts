@@ -1,6 +1,7 @@
 import { EXECUTION_STATUSES, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
 import { decodeExecution, decodeRecord, encodeExecution, encodeRecord, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
 import { Keys } from './keys';
+import { sendAll, sendAllOrThrow, type Command } from './multi-slot';
 import { runScript, type RedisClient } from './scripts';
 
 export interface Expectation {
@@ -49,11 +50,10 @@ export class ExecutionStore {
     return decodeExecution(id, zip(await this.redis.hmget(this.keys.execution(id), ...EXECUTION_FIELDS)));
   }
 
+  /** One HMGET per execution, in one pipeline (on a Cluster: sent at once, each to its shard). */
   async loadMany(ids: string[]): Promise<(ExecutionState | null)[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.execution(id), ...EXECUTION_FIELDS);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), ...EXECUTION_FIELDS]));
     return replies.map(([err, values], i) => (err ? null : decodeExecution(ids[i], zip(values as (string | null)[]))));
   }
 
@@ -129,11 +129,12 @@ export class ExecutionStore {
   /**
    * Writes new executions (fresh ULIDs, so no other writer can know them yet: no compare-and-set
    * needed) with their first step records, then their index entries, one ZADD per index key, all in
-   * one pipeline.
+   * one pipeline (on a Cluster, where the executions and the indexes are in many hash slots, as
+   * separate commands sent at once).
    */
   async createMany(items: { state: ExecutionState; records: StepRecord[] }[]): Promise<void> {
     if (items.length === 0) return;
-    const p = this.redis.pipeline();
+    const commands: Command[] = [];
     const index = new Map<string, (string | number)[]>();
     const enter = (key: string, id: string) => {
       const members = index.get(key);
@@ -141,14 +142,12 @@ export class ExecutionStore {
       else index.set(key, [0, id]);
     };
     for (const { state, records } of items) {
-      p.hset(this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)]));
+      commands.push(['hset', this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)])]);
       enter(this.keys.byWorkflow(state.workflowId), state.id);
       enter(this.keys.byStatus(state.status), state.id);
     }
-    for (const [key, members] of index) p.zadd(key, ...members);
-    const replies = (await p.exec()) ?? [];
-    const failed = replies.find(([err]) => err);
-    if (failed) throw failed[0];
+    for (const [key, members] of index) commands.push(['zadd', key, ...members]);
+    await sendAllOrThrow(this.redis, commands);
   }
 
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
@@ -234,9 +233,7 @@ export class ExecutionStore {
 
   async countByStatus(): Promise<Record<string, number>> {
     const statuses = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'CANCELLED'];
-    const p = this.redis.pipeline();
-    for (const s of statuses) p.zcard(this.keys.byStatus(s));
-    const replies = (await p.exec()) ?? [];
+    const replies = await sendAll(this.redis, statuses.map((s): Command => ['zcard', this.keys.byStatus(s)]));
     return Object.fromEntries(statuses.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)]));
   }
 }

@@ -5,3 +5,4 @@ export * from './execution-store';
 export * from './workflow-store';
 export * from './case-store';
 export * from './idempotency';
+export * from './multi-slot';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Problem, WorkflowDefinition } from '@flowgate/spec';
 import { Keys } from './keys';
+import { isCluster, sendAll, sendAllOrThrow, type Command } from './multi-slot';
 import type { RedisClient } from './scripts';
 
 export interface StoredWorkflow {
@@ -69,7 +70,7 @@ export class WorkflowStore {
       warnings: JSON.stringify(input.warnings),
       updatedAt: now,
     };
-    await this.redis.pipeline().hset(key, fields).sadd(this.keys.workflows(), input.id).incr(this.keys.workflowsRev()).exec();
+    await this.writeThenBump([['hset', key, ...Object.entries(fields).flat()], ['sadd', this.keys.workflows(), input.id]]);
     return { created, workflow: (await this.get(input.id))! };
   }
 
@@ -84,15 +85,26 @@ export class WorkflowStore {
   async list(): Promise<StoredWorkflow[]> {
     const ids = (await this.redis.smembers(this.keys.workflows())).sort();
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(this.keys.workflow(id));
-    const replies = (await p.exec()) ?? [];
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hgetall', this.keys.workflow(id)]));
     return replies.map(([, h]) => decodeWorkflow(h as Record<string, string>)).filter((w): w is StoredWorkflow => !!w);
   }
 
   async delete(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis.pipeline().del(this.keys.workflow(id)).srem(this.keys.workflows(), id).incr(this.keys.workflowsRev()).exec())!;
+    const [removed] = await this.writeThenBump([['del', this.keys.workflow(id)], ['srem', this.keys.workflows(), id]]);
     return Number(removed) === 1;
+  }
+
+  /**
+   * Writes, then bumps the revision, never before: a process that sees the new revision reloads
+   * what was written. One pipeline on one Redis (its commands run in order); on a Cluster the keys
+   * are in other hash slots, so the bump waits for the writes.
+   */
+  private async writeThenBump(writes: Command[]): Promise<unknown[]> {
+    const bump: Command = ['incr', this.keys.workflowsRev()];
+    if (!isCluster(this.redis)) return sendAllOrThrow(this.redis, [...writes, bump]);
+    const replies = await sendAllOrThrow(this.redis, writes);
+    await sendAllOrThrow(this.redis, [bump]);
+    return replies;
   }
 
   /** A counter bumped by every change, so that processes caching the workflow list know to reload. */

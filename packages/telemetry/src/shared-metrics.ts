@@ -37,14 +37,17 @@ export class SharedMetrics {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const p = this.redis.pipeline();
+    const commands: [string, string, string, number][] = [];
     for (const [hash, fields] of batch) {
-      for (const [field, by] of fields) {
-        if (Number.isInteger(by)) p.hincrby(`${this.prefix}:${hash}`, field, by);
-        else p.hincrbyfloat(`${this.prefix}:${hash}`, field, by);
-      }
+      for (const [field, by] of fields) commands.push([Number.isInteger(by) ? 'hincrby' : 'hincrbyfloat', `${this.prefix}:${hash}`, field, by]);
     }
-    await p.exec();
+    // The four hashes are in different hash slots: on a Cluster, where a pipeline must stay within
+    // one slot, the increments are sent as separate commands (all at once).
+    if ((this.redis as { isCluster?: boolean }).isCluster) {
+      await Promise.all(commands.map(([name, ...args]) => (name === 'hincrby' ? this.redis.hincrby(...args) : this.redis.hincrbyfloat(...args))));
+      return;
+    }
+    await this.redis.pipeline(commands).exec();
   }
 
   start(intervalMs = 5000): void {

@@ -13,7 +13,7 @@ import {
 } from '@flowgate/engine';
 import type { WorkflowDefinition } from '@flowgate/spec';
 import { jobIds } from '@flowgate/queue';
-import type { Expectation, ResponseEntry, TransitionResult } from '@flowgate/store';
+import { isCluster, type Expectation, type ResponseEntry, type TransitionResult } from '@flowgate/store';
 import type { Runtime } from './runtime';
 
 /** An execution as loaded for one decision: its state, definition and step records. */
@@ -131,13 +131,21 @@ export async function applyPlan(
   response?: { path: string; entry: ResponseEntry },
 ): Promise<TransitionResult> {
   const id = exec.id;
-  // The next job's add is sent right behind the commit on the same connection: Redis runs them in
-  // that order, so the job never exists before its continuation is committed, and no round trip is
-  // spent waiting in between. If the commit is refused, the job finds nothing to do when it runs.
-  const committing = rt.executions.transition(id, expect, p.set, p.writes, response);
-  const enqueueing = p.enqueue ? rt.queues.addStep({ executionId: id, ...p.enqueue }) : undefined;
-  const result = await committing;
-  if (enqueueing) await (result.ok ? enqueueing : enqueueing.catch(() => undefined));
+  let result: TransitionResult;
+  if (p.enqueue && isCluster(rt.redis)) {
+    // On a Redis Cluster the execution and the steps queue are on different shards, so nothing
+    // orders the two writes: the job is added once the commit is known to have won.
+    result = await rt.executions.transition(id, expect, p.set, p.writes, response);
+    if (result.ok) await rt.queues.addStep({ executionId: id, ...p.enqueue });
+  } else {
+    // The next job's add is sent right behind the commit on the same connection: Redis runs them in
+    // that order, so the job never exists before its continuation is committed, and no round trip is
+    // spent waiting in between. If the commit is refused, the job finds nothing to do when it runs.
+    const committing = rt.executions.transition(id, expect, p.set, p.writes, response);
+    const enqueueing = p.enqueue ? rt.queues.addStep({ executionId: id, ...p.enqueue }) : undefined;
+    result = await committing;
+    if (enqueueing) await (result.ok ? enqueueing : enqueueing.catch(() => undefined));
+  }
   if (!result.ok) return result;
   if (p.terminal) {
     // Only executions with settings.timeout have a timer to remove.
