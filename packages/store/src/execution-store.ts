@@ -24,6 +24,15 @@ export type TransitionResult =
   | { ok: true; rev: number; previousStatus: string }
   | { ok: false; reason: 'missing' | 'exists' | 'rev' | 'status' | 'step'; status: string; rev: number };
 
+/** The fields of an execution the reconciler needs. */
+export interface ExecutionProgress {
+  id: string;
+  status: ExecutionStatus;
+  next: string;
+  nextAt: number;
+  deadline: number | null;
+}
+
 export interface ListQuery {
   statuses?: ExecutionStatus[];
   workflowId?: string;
@@ -55,6 +64,19 @@ export class ExecutionStore {
     if (ids.length === 0) return [];
     const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), ...EXECUTION_FIELDS]));
     return replies.map(([err, values], i) => (err ? null : decodeExecution(ids[i], zip(values as (string | null)[]))));
+  }
+
+  /**
+   * Only what the reconciler looks at (status, continuation, deadline), for many executions: a
+   * sweep of thousands of waiting ones then reads a few bytes each, not their events.
+   */
+  async loadProgress(ids: string[]): Promise<(ExecutionProgress | null)[]> {
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'next', 'na', 'dl']));
+    return replies.map(([err, values], i) => {
+      const [status, next, nextAt, deadline] = (values ?? []) as (string | null)[];
+      if (err || !status) return null;
+      return { id: ids[i], status: status as ExecutionStatus, next: next ?? '', nextAt: Number(nextAt ?? 0), deadline: deadline ? Number(deadline) : null };
+    });
   }
 
   /** The execution and its step records in one round trip (what a step job needs). */

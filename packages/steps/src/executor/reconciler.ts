@@ -27,7 +27,7 @@ export async function reconcileOnce(
   const statuses = options.sweepWaits === false ? (['PENDING', 'RUNNING'] as const) : (['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'] as const);
   for (const status of statuses) {
     const ids = await rt.executions.idsInStatus(status, 5000);
-    const states = await rt.executions.loadMany(ids);
+    const states = await rt.executions.loadProgress(ids);
     for (const exec of states) {
       if (!exec || exec.status !== status) continue;
       if (exec.deadline !== null && now > exec.deadline + 2000) {
