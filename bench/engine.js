@@ -75,7 +75,7 @@ async function main() {
   await redis.stop();
 }
 
-main().catch((err) => {
+main().then(() => process.exit(0)).catch((err) => {
   console.error(err);
   process.exit(1);
 });

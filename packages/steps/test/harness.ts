@@ -15,6 +15,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 export class ExecutorHarness {
   readonly rt: Runtime;
   private workers: Worker[] = [];
+  private connections: IORedis[] = [];
   /** step jobs the workers ran (chained instant steps run inside one) */
   stepJobs = 0;
   readonly aborts = new AbortRegistry();
@@ -31,12 +32,23 @@ export class ExecutorHarness {
       keys: new Keys(`t${id}`),
       ...extra,
     });
-    const options = { connection: redis.duplicate(), prefix, lockDuration: 5000, maxStalledCount: 1000 };
-    this.workers.push(new Worker('steps', async (job) => {
-        this.stepJobs++;
-        return processStepJob(this.rt, job.data, this.aborts);
-      }, { ...options, concurrency: 10 }));
-    this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data), { ...options, connection: redis.duplicate(), concurrency: 10 }));
+    // The workers' own connections are closed with them (BullMQ leaves a connection it was given
+    // open): one left behind would log connection errors once the test's Redis has stopped.
+    const stepsConnection = redis.duplicate();
+    const timersConnection = redis.duplicate();
+    this.connections.push(stepsConnection, timersConnection);
+    const options = { prefix, lockDuration: 5000, maxStalledCount: 1000 };
+    this.workers.push(
+      new Worker(
+        'steps',
+        async (job) => {
+          this.stepJobs++;
+          return processStepJob(this.rt, job.data, this.aborts);
+        },
+        { ...options, connection: stepsConnection, concurrency: 10 },
+      ),
+    );
+    this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data), { ...options, connection: timersConnection, concurrency: 10 }));
   }
 
   async save(id: string, yaml: string): Promise<string> {
@@ -83,5 +95,6 @@ export class ExecutorHarness {
   async close(force = false): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(force)));
     await this.rt.queues.close();
+    for (const c of this.connections) c.disconnect();
   }
 }
