@@ -60,10 +60,6 @@ export class Queues {
     ]);
   }
 
-  async addExecutionTimeout(executionId: string, delayMs: number): Promise<void> {
-    await this.timers.add('timer', { kind: 'execution-timeout', executionId }, { jobId: jobIds.executionTimeout(executionId), delay: Math.max(0, delayMs) });
-  }
-
   async addWake(executionId: string, path: string, attempt: number, delayMs: number): Promise<void> {
     await this.timers.add('timer', { kind: 'wake', executionId, path, attempt }, { jobId: jobIds.wake(executionId, path, attempt), delay: Math.max(0, delayMs) });
   }

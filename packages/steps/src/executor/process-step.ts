@@ -34,10 +34,11 @@ const MAX_FOREACH_ITEMS = 10_000;
 const CHAIN_MAX_MS = 200;
 
 /**
- * Runs one step job (ARCHITECTURE.md "One step = one job"): load the execution, check that this job
- * is its continuation, mark the step RUNNING, evaluate `if`, render `with`, run the step, then
- * commit the result and the continuation in one compare-and-set, and enqueue the next job (or,
- * when the next step is instant, run it in this job: see commit).
+ * Runs one step job (ARCHITECTURE.md "One step = one job", docs/storage.md for the instant steps
+ * that may follow it in the same job): load the execution, check that this job is its
+ * continuation, mark the step RUNNING, evaluate `if`, render `with`, run the step, then commit the
+ * result and the continuation in one compare-and-set, and enqueue the next job (or, when the next
+ * step is instant, run it in this job: see commit).
  */
 export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortRegistry): Promise<void> {
   const loaded = await loadExecution(rt, job.executionId);
