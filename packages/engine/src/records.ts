@@ -73,6 +73,8 @@ export interface ExecutionState {
   deadline: number | null;
   /** number of step records so far (the next record's seq) */
   seqs: number;
+  /** W3C traceparent of the execution's trace, only when an OpenTelemetry SDK records spans */
+  traceparent?: string | null;
 }
 
 /** The fixed answer schema of waitForApproval (SPEC §1.2). */

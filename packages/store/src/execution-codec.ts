@@ -26,6 +26,7 @@ const FIELDS: Record<keyof ExecutionState, string> = {
   variables: 'var',
   deadline: 'dl',
   seqs: 'seq',
+  traceparent: 'tp',
 };
 const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables']);
 const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'startedAt', 'finishedAt', 'nextAt', 'deadline', 'seqs']);

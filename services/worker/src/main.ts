@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { STEPS_QUEUE, TIMERS_QUEUE, queuePrefix, type StepJob, type TimerJob } from '@flowgate/queue';
 import { AbortRegistry, builtinRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/steps';
-import { SharedMetrics, createLogger, inSpan } from '@flowgate/telemetry';
+import { SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { loadStepExtensions } from './extensions';
 
 const log = createLogger('worker');
@@ -55,10 +55,7 @@ async function main(): Promise<void> {
     maxStalledCount: 1_000_000,
   };
 
-  // One OpenTelemetry span per step run (a no-op unless an SDK is configured, SPEC §6.6).
-  const runStep = (data: StepJob) =>
-    inSpan('flowgate.step', { 'flowgate.execution_id': data.executionId, 'flowgate.step': data.path, 'flowgate.attempt': data.attempt }, () => processStepJob(rt, data, aborts));
-  const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => runStep(job.data), { ...workerOptions, concurrency });
+  const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts), { ...workerOptions, concurrency });
   const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20 });
   for (const w of [steps, timers]) {
     w.on('failed', (job, err) => log.error({ job: job?.id, err: err.message }, 'job failed'));

@@ -27,6 +27,8 @@ import type { StepJob } from '@flowgate/queue';
 import { AbortRegistry } from './abort-registry';
 import { arrayValue } from '../array-value';
 import { applyPlan, failExecution, loadExecution, pendingRecord, planAdvance, stepNameOf, type Loaded, type TransitionPlan } from './transitions';
+import { inStepSpan } from '@flowgate/telemetry';
+import { executionAttributes } from './start';
 import type { Runtime, StepServices } from './runtime';
 
 const MAX_FOREACH_ITEMS = 10_000;
@@ -73,8 +75,17 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
   }
 }
 
-/** Runs the step `job` names on an execution already loaded and checked to be waiting for it. */
+/** Runs the step `job` names on an execution already loaded and checked to be waiting for it, in its span. */
 async function runStep(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortRegistry): Promise<void> {
+  const { exec } = loaded;
+  const attributes = { ...executionAttributes(exec), 'flowgate.step': job.path, 'flowgate.step_type': loaded.plan.locate(stepNameOf(job.path)).step.type, 'flowgate.attempt': job.attempt };
+  await inStepSpan(exec.traceparent, attributes, async (span) => {
+    span.setAttribute('flowgate.outcome', await runStepBody(rt, loaded, job, aborts));
+  });
+}
+
+/** Runs a step and commits what it did; answers its outcome (completed, skipped, failed, ...). */
+async function runStepBody(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortRegistry): Promise<string> {
   const { exec } = loaded;
   const now = Date.now();
   const name = stepNameOf(job.path);
@@ -88,7 +99,7 @@ async function runStep(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortR
     loaded.carry = startFields;
   } else {
     const started = await rt.executions.transition(exec.id, { rev: exec.rev, statuses: ['PENDING', 'RUNNING'] }, startFields, [record]);
-    if (!started.ok) return; // cancelled, timed out, or another worker took it: nothing to do here
+    if (!started.ok) return 'overtaken'; // cancelled, timed out, or another worker took it: nothing to do here
     loaded.exec = { ...exec, ...startFields, rev: started.rev } as typeof exec;
   }
   loaded.records.set(job.path, record);
@@ -100,11 +111,11 @@ async function runStep(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortR
     if (step.if !== undefined && !evaluateCondition(step.if as string | boolean, context)) {
       outcomeLabel = 'skipped';
       await commit(rt, loaded, planAdvance(loaded, { ...record, status: 'SKIPPED', finishedAt: Date.now() }, Date.now()));
-      return;
+      return outcomeLabel;
     }
     if (loaded.plan.isContainer(step)) {
       await runContainer(rt, loaded, step, record, context);
-      return;
+      return outcomeLabel;
     }
     const outcome = await runAction(rt, loaded, step, record, context, job, aborts);
     outcomeLabel = outcome.kind;
@@ -115,6 +126,7 @@ async function runStep(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortR
   } finally {
     rt.hooks.stepFinished?.(step.type, outcomeLabel, Date.now() - t0);
   }
+  return outcomeLabel;
 }
 
 /** Thrown for a job whose continuation is not committed yet; the steps queue retries it after a short delay. */

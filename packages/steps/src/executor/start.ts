@@ -2,6 +2,7 @@ import { monotonicFactory } from 'ulid';
 import { newStepRecord, stepKey, type ExecutionState } from '@flowgate/engine';
 import type { WorkflowDefinition } from '@flowgate/spec';
 import type { StartEntry } from '@flowgate/queue';
+import { startExecutionTraces } from '@flowgate/telemetry';
 import type { Runtime } from './runtime';
 
 const ulid = monotonicFactory();
@@ -60,6 +61,10 @@ const START_BATCH_MIN = 20;
 export async function startExecutions(rt: Runtime, requests: StartRequest[]): Promise<string[]> {
   const now = Date.now();
   const created = requests.map((req) => ({ req, ...newExecution(req, now) }));
+  const traces = startExecutionTraces(created.map(({ state }) => ({ id: state.id, attributes: executionAttributes(state) })));
+  created.forEach(({ state }, i) => {
+    if (traces[i]) state.traceparent = traces[i];
+  });
   await rt.executions.createMany(
     created.map(({ req, state, first }) => ({
       state,
@@ -75,4 +80,9 @@ export async function startExecutions(rt: Runtime, requests: StartRequest[]): Pr
 export async function startExecution(rt: Runtime, req: StartRequest): Promise<string> {
   const [id] = await startExecutions(rt, [req]);
   return id;
+}
+
+/** The attributes every span of an execution carries. */
+export function executionAttributes(exec: Pick<ExecutionState, 'id' | 'workflowId' | 'trigger'>): Record<string, string> {
+  return { 'flowgate.execution_id': exec.id, 'flowgate.workflow_id': exec.workflowId, 'flowgate.trigger': exec.trigger };
 }

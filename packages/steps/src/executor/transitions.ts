@@ -14,6 +14,8 @@ import {
 import type { WorkflowDefinition } from '@flowgate/spec';
 import { jobIds } from '@flowgate/queue';
 import { isCluster, type Expectation, type ResponseEntry, type TransitionResult } from '@flowgate/store';
+import { recordExecutionSpan } from '@flowgate/telemetry';
+import { executionAttributes } from './start';
 import type { Runtime } from './runtime';
 
 /** An execution as loaded for one decision: its state, definition and step records. */
@@ -125,7 +127,7 @@ export function failExecution(
 /** Commits a plan under `expect`, then enqueues what follows and clears the timers of an ended execution. */
 export async function applyPlan(
   rt: Runtime,
-  exec: Pick<ExecutionState, 'id' | 'deadline'>,
+  exec: Pick<ExecutionState, 'id' | 'deadline' | 'workflowId' | 'trigger' | 'createdAt' | 'traceparent'>,
   expect: Expectation,
   p: TransitionPlan,
   response?: { path: string; entry: ResponseEntry },
@@ -151,6 +153,8 @@ export async function applyPlan(
     // Only executions with settings.timeout have a timer to remove.
     if (exec.deadline !== null) await rt.queues.removeTimer(jobIds.executionTimeout(id));
     rt.hooks.executionFinished?.(p.terminal);
+    const endedAt = Number(p.set.finishedAt ?? Date.now());
+    recordExecutionSpan(exec.traceparent, exec.createdAt, endedAt, { ...executionAttributes(exec), 'flowgate.status': p.terminal }, p.terminal === 'FAILED');
   }
   return result;
 }
