@@ -12,6 +12,8 @@ export interface RedisServer {
   dir: string;
   process: ChildProcess;
   client(): IORedis;
+  /** Stops redis-server with SIGTERM (as `systemctl restart` does: the AOF is flushed), then starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -19,29 +21,41 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fg-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--protected-mode', 'yes'];
-  const proc = spawn(process.env.FLOWGATE_REDIS_SERVER || 'redis-server', args, { stdio: 'ignore' });
+  const launch = () => spawn(process.env.FLOWGATE_REDIS_SERVER || 'redis-server', args, { stdio: 'ignore' });
+  let proc = launch();
   const url = `redis://127.0.0.1:${port}`;
   const clients: IORedis[] = [];
-  await waitFor(async () => {
-    const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await c.connect();
-      return (await c.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      c.disconnect();
-    }
-  }, 10_000, 'redis-server to start');
+  const answering = () =>
+    waitFor(async () => {
+      const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await c.connect();
+        return (await c.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        c.disconnect();
+      }
+    }, 10_000, 'redis-server to start');
+  await answering();
   return {
     port,
     url,
     dir,
-    process: proc,
+    get process() {
+      return proc;
+    },
     client() {
       const c = new IORedis(url, { maxRetriesPerRequest: null });
       clients.push(c);
       return c;
+    },
+    async restart() {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      proc = launch();
+      await answering();
     },
     async stop() {
       for (const c of clients) c.disconnect();
