@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import IORedis, { Cluster } from 'ioredis';
 import { freePort, waitFor } from './net';
+import { askRedis } from './redis-server';
 
 const run = promisify(execFile);
 
@@ -41,30 +42,12 @@ async function killNode(node: Node): Promise<void> {
   rmSync(node.dir, { recursive: true, force: true });
 }
 
-async function ping(port: number): Promise<boolean> {
-  const c = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
-
 /** CLUSTER INFO on one node: state ok, every slot assigned, every node known. */
-async function clusterOk(port: number, masters: number): Promise<boolean> {
-  const c = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await c.connect();
+function clusterOk(port: number, masters: number): Promise<boolean> {
+  return askRedis(port, async (c) => {
     const info = String(await c.call('CLUSTER', 'INFO'));
     return /cluster_state:ok\r?\n/.test(info) && /cluster_slots_ok:16384\r?\n/.test(info) && new RegExp(`cluster_known_nodes:${masters}\\r?\\n`).test(info);
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
+  });
 }
 
 export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisCluster> {
@@ -100,7 +83,7 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
       ];
       nodes.push({ port: p, dir, process: spawn(bin, args, { stdio: 'ignore' }) });
     }
-    await waitFor(async () => (await Promise.all(nodes.map((n) => ping(n.port)))).every(Boolean), 10_000, 'the cluster nodes to start');
+    await waitFor(async () => (await Promise.all(nodes.map((n) => askRedis(n.port)))).every(Boolean), 10_000, 'the cluster nodes to start');
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
     await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     await waitFor(async () => (await Promise.all(nodes.map((n) => clusterOk(n.port, masters)))).every(Boolean), 20_000, 'cluster_state:ok on every node', 100);

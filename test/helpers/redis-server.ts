@@ -17,6 +17,22 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Asks a local Redis something on a one-off connection that never retries (PING by default):
+ * false when it does not answer, so it can be polled while a server starts.
+ */
+export async function askRedis(port: number, ask: (c: IORedis) => Promise<boolean> = async (c) => (await c.ping()) === 'PONG'): Promise<boolean> {
+  const c = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await c.connect();
+    return await ask(c);
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}
+
 export async function startRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fg-redis-'));
@@ -25,18 +41,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   let proc = launch();
   const url = `redis://127.0.0.1:${port}`;
   const clients: IORedis[] = [];
-  const answering = () =>
-    waitFor(async () => {
-      const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        c.disconnect();
-      }
-    }, 10_000, 'redis-server to start');
+  const answering = () => waitFor(() => askRedis(port), 10_000, 'redis-server to start');
   await answering();
   return {
     port,
