@@ -78,18 +78,17 @@ export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortReg
 /** Runs the step `job` names on an execution already loaded and checked to be waiting for it, in its span. */
 async function runStep(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortRegistry): Promise<void> {
   const { exec } = loaded;
-  const attributes = { ...executionAttributes(exec), 'flowgate.step': job.path, 'flowgate.step_type': loaded.plan.locate(stepNameOf(job.path)).step.type, 'flowgate.attempt': job.attempt };
+  const step = loaded.plan.locate(stepNameOf(job.path)).step;
+  const attributes = { ...executionAttributes(exec), 'flowgate.step': job.path, 'flowgate.step_type': step.type, 'flowgate.attempt': job.attempt };
   await inStepSpan(exec.traceparent, attributes, async (span) => {
-    span.setAttribute('flowgate.outcome', await runStepBody(rt, loaded, job, aborts));
+    span.setAttribute('flowgate.outcome', await runStepBody(rt, loaded, step, job, aborts));
   });
 }
 
 /** Runs a step and commits what it did; answers its outcome (completed, skipped, failed, ...). */
-async function runStepBody(rt: Runtime, loaded: Loaded, job: StepJob, aborts: AbortRegistry): Promise<string> {
+async function runStepBody(rt: Runtime, loaded: Loaded, step: StepDefinition, job: StepJob, aborts: AbortRegistry): Promise<string> {
   const { exec } = loaded;
   const now = Date.now();
-  const name = stepNameOf(job.path);
-  const step = loaded.plan.locate(name).step;
   const before = loaded.records.get(job.path) ?? pendingRecord(loaded, job.path, exec.seqs);
   const record: StepRecord = { ...before, status: 'RUNNING', attempts: job.attempt, startedAt: before.startedAt ?? now, finishedAt: null };
   const startFields: Partial<ExecutionState> = { status: 'RUNNING', startedAt: exec.startedAt ?? now, ...(loaded.records.has(job.path) ? {} : { seqs: exec.seqs + 1 }) };
