@@ -3,7 +3,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@flowgate/(template|condition|spec|engine|store|queue|steps|connectors|telemetry)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: { '^@flowgate/(template|condition|workflow-format|engine|store|queue|steps|executor|connectors|telemetry)$': '<rootDir>/packages/$1/src' },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,

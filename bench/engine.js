@@ -6,7 +6,7 @@ const { ROOT, startRedis, spawnNode, stopAll, waitFor, percentile, report, freeP
 
 const quick = process.argv.includes('--quick');
 const dist = (p) => require(join(ROOT, 'packages', p, 'dist'));
-const { validateWorkflow } = dist('spec');
+const { validateWorkflow } = dist('workflow-format');
 const { Queues } = dist('queue');
 const { builtinRegistry, createRuntime, startExecutions } = dist('steps');
 

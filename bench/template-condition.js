@@ -18,7 +18,7 @@ function loadExample() {
     '/work/shared/examples/isolate-host-with-approval.yaml',
   ];
   const file = candidates.find((f) => fs.existsSync(f));
-  const YAML = require(require.resolve('yaml', { paths: [path.join(__dirname, '../packages/spec')] }));
+  const YAML = require(require.resolve('yaml', { paths: [path.join(__dirname, '../packages/workflow-format')] }));
   const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
   const blocks = doc.steps.map((step) => {
     const withBlock = { ...(step.with || {}) };

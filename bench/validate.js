@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 /**
- * Benchmark of @flowgate/spec validateWorkflow on a generated 1,000-step workflow (not a test).
- * Build first: pnpm --filter @flowgate/spec build (and its deps: template, condition).
+ * Benchmark of @flowgate/workflow-format validateWorkflow on a generated 1,000-step workflow (not a test).
+ * Build first: pnpm --filter @flowgate/workflow-format build (and its deps: template, condition).
  * Prints the ms to validate beside a baseline: `yaml` parsing alone of the same text, in the same run
  * (these machines are shared and noisy: the ratio is the result, the absolute number is context).
  */
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const path = require('path');
-const { validateWorkflow, workflowValidator } = require('../packages/spec/dist');
-const YAML = require(require.resolve('yaml', { paths: [path.join(__dirname, '../packages/spec')] }));
+const { validateWorkflow, workflowValidator } = require('../packages/workflow-format/dist');
+const YAML = require(require.resolve('yaml', { paths: [path.join(__dirname, '../packages/workflow-format')] }));
 
 const STEPS = Number(process.env.STEPS || 1000);
 const RUNS = Number(process.env.RUNS || 7);

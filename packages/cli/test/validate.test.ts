@@ -18,14 +18,14 @@ function newestMtime(dir: string): number {
 
 /** Build spec and cli when their dist is missing or older than their sources (the test script builds first). */
 beforeAll(() => {
-  const specDist = path.join(ROOT, 'packages/spec/dist/index.js');
+  const specDist = path.join(ROOT, 'packages/workflow-format/dist/index.js');
   const stale =
     !existsSync(MAIN) ||
     !existsSync(specDist) ||
     statSync(MAIN).mtimeMs < newestMtime(path.join(ROOT, 'packages/cli/src')) ||
-    statSync(specDist).mtimeMs < newestMtime(path.join(ROOT, 'packages/spec/src'));
+    statSync(specDist).mtimeMs < newestMtime(path.join(ROOT, 'packages/workflow-format/src'));
   if (stale) {
-    execFileSync('pnpm', ['--filter', '@flowgate/spec', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync('pnpm', ['--filter', '@flowgate/workflow-format', 'build'], { cwd: ROOT, stdio: 'ignore' });
     execFileSync('pnpm', ['--filter', '@flowgate/cli', 'build'], { cwd: ROOT, stdio: 'ignore' });
   }
 }, 180_000);

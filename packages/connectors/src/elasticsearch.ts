@@ -5,12 +5,11 @@
 import type { Readable } from 'node:stream';
 import { Client, UndiciConnection, errors as esErrors } from '@elastic/elasticsearch';
 import { StepError } from '@flowgate/engine';
+import { FORBIDDEN_ELASTICSEARCH_NAMES } from '@flowgate/workflow-format';
 import type { ElasticsearchConnector } from './config';
 import { abortError, errorCode, networkError } from './errors';
 import { remappingConnect } from './net';
 
-/** Members of the client that are not APIs (SPEC §1.2): never reachable from a step. */
-export const FORBIDDEN_API_NAMES: readonly string[] = ['close', 'transport', 'helpers', 'child', 'extend', 'diagnostic', 'connectionPool'];
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor', 'then', 'name', 'serializer']);
 const SEGMENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -96,7 +95,7 @@ export function resolveApi(client: Client, apiPath: string, label: string): ApiF
   if (segments.length === 0 || segments.some((s) => !SEGMENT.test(s))) {
     throw new StepError('configuration_error', `${label}: "${apiPath}" is not an API of the Elasticsearch client`);
   }
-  if (FORBIDDEN_API_NAMES.includes(segments[0])) {
+  if (FORBIDDEN_ELASTICSEARCH_NAMES.includes(segments[0])) {
     throw new StepError('configuration_error', `${label}: "${segments[0]}" is not an API of the Elasticsearch client and cannot be called from a step`);
   }
   let holder: unknown = client;

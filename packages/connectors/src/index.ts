@@ -31,7 +31,7 @@ export {
 export type { AllowedHost, Resolver } from './net';
 export { ERROR_BODY_EXCERPT, MAX_REDIRECTS, closeGuardedDispatchers, guardedDispatcher, httpCall, resolveConnectorUrl } from './http';
 export type { HttpCallInput, HttpCallOptions, HttpResult, HttpRoute } from './http';
-export { FORBIDDEN_API_NAMES, createElasticsearchClient, elasticsearchWhere, mapElasticsearchError, resolveApi } from './elasticsearch';
+export { createElasticsearchClient, elasticsearchWhere, mapElasticsearchError, resolveApi } from './elasticsearch';
 export type { ApiFunction } from './elasticsearch';
 export { CHARS_PER_TOKEN, chatJson, createOpenAIClient, fitToTokenBudget, invalidAnswer, mapOpenAIError } from './openai';
 export type { ChatJsonRequest, ChatJsonResult, OpenAIClientHandle } from './openai';

@@ -1,4 +1,4 @@
-import type { StepDefinition } from '@flowgate/spec';
+import type { StepDefinition } from '@flowgate/workflow-format';
 import { formatPath, joinPath, parsePath, type PathSegment } from './paths';
 import type { WorkflowPlan } from './plan';
 import { StepError } from './errors';

@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from '@flowgate/spec';
+import type { WorkflowDefinition } from '@flowgate/workflow-format';
 import type { ExecutionState, StepRecord } from './records';
 
 /** What a template sees of a step: `steps.<name>.{output, error, status, respondedBy, respondedAt}`. */

@@ -1,4 +1,4 @@
-import type { OnFailure, StepDefinition, WorkflowDefinition } from '@flowgate/spec';
+import type { OnFailure, StepDefinition, WorkflowDefinition } from '@flowgate/workflow-format';
 
 /** Where a step sits in the definition tree. Step names are unique in the whole workflow. */
 export type Scope =

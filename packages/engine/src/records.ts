@@ -77,14 +77,6 @@ export interface ExecutionState {
   traceparent?: string | null;
 }
 
-/** The fixed answer schema of waitForApproval (SPEC §1.2). */
-export const APPROVAL_SCHEMA = {
-  type: 'object',
-  properties: { approved: { type: 'boolean' }, notes: { type: 'string' } },
-  required: ['approved'],
-  additionalProperties: false,
-};
-
 export function newStepRecord(fields: { name: string; path: string; type: string; seq: number; iteration: number | null; status?: StepStatus }): StepRecord {
   return {
     name: fields.name,

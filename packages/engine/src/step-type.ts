@@ -1,4 +1,4 @@
-import type { StepDefinition } from '@flowgate/spec';
+import type { StepDefinition } from '@flowgate/workflow-format';
 import type { TemplateContext } from './context';
 
 /** Everything one run of an action step gets. `input` is the rendered `with`. */

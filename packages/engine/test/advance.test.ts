@@ -1,4 +1,4 @@
-import type { StepDefinition, WorkflowDefinition } from '@flowgate/spec';
+import type { StepDefinition, WorkflowDefinition } from '@flowgate/workflow-format';
 import { advanceAfter, decideFailure, enterContainer, retryDelay, StepError, WorkflowPlan, parsePath, formatPath } from '../src';
 
 const s = (name: string, type = 'console', extra: Partial<StepDefinition> = {}): StepDefinition => ({ name, type, with: {}, ...extra });

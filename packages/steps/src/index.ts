@@ -1,24 +1,19 @@
+/**
+ * @flowgate/steps — the built-in step types, each behind the engine's StepType interface, and what
+ * they may use (StepServices). No step type knows how it is scheduled: the executor runs them.
+ */
 import { StepRegistry } from '@flowgate/engine';
-import type { StepServices } from './executor/runtime';
+import type { StepServices } from './types/services';
 import { consoleStep, dataFilter, dataMap, dataParseJson, dataSet, dataStringifyJson, waitStep, workflowFail } from './types/basic';
 import { waitForApproval, waitForInput } from './types/wait-for-input';
 import { addComment, createCase, getCase, setStatus } from './types/cases';
+import { httpStep } from './types/http';
+import { elasticsearchStep } from './types/elasticsearch';
+import { aiStepTypes } from './types/ai';
 
-export * from './executor/runtime';
-export * from './executor/abort-registry';
-export * from './executor/transitions';
-export * from './executor/process-step';
-export * from './executor/timers';
-export * from './executor/cancel';
-export * from './executor/resume';
-export * from './executor/start';
-export * from './executor/reconciler';
-export * from './executor/answer-validator';
-export * from './executor/from-env';
-export * from './executor/schedules';
-export { httpStep } from './types/http';
-export { elasticsearchStep } from './types/elasticsearch';
-export { aiStepTypes } from './types/ai';
+export { connectorsOf, type StepServices } from './types/services';
+export { arrayValue } from './array-value';
+export { httpStep, elasticsearchStep, aiStepTypes };
 
 /** Every built-in step type that needs no connector. */
 export function builtinRegistry(): StepRegistry<StepServices> {
@@ -38,4 +33,9 @@ export function builtinRegistry(): StepRegistry<StepServices> {
     getCase,
     setStatus,
   );
+}
+
+/** The step types that call out through a connector (http, elasticsearch.*, ai.*): the worker adds them. */
+export function connectorStepTypes() {
+  return [httpStep, elasticsearchStep, ...aiStepTypes];
 }

@@ -4,7 +4,7 @@
  */
 import type { StepRunContext, StepOutcome, TemplateContext } from '@flowgate/engine';
 import { StepError } from '@flowgate/engine';
-import type { StepDefinition } from '@flowgate/spec';
+import type { StepDefinition } from '@flowgate/workflow-format';
 import type { StepServices } from '@flowgate/steps';
 
 export interface CtxOptions {

@@ -1,4 +1,5 @@
-import { APPROVAL_SCHEMA, type ExecutionState, type StepRecord, type WaitingFor } from '@flowgate/engine';
+import type { ExecutionState, StepRecord, WaitingFor } from '@flowgate/engine';
+import { APPROVAL_SCHEMA } from '@flowgate/workflow-format';
 
 /**
  * ExecutionState <-> Redis hash fields. Field names are short because a waiting execution's

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Problem, WorkflowDefinition } from '@flowgate/spec';
+import type { Problem, WorkflowDefinition } from '@flowgate/workflow-format';
 import { Keys } from './keys';
 import { isCluster, sendAll, sendAllOrThrow, type Command } from './multi-slot';
 import type { RedisClient } from './scripts';

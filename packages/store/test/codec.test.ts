@@ -1,5 +1,6 @@
 /** The execution record's compact encoding reads back exactly as it was written. */
-import { APPROVAL_SCHEMA, type ExecutionState } from '@flowgate/engine';
+import type { ExecutionState } from '@flowgate/engine';
+import { APPROVAL_SCHEMA } from '@flowgate/workflow-format';
 import { decodeExecution, encodeExecution } from '../src';
 
 function roundTrip(partial: Partial<ExecutionState>): ExecutionState {

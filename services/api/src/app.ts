@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Logger, Runtime } from '@flowgate/steps';
+import type { Logger, Runtime } from '@flowgate/executor';
 import { IdempotencyStore } from '@flowgate/store';
 import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
 import { Authenticator, FailureLimiter, IngestLimiter } from './auth';

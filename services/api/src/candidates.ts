@@ -1,6 +1,6 @@
 import { compileCondition, evaluateKql, type KqlNode } from '@flowgate/condition';
-import type { WorkflowDefinition } from '@flowgate/spec';
-import type { Runtime } from '@flowgate/steps';
+import type { WorkflowDefinition } from '@flowgate/workflow-format';
+import type { Runtime } from '@flowgate/executor';
 
 /** An enabled, valid workflow with at least one `alert` trigger, ready to match events. */
 export interface Candidate {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { commonConfigFromEnv, type CommonConfig } from '@flowgate/steps';
+import { commonConfigFromEnv, type CommonConfig } from '@flowgate/executor';
 
 /** SPEC §6.1 roles. */
 export const ROLES = ['ingest', 'viewer', 'reviewer', 'editor', 'admin'] as const;

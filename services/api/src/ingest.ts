@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startExecutions, type Runtime, type StartRequest } from '@flowgate/steps';
+import { startExecutions, type Runtime, type StartRequest } from '@flowgate/executor';
 import type { IdempotencyStore } from '@flowgate/store';
 import { matches, type AlertCandidates, type Candidate } from './candidates';
 import { isPlainObject } from './body';

@@ -4,7 +4,8 @@
  * SIGTERM/SIGINT: stop accepting connections, finish requests in flight, exit 0.
  */
 import type { AddressInfo } from 'node:net';
-import { builtinRegistry, runtimeFromConfig } from '@flowgate/steps';
+import { runtimeFromConfig } from '@flowgate/executor';
+import { builtinRegistry } from '@flowgate/steps';
 import { Metrics, SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { createApp } from './app';
 import { AlertCandidates } from './candidates';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESERVED_WORKFLOW_IDS, WORKFLOW_ID_PATTERN, slugify, validateWorkflow, type Problem, type ValidationResult } from '@flowgate/spec';
-import { syncSchedules, type Logger, type Runtime } from '@flowgate/steps';
+import { RESERVED_WORKFLOW_IDS, WORKFLOW_ID_PATTERN, slugify, validateWorkflow, type Problem, type ValidationResult } from '@flowgate/workflow-format';
+import { syncSchedules, type Logger, type Runtime } from '@flowgate/executor';
 import { versionHash, type StoredWorkflow } from '@flowgate/store';
 import { ApiError, badRequest, conflict } from './errors';
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateWorkflow } from '@flowgate/spec';
+import { validateWorkflow } from '@flowgate/workflow-format';
 import { WorkflowStore } from '@flowgate/store';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
 import { System, consoleWorkflow, expectError } from './util';

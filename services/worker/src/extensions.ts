@@ -1,5 +1,5 @@
 import type { StepRegistry } from '@flowgate/engine';
-import { aiStepTypes, elasticsearchStep, httpStep, type StepServices } from '@flowgate/steps';
+import { connectorStepTypes, type StepServices } from '@flowgate/steps';
 import { ConnectorConfigError, loadConnectorsFile, type ConnectorRegistry } from '@flowgate/connectors';
 
 /**
@@ -24,6 +24,6 @@ export async function loadStepExtensions(
       fail(err instanceof ConnectorConfigError ? err.message : `${path}: ${(err as Error).message}`);
     }
   }
-  registry.register(httpStep, elasticsearchStep, ...aiStepTypes);
+  registry.register(...connectorStepTypes());
   return { registry, services: connectors ? { connectors } : {} };
 }

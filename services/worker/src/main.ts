@@ -5,7 +5,8 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { STEPS_QUEUE, TIMERS_QUEUE, queuePrefix, type StepJob, type TimerJob } from '@flowgate/queue';
-import { AbortRegistry, builtinRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/steps';
+import { AbortRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/executor';
+import { builtinRegistry } from '@flowgate/steps';
 import { SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { loadStepExtensions } from './extensions';
 

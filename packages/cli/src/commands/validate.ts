@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { connectorTypesFromYaml, validateWorkflow, type ConnectorTypes, type Problem, type ValidateOptions } from '@flowgate/spec';
+import { connectorTypesFromYaml, validateWorkflow, type ConnectorTypes, type Problem, type ValidateOptions } from '@flowgate/workflow-format';
 
 export interface ValidateCliOptions {
   connectors?: string;

@@ -1,8 +1,7 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import { chatJson, fitToTokenBudget, invalidAnswer, type ChatJsonResult, type ConnectorRegistry, type OpenAIConnector } from '@flowgate/connectors';
-import type { StepServices } from '../executor/runtime';
-import { validateAnswer } from '../executor/answer-validator';
-import { connectorsOf } from './http';
+import { validateAnswer } from '@flowgate/workflow-format';
+import { connectorsOf, type StepServices } from './services';
 
 type T = StepType<StepServices>;
 

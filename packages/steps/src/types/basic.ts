@@ -1,8 +1,8 @@
 import { StepError, type StepType } from '@flowgate/engine';
-import { parseDuration } from '@flowgate/spec';
+import { parseDuration } from '@flowgate/workflow-format';
 import { evaluateCondition } from '@flowgate/condition';
 import { renderDeep } from '@flowgate/template';
-import type { StepServices } from '../executor/runtime';
+import type { StepServices } from './services';
 import { arrayValue } from '../array-value';
 
 type T = StepType<StepServices>;

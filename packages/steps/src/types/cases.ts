@@ -1,6 +1,6 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import { CASE_SEVERITIES, CASE_STATUSES, type CaseStatus } from '@flowgate/store';
-import type { StepServices } from '../executor/runtime';
+import type { StepServices } from './services';
 
 type T = StepType<StepServices>;
 

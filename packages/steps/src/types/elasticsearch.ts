@@ -1,14 +1,13 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import {
   DEFAULT_ELASTICSEARCH_CONNECTOR,
-  FORBIDDEN_API_NAMES,
   mapElasticsearchError,
   resolveApi,
   type ConnectorRegistry,
   type ElasticsearchConnector,
 } from '@flowgate/connectors';
-import type { StepServices } from '../executor/runtime';
-import { connectorsOf } from './http';
+import { FORBIDDEN_ELASTICSEARCH_NAMES } from '@flowgate/workflow-format';
+import { connectorsOf, type StepServices } from './services';
 
 const PREFIX = 'elasticsearch.';
 const REQUEST_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
@@ -60,7 +59,7 @@ export const elasticsearchStep: StepType<StepServices> = {
     const api = type.slice(PREFIX.length);
     let connector: ElasticsearchConnector | undefined;
     try {
-      if (FORBIDDEN_API_NAMES.includes(api.split('.')[0])) {
+      if (FORBIDDEN_ELASTICSEARCH_NAMES.includes(api.split('.')[0])) {
         throw new StepError('configuration_error', `${type}: "${api.split('.')[0]}" is not an Elasticsearch API and cannot be called from a step`);
       }
       connector = connectorFor(ctx, registry);

@@ -1,13 +1,6 @@
 import { type StepRunContext, type StepType } from '@flowgate/engine';
-import { emptyConnectorRegistry, type ConnectorRegistry, httpCall, type HttpRoute } from '@flowgate/connectors';
-import type { StepServices } from '../executor/runtime';
-
-const NO_CONNECTORS = emptyConnectorRegistry();
-
-/** The connector registry the worker passes in `services.connectors`, or an empty one. */
-export function connectorsOf(services: StepServices): ConnectorRegistry {
-  return services.connectors ?? NO_CONNECTORS;
-}
+import { httpCall, type HttpRoute } from '@flowgate/connectors';
+import { connectorsOf, type StepServices } from './services';
 
 /** `Idempotency-Key: <executionId>:<stepPath>` (SPEC §1.2, §4.6): the same on every attempt of one step run. */
 export function idempotencyKey(ctx: StepRunContext): string {

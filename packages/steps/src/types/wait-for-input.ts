@@ -1,6 +1,6 @@
 import { StepError, type StepType } from '@flowgate/engine';
-import type { StepServices } from '../executor/runtime';
-import { APPROVAL_SCHEMA } from '../executor/answer-validator';
+import type { StepServices } from './services';
+import { APPROVAL_SCHEMA } from '@flowgate/workflow-format';
 
 const MAX_MESSAGE_BYTES = 10_240;
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { CASE_STATUSES, type CaseStatus } from '@flowgate/store';
-import type { Runtime } from '@flowgate/steps';
+import type { Runtime } from '@flowgate/executor';
 import { callerOf, type Authenticator } from '../auth';
 import { describe, jsonObjectBody, MiB, rawBody, param } from '../body';
 import { asyncHandler, badRequest, notFound } from '../errors';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { parseStatusList, type ExecutionStatus } from '@flowgate/engine';
-import { cancelExecution, resumeExecution, type ResumeResult, type Runtime } from '@flowgate/steps';
+import { cancelExecution, resumeExecution, type ResumeResult, type Runtime } from '@flowgate/executor';
 import { callerOf, type Authenticator, type Caller } from '../auth';
 import { describe, isPlainObject, jsonBody, MiB, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, notFound } from '../errors';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Runtime } from '@flowgate/steps';
+import type { Runtime } from '@flowgate/executor';
 import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
 import { asyncHandler } from '../errors';
 

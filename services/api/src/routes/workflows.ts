@@ -1,12 +1,11 @@
 import { Router, type Request } from 'express';
-import type { WorkflowDefinition } from '@flowgate/spec';
-import { startExecution, type Runtime } from '@flowgate/steps';
+import { validateInputs, type WorkflowDefinition } from '@flowgate/workflow-format';
+import { startExecution, type Runtime } from '@flowgate/executor';
 import type { StoredWorkflow } from '@flowgate/store';
 import type { Authenticator } from '../auth';
 import { callerOf } from '../auth';
 import { bodyText, describe, isPlainObject, isYamlRequest, jsonObjectBody, MiB, parseJson, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, conflict, notFound } from '../errors';
-import { validateInputs } from '../inputs';
 import { problemView, workflowIdProblem, type WorkflowService } from '../workflow-service';
 
 /**

@@ -1,0 +1,88 @@
+import { monotonicFactory } from 'ulid';
+import { newStepRecord, stepKey, type ExecutionState } from '@flowgate/engine';
+import type { WorkflowDefinition } from '@flowgate/workflow-format';
+import type { StartEntry } from '@flowgate/queue';
+import { startExecutionTraces } from '@flowgate/telemetry';
+import type { Runtime } from './runtime';
+
+const ulid = monotonicFactory();
+
+export interface StartRequest {
+  workflowId: string;
+  /** the definition version hash current at trigger time */
+  version: string;
+  definition: WorkflowDefinition;
+  trigger: ExecutionState['trigger'];
+  triggeredBy: string;
+  event?: unknown;
+  inputs?: unknown;
+}
+
+/** The execution record and first step record of a new execution (nothing written). */
+export function newExecution(req: StartRequest, now = Date.now()): { state: ExecutionState; first: string } {
+  const id = ulid(now);
+  const first = req.definition.steps[0].name;
+  const timeout = req.definition.settings.timeoutMs;
+  const state: ExecutionState = {
+    id,
+    workflowId: req.workflowId,
+    workflowName: req.definition.name,
+    version: req.version,
+    trigger: req.trigger,
+    triggeredBy: req.triggeredBy,
+    status: 'PENDING',
+    rev: 0,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    cancellation: null,
+    waitingFor: null,
+    next: stepKey(first, 1),
+    nextAt: now,
+    event: req.event ?? {},
+    inputs: req.inputs ?? {},
+    variables: {},
+    deadline: timeout ? now + timeout : null,
+    seqs: 1,
+  };
+  return { state, first };
+}
+
+/** From this many executions at once, their jobs are queued by a worker from one start batch. */
+const START_BATCH_MIN = 20;
+
+/**
+ * Creates executions and queues their first steps (and their settings.timeout timers). Many at once
+ * for bulk ingestion: the records in one pipeline, then, for a few, their jobs directly; for many,
+ * one start batch that a worker fans out (ingestion then costs the API one write per execution,
+ * not four: what lets one API process accept alerts faster than BullMQ adds jobs).
+ */
+export async function startExecutions(rt: Runtime, requests: StartRequest[]): Promise<string[]> {
+  const now = Date.now();
+  const created = requests.map((req) => ({ req, ...newExecution(req, now) }));
+  const traces = startExecutionTraces(created.map(({ state }) => ({ id: state.id, attributes: executionAttributes(state) })));
+  created.forEach(({ state }, i) => {
+    if (traces[i]) state.traceparent = traces[i];
+  });
+  await rt.executions.createMany(
+    created.map(({ req, state, first }) => ({
+      state,
+      records: [newStepRecord({ name: first, path: first, type: req.definition.steps[0].type, seq: 0, iteration: null })],
+    })),
+  );
+  const entries: StartEntry[] = created.map(({ state, first }) => [state.id, first, state.deadline ?? 0]);
+  if (entries.length >= START_BATCH_MIN) await rt.queues.addStartBatch(entries);
+  else await rt.queues.addStarts(entries, now);
+  return created.map((c) => c.state.id);
+}
+
+export async function startExecution(rt: Runtime, req: StartRequest): Promise<string> {
+  const [id] = await startExecutions(rt, [req]);
+  return id;
+}
+
+/** The attributes every span of an execution carries. */
+export function executionAttributes(exec: Pick<ExecutionState, 'id' | 'workflowId' | 'trigger'>): Record<string, string> {
+  return { 'flowgate.execution_id': exec.id, 'flowgate.workflow_id': exec.workflowId, 'flowgate.trigger': exec.trigger };
+}

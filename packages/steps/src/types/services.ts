@@ -1,0 +1,18 @@
+import { emptyConnectorRegistry, type ConnectorRegistry } from '@flowgate/connectors';
+import type { CaseStore } from '@flowgate/store';
+
+/** What step types may use besides their input; the executor builds it once per process. */
+export interface StepServices {
+  cases: CaseStore;
+  /** the connector registry (connectors.yaml), when one is configured */
+  connectors?: ConnectorRegistry;
+  /** FLOWGATE_HTTP_ALLOWED_HOSTS, parsed */
+  httpAllowedHosts?: string[];
+}
+
+const NO_CONNECTORS = emptyConnectorRegistry();
+
+/** The connector registry the worker passes in `services.connectors`, or an empty one. */
+export function connectorsOf(services: StepServices): ConnectorRegistry {
+  return services.connectors ?? NO_CONNECTORS;
+}

@@ -1,0 +1,413 @@
+/**
+ * Static checks the JSON Schema cannot express: unique step names, step references in execution order,
+ * template and KQL syntax, JSON Schemas of waits, time zones, schedules, inputs, connectors,
+ * and the warnings for Kibana keys. They run on the raw data and are defensive about its shape
+ * (the schema may have found errors already; duplicates are removed by the caller).
+ */
+import { checkCondition, compileCondition, KqlNode } from '@flowgate/condition';
+import { checkTemplate, stepReferences } from '@flowgate/template';
+import { isDuration, parseDuration } from './duration';
+import { inputItemToJsonSchema, InputListItem } from './inputs';
+import { checkJsonSchema, valueMatches } from './json-schema';
+import { KIBANA_IGNORED_MESSAGE, KIBANA_KEYS } from './kibana-keys';
+import { unknownStepTypeMessage } from './messages';
+import type { Target, YamlSource } from './parse-yaml';
+import { formatPath, Segment } from './path';
+import { connectorTypeFor, isKnownStepType } from './step-types';
+import { didYouMean } from './suggest';
+import type { Problem, ValidateOptions } from './types';
+
+type Raw = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+const STEP_NAME_RE = /^[A-Za-z0-9_-]+$/;
+const TEMPLATE_MARK = /\{\{|\{%/;
+
+/** A step found in the raw tree, with its place in execution order. */
+interface StepEntry {
+  raw: Raw;
+  name?: string;
+  path: Segment[];
+  /** 'main' for `steps`, 'settings' for `settings.on-failure.fallback` */
+  root: 'main' | 'settings';
+  /** from the root down: the list holding each ancestor (and the step itself) and its index there */
+  chain: Array<{ list: string; index: number }>;
+}
+
+export class Checker {
+  readonly errors: Problem[] = [];
+  readonly warnings: Problem[] = [];
+  private readonly entries: StepEntry[] = [];
+  private readonly byName = new Map<string, StepEntry[]>();
+
+  constructor(
+    private readonly data: Raw,
+    private readonly source: YamlSource,
+    private readonly opts: ValidateOptions = {},
+  ) {}
+
+  run(): void {
+    const steps = this.data.steps;
+    if (Array.isArray(steps)) this.collect(steps, ['steps'], 'main', []);
+    const settings = this.data.settings;
+    if (isObj(settings) && isObj(settings['on-failure'])) {
+      const onFailure = settings['on-failure'];
+      if (Array.isArray(onFailure.fallback)) this.collect(onFailure.fallback, ['settings', 'on-failure', 'fallback'], 'settings', []);
+      this.kibanaRetry(onFailure, ['settings', 'on-failure']);
+    }
+    this.checkNames();
+    for (const entry of this.entries) this.checkStep(entry);
+    this.checkTriggers();
+    this.checkTopLevel();
+  }
+
+  /* ---------- problems ---------- */
+
+  private error(path: Segment[], message: string, target: Target = 'value'): void {
+    const { line, column } = this.source.position(path, target);
+    this.errors.push({ path: formatPath(path), line, column, message });
+  }
+
+  private errorAt(path: Segment[], offset: number | undefined, message: string): void {
+    const { line, column } =
+      offset === undefined ? this.source.position(path) : this.source.positionInValue(path, offset);
+    this.errors.push({ path: formatPath(path), line, column, message });
+  }
+
+  private warnKibana(path: Segment[]): void {
+    const { line, column } = this.source.position(path, 'key');
+    this.warnings.push({ path: formatPath(path), line, column, message: KIBANA_IGNORED_MESSAGE });
+  }
+
+  private kibanaKeys(obj: Raw, keys: readonly string[], path: Segment[]): void {
+    for (const key of keys) if (key in obj) this.warnKibana([...path, key]);
+  }
+
+  private kibanaRetry(onFailure: Raw, path: Segment[]): void {
+    if (isObj(onFailure.retry)) this.kibanaKeys(onFailure.retry, KIBANA_KEYS.retry, [...path, 'retry']);
+  }
+
+  /* ---------- the step tree ---------- */
+
+  private collect(list: unknown[], path: Segment[], root: StepEntry['root'], parentChain: StepEntry['chain']): void {
+    const listId = formatPath(path);
+    list.forEach((raw, index) => {
+      if (!isObj(raw)) return;
+      const stepPath = [...path, index];
+      const chain = [...parentChain, { list: listId, index }];
+      const entry: StepEntry = { raw, path: stepPath, root, chain };
+      if (typeof raw.name === 'string') {
+        entry.name = raw.name;
+        const same = this.byName.get(raw.name);
+        if (same) same.push(entry);
+        else this.byName.set(raw.name, [entry]);
+      }
+      this.entries.push(entry);
+      const child = (key: string) => {
+        if (Array.isArray(raw[key])) this.collect(raw[key] as unknown[], [...stepPath, key], root, chain);
+      };
+      child('steps');
+      child('else');
+      if (Array.isArray(raw.cases)) {
+        raw.cases.forEach((c, i) => {
+          if (isObj(c) && Array.isArray(c.steps)) this.collect(c.steps, [...stepPath, 'cases', i, 'steps'], root, chain);
+        });
+      }
+      child('default');
+      const onFailure = raw['on-failure'];
+      if (isObj(onFailure) && Array.isArray(onFailure.fallback)) {
+        this.collect(onFailure.fallback, [...stepPath, 'on-failure', 'fallback'], root, chain);
+      }
+    });
+  }
+
+  /** Does `x` run before `s` (so that `s` may read `steps.<x>`)? */
+  private runsBefore(x: StepEntry, s: StepEntry): boolean {
+    if (x.root !== s.root) return x.root === 'main' && s.root === 'settings';
+    for (let i = 0; i < x.chain.length && i < s.chain.length; i++) {
+      const a = x.chain[i];
+      const b = s.chain[i];
+      if (a.list !== b.list) return false; // different branches of one container
+      if (a.index !== b.index) return a.index < b.index; // inside an earlier / a later sibling
+      if (i === x.chain.length - 1) return i < s.chain.length - 1; // x is an ancestor (or s itself)
+    }
+    return false; // x is inside s
+  }
+
+  private checkNames(): void {
+    for (const [name, list] of this.byName) {
+      const first = list[0];
+      const firstLine = this.source.position([...first.path, 'name']).line;
+      for (const dup of list.slice(1)) {
+        this.error([...dup.path, 'name'], `duplicate step name "${name}" (first used on line ${firstLine})`);
+      }
+    }
+  }
+
+  private checkStep(entry: StepEntry): void {
+    const { raw, path } = entry;
+    const type = raw.type;
+    if (typeof raw.name === 'string' && !STEP_NAME_RE.test(raw.name)) {
+      this.error([...path, 'name'], `invalid step name ${JSON.stringify(raw.name)}: use only letters, digits, "_" and "-"`);
+    }
+    if (typeof type === 'string' && !isKnownStepType(type)) {
+      this.error([...path, 'type'], unknownStepTypeMessage(type));
+    }
+    this.kibanaKeys(raw, KIBANA_KEYS.step, path);
+    if (type === 'foreach') this.kibanaKeys(raw, KIBANA_KEYS.loop, path);
+    if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, KIBANA_KEYS.ai, path);
+    if (isObj(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
+
+    this.checkConnector(entry);
+
+    // templates: every string under `with` (except waitForInput.with.schema) and the step-level ones
+    const w = raw.with;
+    if (isObj(w)) {
+      for (const [key, value] of Object.entries(w)) {
+        if ((type === 'waitForInput' || type === 'ai.prompt') && key === 'schema') continue;
+        this.templates(value, [...path, 'with', key], entry);
+      }
+      if (type === 'http') this.kibanaKeys(w, KIBANA_KEYS.httpWith, [...path, 'with']);
+      if (type === 'workflow.fail') this.kibanaKeys(w, KIBANA_KEYS.failWith, [...path, 'with']);
+    }
+    for (const key of ['foreach', 'items', 'source', 'expression']) {
+      if (raw[key] !== undefined) this.templates(raw[key], [...path, key], entry);
+    }
+    for (const key of ['if', 'condition']) {
+      if (typeof raw[key] === 'string') this.condition(raw[key] as string, [...path, key], entry);
+    }
+
+    if (isObj(w)) {
+      if (type === 'data.filter' && typeof w.condition === 'string') {
+        this.kql(w.condition, [...path, 'with', 'condition']);
+      }
+      if (type === 'wait' && typeof w.duration === 'string' && !TEMPLATE_MARK.test(w.duration)) {
+        this.duration(w.duration, [...path, 'with', 'duration']);
+      }
+      if ((type === 'waitForInput' || type === 'ai.prompt') && isObj(w.schema)) {
+        this.jsonSchema(w.schema, [...path, 'with', 'schema'], type === 'waitForInput');
+      }
+    }
+    if (typeof raw.timeout === 'string') this.duration(raw.timeout, [...path, 'timeout']);
+  }
+
+  private checkConnector(entry: StepEntry): void {
+    const id = entry.raw['connector-id'];
+    const type = entry.raw.type;
+    if (typeof id !== 'string') return;
+    const path = [...entry.path, 'connector-id'];
+    if (TEMPLATE_MARK.test(id) || id.includes('${{')) {
+      this.error(path, 'connector-id must be a literal connector id, not a template');
+      return;
+    }
+    const connectors = this.opts.connectors;
+    if (!connectors) return;
+    const connector = Object.prototype.hasOwnProperty.call(connectors, id) ? connectors[id] : undefined;
+    if (!connector) {
+      this.error(path, `unknown connector "${id}"${didYouMean(id, Object.keys(connectors))}`);
+      return;
+    }
+    const needed = typeof type === 'string' ? connectorTypeFor(type) : undefined;
+    if (needed && connector.type !== needed) {
+      const article = /^[aeiou]/i.test(String(type)) ? 'an' : 'a';
+      this.error(path, `connector "${id}" is of type "${connector.type}", but ${article} ${type} step needs a connector of type "${needed}"`);
+    }
+  }
+
+  private duration(text: string, path: Segment[]): void {
+    if (!isDuration(text)) {
+      try {
+        parseDuration(text);
+      } catch (err) {
+        this.error(path, (err as Error).message);
+      }
+    }
+  }
+
+  /* ---------- templates, references and conditions ---------- */
+
+  private templates(value: unknown, path: Segment[], entry: StepEntry): void {
+    if (typeof value === 'string') {
+      this.template(value, path, entry);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => this.templates(v, [...path, i], entry));
+    } else if (isObj(value)) {
+      for (const [k, v] of Object.entries(value)) this.templates(v, [...path, k], entry);
+    }
+  }
+
+  /** Checks one templated string; false when its syntax is invalid. */
+  private template(text: string, path: Segment[], entry: StepEntry): boolean {
+    if (!text.includes('{')) return true;
+    const err = safe(() => checkTemplate(text));
+    if (err) {
+      this.errorAt(path, err.position?.offset, err.message);
+      return false;
+    }
+    const refs = safe(() => stepReferences(text)) ?? [];
+    for (const name of new Set(refs)) this.reference(name, text, path, entry);
+    return true;
+  }
+
+  private condition(text: string, path: Segment[], entry: StepEntry): void {
+    if (!this.template(text, path, entry)) return;
+    // field paths of the KQL itself read the context too: `steps.review.output.approved : true`
+    const fields = TEMPLATE_MARK.test(text) ? kqlStepFields(text) : (safe(() => astStepFields(compileCondition(text))) ?? []);
+    for (const name of new Set(fields)) this.reference(name, text, path, entry);
+    this.kql(text, path);
+  }
+
+  private kql(text: string, path: Segment[]): void {
+    const err = safe(() => checkCondition(text));
+    if (err) {
+      // ConditionError.position is a 1-based column in the condition text
+      const pos = (err as { position?: unknown }).position;
+      this.errorAt(path, typeof pos === 'number' ? pos - 1 : undefined, err.message);
+    }
+  }
+
+  private reference(name: string, text: string, path: Segment[], entry: StepEntry): void {
+    const targets = this.byName.get(name);
+    const at = referenceOffset(text, name);
+    if (!targets) {
+      this.errorAt(path, at, `reads steps.${name}, but no step is named "${name}"${didYouMean(name, this.byName.keys())}`);
+    } else if (!targets.some((t) => this.runsBefore(t, entry))) {
+      this.errorAt(path, at, `reads steps.${name}, but step "${name}" does not run before this step`);
+    }
+  }
+
+  /* ---------- JSON Schemas and inputs ---------- */
+
+  private jsonSchema(schema: Raw, path: Segment[], mustBeObject: boolean): void {
+    const issue = checkJsonSchema(schema);
+    if (issue) {
+      this.error([...path, ...issue.path], issue.message);
+      return;
+    }
+    if (mustBeObject && schema.type !== 'object') {
+      const where = schema.type === undefined ? path : [...path, 'type'];
+      this.error(where, `expected a JSON Schema of type "object" (the answer is a JSON object), got ${schema.type === undefined ? 'no type' : JSON.stringify(schema.type)}`);
+    }
+  }
+
+  private inputs(inputs: unknown, path: Segment[]): void {
+    if (isObj(inputs)) {
+      const issue = checkJsonSchema(inputs);
+      if (issue) this.error([...path, ...issue.path], issue.message);
+      else if (inputs.type !== undefined && inputs.type !== 'object') {
+        this.error([...path, 'type'], `expected the inputs schema to be of type "object", got ${JSON.stringify(inputs.type)}`);
+      }
+      return;
+    }
+    if (!Array.isArray(inputs)) return;
+    const seen = new Set<string>();
+    inputs.forEach((item, i) => {
+      if (!isObj(item) || typeof item.name !== 'string') return;
+      if (seen.has(item.name)) this.error([...path, i, 'name'], `duplicate input name "${item.name}"`);
+      seen.add(item.name);
+      if (item.default !== undefined && typeof item.type === 'string') {
+        const prop = inputItemToJsonSchema(item as unknown as InputListItem);
+        const bad = valueMatches(prop, item.default);
+        if (bad) this.error([...path, i, 'default'], `default does not fit the input: ${bad}`);
+      }
+    });
+  }
+
+  /* ---------- triggers and the top level ---------- */
+
+  private checkTriggers(): void {
+    const triggers = this.data.triggers;
+    if (!Array.isArray(triggers)) return;
+    let manualInputs: Segment[] | undefined;
+    triggers.forEach((t, i) => {
+      if (!isObj(t)) return;
+      const path: Segment[] = ['triggers', i];
+      if (isObj(t.on)) {
+        this.kibanaKeys(t.on, KIBANA_KEYS.triggerOn, [...path, 'on']);
+        const cond = t.on.condition;
+        if (typeof cond === 'string') {
+          if (TEMPLATE_MARK.test(cond)) {
+            this.error([...path, 'on', 'condition'], 'a trigger condition is KQL against the event itself, not a template: remove "{{ }}"');
+          } else {
+            this.kql(cond, [...path, 'on', 'condition']);
+          }
+        }
+      }
+      if (t.type === 'manual' && t.inputs !== undefined) {
+        this.inputs(t.inputs, [...path, 'inputs']);
+        manualInputs = [...path, 'inputs'];
+      }
+      if (t.type === 'scheduled' && isObj(t.with)) {
+        const w = t.with;
+        if (typeof w.every === 'string' && isDuration(w.every) && parseDuration(w.every) < 60_000) {
+          this.error([...path, 'with', 'every'], `a schedule runs at most every minute: expected at least 1m, got "${w.every}"`);
+        }
+        if (typeof w.timezone === 'string') this.timeZone(w.timezone, [...path, 'with', 'timezone']);
+        if (isObj(w.rrule) && typeof w.rrule.tzid === 'string') this.timeZone(w.rrule.tzid, [...path, 'with', 'rrule', 'tzid']);
+      }
+    });
+    if (this.data.inputs !== undefined && manualInputs) {
+      this.error(manualInputs, 'inputs are given both at the top level and under the manual trigger: keep one', 'key');
+    }
+  }
+
+  private timeZone(tz: string, path: Segment[]): void {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    } catch {
+      this.error(path, `unknown time zone "${tz}": expected an IANA name such as Europe/Paris or UTC`);
+    }
+  }
+
+  private checkTopLevel(): void {
+    this.kibanaKeys(this.data, KIBANA_KEYS.workflow, []);
+    if (isObj(this.data.settings)) this.kibanaKeys(this.data.settings, KIBANA_KEYS.settings, ['settings']);
+    if (this.data.inputs !== undefined) this.inputs(this.data.inputs, ['inputs']);
+  }
+}
+
+/** Calls into the template/condition packages never make validation throw. */
+function safe<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+/** Names X of the field paths `steps.X...` of a parsed KQL condition. */
+function astStepFields(node: KqlNode, out: string[] = []): string[] {
+  switch (node.type) {
+    case 'and':
+    case 'or':
+      node.children.forEach((c) => astStepFields(c, out));
+      break;
+    case 'not':
+      astStepFields(node.child, out);
+      break;
+    default:
+      if (node.path.length > 1 && node.path[0].key === 'steps') out.push(node.path[1].key);
+  }
+  return out;
+}
+
+/** Names X of KQL field paths `steps.X...` in a templated condition (outside templates and quoted values). */
+export function kqlStepFields(text: string): string[] {
+  const stripped = text
+    .replace(/\$?\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (m) => ' '.repeat(m.length))
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (m) => ' '.repeat(m.length));
+  const out: string[] = [];
+  const re = /(?:^|[\s(])steps\.([A-Za-z0-9_-]+)[^\s:<>()]*\s*(?::|<=?|>=?)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(stripped))) out.push(m[1]);
+  return out;
+}
+
+function referenceOffset(text: string, name: string): number | undefined {
+  for (const form of [`steps.${name}`, `steps["${name}"]`, `steps['${name}']`]) {
+    const re = new RegExp(`${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`);
+    const m = re.exec(text);
+    if (m) return m.index;
+  }
+  return undefined;
+}

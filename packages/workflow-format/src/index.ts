@@ -1,0 +1,30 @@
+/**
+ * @flowgate/workflow-format — the workflow format: YAML → validated, typed WorkflowDefinition; the JSON Schema
+ * of the format; durations, sizes, ids.
+ */
+export * from './types';
+export { validateWorkflow, workflowValidator } from './validate';
+export { workflowSchema } from './schema';
+export { parseDuration, formatDuration, isDuration, DURATION_PATTERN } from './duration';
+export { parseSize, SIZE_PATTERN, DEFAULT_MAX_STEP_SIZE } from './size';
+export { slugify, isValidWorkflowId, WORKFLOW_ID_PATTERN, RESERVED_WORKFLOW_IDS } from './slug';
+export {
+  STEP_TYPES,
+  TRIGGER_TYPES,
+  CONTAINER_STEP_TYPES,
+  FORBIDDEN_ELASTICSEARCH_NAMES,
+  isContainerStep,
+  isKnownStepType,
+  connectorTypeFor,
+} from './step-types';
+export { inputsToJsonSchema, inputItemToJsonSchema } from './inputs';
+export type { InputListItem } from './inputs';
+export { walkSteps } from './walk';
+export type { WalkInfo, Branch } from './walk';
+export { RETRY_DEFAULTS } from './normalize';
+export { KIBANA_KEYS, KIBANA_IGNORED_MESSAGE } from './kibana-keys';
+export { formatPath } from './path';
+export { connectorTypesFromYaml } from './connector-types';
+export type { ConnectorTypes } from './connector-types';
+export { APPROVAL_SCHEMA, checkJsonSchema, compileSchema, describeSchemaError, validateAnswer, validateInputs, valueMatches } from './json-schema';
+export type { SchemaError, SchemaIssue } from './json-schema';

@@ -1,0 +1,737 @@
+/**
+ * Invalid workflows, one problem each: the message, the path, the line (and the column where it matters).
+ * HEAD takes lines 1-4, so the first step starts on line 5.
+ */
+import { validateWorkflow, ValidateOptions } from '@flowgate/workflow-format';
+
+const HEAD = 'name: t\ntriggers:\n  - type: alert\nsteps:\n';
+const STEP = '  - name: s\n    type: console\n    with: { message: hi }\n';
+
+interface Case {
+  title: string;
+  yaml: string;
+  path: string;
+  /** exact message, or a pattern */
+  message: string | RegExp;
+  line: number;
+  column?: number;
+  opts?: ValidateOptions;
+}
+
+const cases: Case[] = [
+  /* ---------- YAML ---------- */
+  {
+    title: 'YAML syntax error',
+    yaml: 'name: t\nsteps: [a, b\n',
+    path: '',
+    message: /^YAML syntax error: /,
+    line: 3,
+  },
+  {
+    title: 'duplicate YAML key',
+    yaml: `name: a\n${HEAD.slice('name: t\n'.length)}${STEP}name: b\n`,
+    path: 'name',
+    message: 'duplicate key "name" (first defined on line 1)',
+    line: 8,
+    column: 1,
+  },
+  {
+    title: 'duplicate YAML key inside a step',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with: { message: hi }\n    type: console\n`,
+    path: 'steps[0].type',
+    message: 'duplicate key "type" (first defined on line 6)',
+    line: 8,
+    column: 5,
+  },
+  {
+    title: 'several YAML documents',
+    yaml: `${HEAD}${STEP}---\nname: other\n`,
+    path: '',
+    message: /^YAML syntax error: Source contains multiple documents/,
+    line: 8,
+  },
+  {
+    title: 'a list at the top level',
+    yaml: '- name: t\n',
+    path: '',
+    message: /^expected a mapping of workflow keys .*, got a list$/,
+    line: 1,
+    column: 1,
+  },
+
+  /* ---------- top level ---------- */
+  {
+    title: 'unknown top-level key (typo)',
+    yaml: `${HEAD}${STEP}setings:\n  timeout: 1h\n`,
+    path: 'setings',
+    message: 'unknown key "setings"; did you mean "settings"?',
+    line: 8,
+    column: 1,
+  },
+  {
+    title: 'missing name',
+    yaml: HEAD.slice('name: t\n'.length) + STEP,
+    path: '',
+    message: 'missing required key "name"',
+    line: 1,
+    column: 1,
+  },
+  {
+    title: 'missing steps',
+    yaml: 'name: t\ntriggers:\n  - type: alert\n',
+    path: '',
+    message: 'missing required key "steps"',
+    line: 1,
+    column: 1,
+  },
+  {
+    title: 'name of the wrong type',
+    yaml: `name: 42\ntriggers:\n  - type: alert\nsteps:\n${STEP}`,
+    path: 'name',
+    message: 'expected a string, got number',
+    line: 1,
+    column: 7,
+  },
+  {
+    title: 'enabled is not a boolean',
+    yaml: `${HEAD}${STEP}enabled: "yes"\n`,
+    path: 'enabled',
+    message: 'expected a boolean, got string',
+    line: 8,
+    column: 10,
+  },
+  {
+    title: 'version other than 1',
+    yaml: `version: "2"\n${HEAD}${STEP}`,
+    path: 'version',
+    message: 'expected "1", got "2"',
+    line: 1,
+    column: 10,
+  },
+  {
+    title: 'empty triggers',
+    yaml: `name: t\ntriggers: []\nsteps:\n${STEP}`,
+    path: 'triggers',
+    message: 'expected at least 1 item',
+    line: 2,
+    column: 11,
+  },
+  {
+    title: 'empty steps',
+    yaml: `${HEAD.replace('steps:\n', 'steps: []\n')}`,
+    path: 'steps',
+    message: 'expected at least 1 step',
+    line: 4,
+    column: 8,
+  },
+
+  /* ---------- triggers ---------- */
+  {
+    title: 'unknown trigger type',
+    yaml: `name: t\ntriggers:\n  - type: webhook\nsteps:\n${STEP}`,
+    path: 'triggers[0].type',
+    message: 'unknown trigger type "webhook"',
+    line: 3,
+    column: 11,
+  },
+  {
+    title: 'invalid KQL in a trigger condition',
+    yaml: `name: t\ntriggers:\n  - type: alert\n    on:\n      condition: "rule.tags : (page or"\nsteps:\n${STEP}`,
+    path: 'triggers[0].on.condition',
+    message: /^invalid condition "rule\.tags : \(page or" at column \d+: /,
+    line: 5,
+  },
+  {
+    title: 'a template in a trigger condition',
+    yaml: `name: t\ntriggers:\n  - type: alert\n    on:\n      condition: "rule.name : {{ event.x }}"\nsteps:\n${STEP}`,
+    path: 'triggers[0].on.condition',
+    message: /^a trigger condition is KQL against the event itself, not a template/,
+    line: 5,
+    column: 18,
+  },
+  {
+    title: '`on` on a manual trigger',
+    yaml: `name: t\ntriggers:\n  - type: manual\n    on: { condition: "a : b" }\nsteps:\n${STEP}`,
+    path: 'triggers[0].on',
+    message: 'key "on" does not apply to a manual trigger',
+    line: 4,
+    column: 5,
+  },
+  {
+    title: 'scheduled trigger without `with`',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\nsteps:\n${STEP}`,
+    path: 'triggers[0]',
+    message: 'missing required key "with"',
+    line: 3,
+    column: 5,
+  },
+  {
+    title: 'scheduled every below one minute',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with: { every: 30s }\nsteps:\n${STEP}`,
+    path: 'triggers[0].with.every',
+    message: 'a schedule runs at most every minute: expected at least 1m, got "30s"',
+    line: 4,
+    column: 20,
+  },
+  {
+    title: 'scheduled with both every and cron',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with: { every: 5m, cron: "*/5 * * * *" }\nsteps:\n${STEP}`,
+    path: 'triggers[0].with',
+    message: 'use only one of "every", "rrule" or "cron"',
+    line: 4,
+    column: 11,
+  },
+  {
+    title: 'scheduled with none of every/rrule/cron',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with: {}\nsteps:\n${STEP}`,
+    path: 'triggers[0].with',
+    message: 'expected one of "every", "rrule" or "cron"',
+    line: 4,
+    column: 11,
+  },
+  {
+    title: 'cron with three fields',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with:\n      cron: "* * *"\nsteps:\n${STEP}`,
+    path: 'triggers[0].with.cron',
+    message: /^invalid cron expression "\* \* \*": expected 5 fields/,
+    line: 5,
+    column: 13,
+  },
+  {
+    title: 'timezone without cron',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with:\n      every: 1h\n      timezone: UTC\nsteps:\n${STEP}`,
+    path: 'triggers[0].with.timezone',
+    message: 'key "timezone" needs "cron" beside it',
+    line: 6,
+    column: 7,
+  },
+  {
+    title: 'unknown time zone',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with:\n      cron: "0 * * * *"\n      timezone: Mars/Olympus\nsteps:\n${STEP}`,
+    path: 'triggers[0].with.timezone',
+    message: /^unknown time zone "Mars\/Olympus"/,
+    line: 6,
+    column: 17,
+  },
+  {
+    title: 'rrule with an unknown frequency',
+    yaml: `name: t\ntriggers:\n  - type: scheduled\n    with:\n      rrule: { freq: YEARLY, interval: 1 }\nsteps:\n${STEP}`,
+    path: 'triggers[0].with.rrule.freq',
+    message: 'expected one of: DAILY, WEEKLY, MONTHLY',
+    line: 5,
+    column: 22,
+  },
+
+  /* ---------- inputs ---------- */
+  {
+    title: 'list-form input of an unknown type',
+    yaml: `name: t\ntriggers:\n  - type: manual\n    inputs:\n      - name: when\n        type: date\nsteps:\n${STEP}`,
+    path: 'triggers[0].inputs[0].type',
+    message: 'expected one of: string, number, boolean, choice, array',
+    line: 6,
+    column: 15,
+  },
+  {
+    title: 'choice input without options',
+    yaml: `name: t\ntriggers:\n  - type: manual\n    inputs:\n      - name: level\n        type: choice\nsteps:\n${STEP}`,
+    path: 'triggers[0].inputs[0]',
+    message: 'missing required key "options"',
+    line: 5,
+    column: 9,
+  },
+  {
+    title: 'input default of the wrong type',
+    yaml: `name: t\ntriggers:\n  - type: manual\n    inputs:\n      - name: n\n        type: number\n        default: many\nsteps:\n${STEP}`,
+    path: 'triggers[0].inputs[0].default',
+    message: 'default does not fit the input: must be number',
+    line: 7,
+    column: 18,
+  },
+  {
+    title: 'inputs both at the top level and under the manual trigger',
+    yaml: `name: t\ninputs: [{ name: a, type: string }]\ntriggers:\n  - type: manual\n    inputs: [{ name: b, type: string }]\nsteps:\n${STEP}`,
+    path: 'triggers[0].inputs',
+    message: 'inputs are given both at the top level and under the manual trigger: keep one',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'inputs that are neither a list nor a schema',
+    yaml: `name: t\ninputs: name\ntriggers:\n  - type: manual\nsteps:\n${STEP}`,
+    path: 'inputs',
+    message: 'expected a list of inputs or a JSON Schema object, got string',
+    line: 2,
+    column: 9,
+  },
+
+  /* ---------- settings and on-failure ---------- */
+  {
+    title: 'invalid settings.timeout',
+    yaml: `${HEAD}${STEP}settings:\n  timeout: 5x\n`,
+    path: 'settings.timeout',
+    message: 'invalid duration "5x": expected a number and a unit (ms, s, m, h, d, w), e.g. 90s or 1h30m',
+    line: 9,
+    column: 12,
+  },
+  {
+    title: 'duration with units out of order',
+    yaml: `${HEAD}${STEP}settings:\n  timeout: 30m1h\n`,
+    path: 'settings.timeout',
+    message: /^invalid duration "30m1h"/,
+    line: 9,
+    column: 12,
+  },
+  {
+    title: 'duration given as a bare number',
+    yaml: `${HEAD}${STEP}settings:\n  timeout: 30\n`,
+    path: 'settings.timeout',
+    message: /^invalid duration 30: expected a number and a unit/,
+    line: 9,
+    column: 12,
+  },
+  {
+    title: 'invalid max-step-size',
+    yaml: `${HEAD}${STEP}settings:\n  max-step-size: 1tb\n`,
+    path: 'settings.max-step-size',
+    message: 'invalid size "1tb": expected a number and a unit (b, kb, mb, gb), e.g. 512kb or 1mb',
+    line: 9,
+    column: 18,
+  },
+  {
+    title: 'unknown retry strategy',
+    yaml: `${HEAD}${STEP}settings:\n  on-failure:\n    retry: { max-attempts: 3, strategy: linear }\n`,
+    path: 'settings.on-failure.retry.strategy',
+    message: 'expected one of: fixed, exponential',
+    line: 10,
+    column: 41,
+  },
+  {
+    title: 'max-attempts below 1',
+    yaml: `${HEAD}${STEP}settings:\n  on-failure:\n    retry:\n      max-attempts: 0\n`,
+    path: 'settings.on-failure.retry.max-attempts',
+    message: 'expected a number >= 1, got 0',
+    line: 11,
+    column: 21,
+  },
+  {
+    title: 'empty fallback',
+    yaml: `${HEAD}  - name: s\n    type: http\n    with: { url: "https://x.test" }\n    on-failure:\n      fallback: []\n`,
+    path: 'steps[0].on-failure.fallback',
+    message: 'expected at least 1 step',
+    line: 9,
+    column: 17,
+  },
+  {
+    title: 'on-failure on a container step',
+    yaml: `${HEAD}  - name: s\n    type: if\n    condition: "true"\n    steps:\n${STEP.replace(/^/gm, '    ').replace(/\n {4}$/, '\n').replace('name: s', 'name: inner')}    on-failure: { continue: true }\n`,
+    path: 'steps[0].on-failure',
+    message: 'key "on-failure" does not apply to a step of type "if"',
+    line: 12,
+    column: 5,
+  },
+
+  /* ---------- steps: names and types ---------- */
+  {
+    title: 'unknown step type',
+    yaml: `${HEAD}  - name: s\n    type: htp\n`,
+    path: 'steps[0].type',
+    message: 'unknown step type "htp"',
+    line: 6,
+    column: 11,
+  },
+  {
+    title: 'elasticsearch client member that is not an API',
+    yaml: `${HEAD}  - name: s\n    type: elasticsearch.close\n    with: {}\n`,
+    path: 'steps[0].type',
+    message: 'unknown step type "elasticsearch.close"',
+    line: 6,
+    column: 11,
+  },
+  {
+    title: 'elasticsearch.transport.request',
+    yaml: `${HEAD}  - name: s\n    type: elasticsearch.transport.request\n    with: {}\n`,
+    path: 'steps[0].type',
+    message: 'unknown step type "elasticsearch.transport.request"',
+    line: 6,
+    column: 11,
+  },
+  {
+    title: 'invalid step name',
+    yaml: `${HEAD}  - name: open case\n    type: console\n    with: { message: hi }\n`,
+    path: 'steps[0].name',
+    message: 'invalid step name "open case": use only letters, digits, "_" and "-"',
+    line: 5,
+    column: 11,
+  },
+  {
+    title: 'missing step name',
+    yaml: `${HEAD}  - type: console\n    with: { message: hi }\n`,
+    path: 'steps[0]',
+    message: 'missing required key "name"',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'duplicate step names among siblings',
+    yaml: `${HEAD}${STEP}${STEP}`,
+    path: 'steps[1].name',
+    message: 'duplicate step name "s" (first used on line 5)',
+    line: 8,
+    column: 11,
+  },
+  {
+    title: 'duplicate step name in a fallback',
+    yaml: `${HEAD}  - name: s\n    type: http\n    with: { url: "https://x.test" }\n    on-failure:\n      fallback:\n        - name: s\n          type: console\n          with: { message: failed }\n`,
+    path: 'steps[0].on-failure.fallback[0].name',
+    message: 'duplicate step name "s" (first used on line 5)',
+    line: 10,
+    column: 17,
+  },
+  {
+    title: 'duplicate step name across an else branch and a switch default',
+    yaml: `${HEAD}  - name: branch\n    type: if\n    condition: "true"\n    steps:\n      - { name: a, type: console, with: { message: x } }\n    else:\n      - { name: b, type: console, with: { message: x } }\n  - name: route\n    type: switch\n    expression: x\n    cases:\n      - match: x\n        steps: [{ name: c, type: console, with: { message: x } }]\n    default:\n      - { name: b, type: console, with: { message: x } }\n`,
+    path: 'steps[1].default[0].name',
+    message: 'duplicate step name "b" (first used on line 11)',
+    line: 19,
+    column: 17,
+  },
+  {
+    title: 'unknown step key (typo)',
+    yaml: `${HEAD}  - name: s\n    type: http\n    conector-id: pager\n    with: { url: /x }\n`,
+    path: 'steps[0].conector-id',
+    message: 'unknown key "conector-id"; did you mean "connector-id"?',
+    line: 7,
+    column: 5,
+  },
+  {
+    title: 'a key that does not apply to the step type',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with: { message: hi }\n    cases: []\n`,
+    path: 'steps[0].cases',
+    message: 'key "cases" does not apply to a step of type "console"',
+    line: 8,
+    column: 5,
+  },
+
+  /* ---------- steps: parameters ---------- */
+  {
+    title: 'console without with',
+    yaml: `${HEAD}  - name: s\n    type: console\n`,
+    path: 'steps[0]',
+    message: 'missing required key "with"',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'typo in a with key (one error, not also "missing message")',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with:\n      mesage: hi\n`,
+    path: 'steps[0].with.mesage',
+    message: 'unknown key "mesage"; did you mean "message"?',
+    line: 8,
+    column: 7,
+  },
+  {
+    title: 'http without url',
+    yaml: `${HEAD}  - name: s\n    type: http\n    with:\n      method: GET\n`,
+    path: 'steps[0].with',
+    message: 'missing required key "url"',
+    line: 8,
+    column: 7,
+  },
+  {
+    title: 'http method not in the enum',
+    yaml: `${HEAD}  - name: s\n    type: http\n    with:\n      url: /x\n      method: FETCH\n`,
+    path: 'steps[0].with.method',
+    message: 'expected one of: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
+    line: 9,
+    column: 15,
+  },
+  {
+    title: 'case severity not in the enum',
+    yaml: `${HEAD}  - name: s\n    type: cases.createCase\n    with:\n      title: t\n      severity: urgent\n`,
+    path: 'steps[0].with.severity',
+    message: 'expected one of: low, medium, high, critical',
+    line: 9,
+    column: 17,
+  },
+  {
+    title: 'ai.classify with one category',
+    yaml: `${HEAD}  - name: s\n    type: ai.classify\n    with:\n      input: x\n      categories: [only]\n`,
+    path: 'steps[0].with.categories',
+    message: 'expected at least 2 items',
+    line: 9,
+    column: 19,
+  },
+  {
+    title: 'ai.classify includeRationale not a boolean',
+    yaml: `${HEAD}  - name: s\n    type: ai.classify\n    with:\n      input: x\n      categories: [a, b]\n      includeRationale: "yes"\n`,
+    path: 'steps[0].with.includeRationale',
+    message: 'expected a boolean, got string',
+    line: 10,
+    column: 25,
+  },
+  {
+    title: 'wait with an invalid duration',
+    yaml: `${HEAD}  - name: s\n    type: wait\n    with: { duration: 5x }\n`,
+    path: 'steps[0].with.duration',
+    message: 'invalid duration "5x": expected a number and a unit (ms, s, m, h, d, w), e.g. 90s or 1h30m',
+    line: 7,
+    column: 23,
+  },
+  {
+    title: 'step timeout with an unknown unit',
+    yaml: `${HEAD}  - name: s\n    type: console\n    timeout: 2y\n    with: { message: hi }\n`,
+    path: 'steps[0].timeout',
+    message: /^invalid duration "2y"/,
+    line: 7,
+    column: 14,
+  },
+  {
+    title: 'switch without cases',
+    yaml: `${HEAD}  - name: s\n    type: switch\n    expression: x\n`,
+    path: 'steps[0]',
+    message: 'missing required key "cases"',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'foreach without steps',
+    yaml: `${HEAD}  - name: s\n    type: foreach\n    foreach: [1, 2]\n`,
+    path: 'steps[0]',
+    message: 'missing required key "steps"',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'foreach without foreach',
+    yaml: `${HEAD}  - name: s\n    type: foreach\n    steps:\n      - { name: t, type: console, with: { message: x } }\n`,
+    path: 'steps[0]',
+    message: 'missing required key "foreach"',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'foreach over a number',
+    yaml: `${HEAD}  - name: s\n    type: foreach\n    foreach: 3\n    steps:\n      - { name: t, type: console, with: { message: x } }\n`,
+    path: 'steps[0].foreach',
+    message: 'expected a list or a string, got number',
+    line: 7,
+    column: 14,
+  },
+  {
+    title: 'if without condition',
+    yaml: `${HEAD}  - name: s\n    type: if\n    steps:\n      - { name: t, type: console, with: { message: x } }\n`,
+    path: 'steps[0]',
+    message: 'missing required key "condition"',
+    line: 5,
+    column: 5,
+  },
+  {
+    title: 'with on an if step',
+    yaml: `${HEAD}  - name: s\n    type: if\n    condition: "true"\n    with: {}\n    steps:\n      - { name: t, type: console, with: { message: x } }\n`,
+    path: 'steps[0].with',
+    message: 'key "with" does not apply to a step of type "if"',
+    line: 8,
+    column: 5,
+  },
+  {
+    title: 'a Kibana loop key on an action step is an error, not a warning',
+    yaml: `${HEAD}  - name: s\n    type: http\n    max-iterations: 3\n    with: { url: /x }\n`,
+    path: 'steps[0].max-iterations',
+    message: 'key "max-iterations" does not apply to a step of type "http"',
+    line: 7,
+    column: 5,
+  },
+
+  /* ---------- templates, conditions, references ---------- */
+  {
+    title: 'invalid template syntax in with',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with:\n      message: "Hello {% if event.x %}there"\n`,
+    path: 'steps[0].with.message',
+    message: /^invalid template "Hello \{% if event\.x %\}there"/,
+    line: 8,
+  },
+  {
+    title: 'forbidden tag in a template',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with:\n      message: "{% include 'x' %}"\n`,
+    path: 'steps[0].with.message',
+    message: /include/,
+    line: 8,
+  },
+  {
+    title: '${{ }} not as the whole value',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with:\n      message: "count: \${{ event.n }}"\n`,
+    path: 'steps[0].with.message',
+    message: /^invalid template/,
+    line: 8,
+  },
+  {
+    title: 'invalid template deep in a body',
+    yaml: `${HEAD}  - name: s\n    type: http\n    with:\n      url: /x\n      body:\n        items:\n          - "{{ oops"\n`,
+    path: 'steps[0].with.body.items[0]',
+    message: /^invalid template/,
+    line: 11,
+  },
+  {
+    title: 'invalid KQL in if',
+    yaml: `${HEAD}  - name: s\n    type: console\n    if: "event.severity : (high or"\n    with: { message: hi }\n`,
+    path: 'steps[0].if',
+    message: /^invalid condition "event\.severity : \(high or" at column \d+/,
+    line: 7,
+  },
+  {
+    title: 'invalid KQL in a data.filter condition',
+    yaml: `${HEAD}  - name: s\n    type: data.filter\n    items: [1, 2]\n    with:\n      condition: "item.severity >"\n`,
+    path: 'steps[0].with.condition',
+    message: /^invalid condition/,
+    line: 9,
+  },
+  {
+    title: 'reading a step that does not exist',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with:\n      message: "{{ steps.nope.output }}"\n`,
+    path: 'steps[0].with.message',
+    message: 'reads steps.nope, but no step is named "nope"',
+    line: 8,
+    column: 20,
+  },
+  {
+    title: 'reading a misspelt step suggests the right one',
+    yaml: `${HEAD}  - name: classify\n    type: console\n    with: { message: hi }\n  - name: s\n    type: console\n    with:\n      message: "{{ steps.clasify.output }}"\n`,
+    path: 'steps[1].with.message',
+    message: 'reads steps.clasify, but no step is named "clasify"; did you mean "classify"?',
+    line: 11,
+  },
+  {
+    title: 'reading a later step',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with:\n      message: "{{ steps.later.output }}"\n  - name: later\n    type: console\n    with: { message: hi }\n`,
+    path: 'steps[0].with.message',
+    message: 'reads steps.later, but step "later" does not run before this step',
+    line: 8,
+    column: 20,
+  },
+  {
+    title: 'reading a step from a KQL field path in if',
+    yaml: `${HEAD}  - name: s\n    type: console\n    if: "steps.review.output.approved : true"\n    with: { message: hi }\n  - name: review\n    type: waitForApproval\n`,
+    path: 'steps[0].if',
+    message: 'reads steps.review, but step "review" does not run before this step',
+    line: 7,
+    column: 10,
+  },
+  {
+    title: 'the else branch reading the then branch',
+    yaml: `${HEAD}  - name: b\n    type: if\n    condition: "true"\n    steps:\n      - { name: a, type: console, with: { message: x } }\n    else:\n      - name: c\n        type: console\n        with: { message: "{{ steps.a.output }}" }\n`,
+    path: 'steps[0].else[0].with.message',
+    message: 'reads steps.a, but step "a" does not run before this step',
+    line: 13,
+  },
+  {
+    title: 'a step reading itself',
+    yaml: `${HEAD}  - name: s\n    type: console\n    with: { message: "{{ steps.s.output }}" }\n`,
+    path: 'steps[0].with.message',
+    message: 'reads steps.s, but step "s" does not run before this step',
+    line: 7,
+  },
+  {
+    title: 'a step reading a later step in a switch expression',
+    yaml: `${HEAD}  - name: r\n    type: switch\n    expression: "{{ steps.x.output }}"\n    cases:\n      - match: a\n        steps: [{ name: x, type: console, with: { message: x } }]\n`,
+    path: 'steps[0].expression',
+    message: 'reads steps.x, but step "x" does not run before this step',
+    line: 7,
+  },
+  {
+    title: 'a loop body reading a later body step',
+    yaml: `${HEAD}  - name: l\n    type: foreach\n    foreach: [1]\n    steps:\n      - { name: a, type: console, with: { message: "{{ steps.b.output }}" } }\n      - { name: b, type: console, with: { message: x } }\n`,
+    path: 'steps[0].steps[0].with.message',
+    message: 'reads steps.b, but step "b" does not run before this step',
+    line: 9,
+  },
+
+  /* ---------- JSON Schemas ---------- */
+  {
+    title: 'waitForInput schema that is not a JSON Schema',
+    yaml: `${HEAD}  - name: s\n    type: waitForInput\n    with:\n      schema:\n        type: object\n        properties:\n          approved: { type: bool }\n`,
+    path: 'steps[0].with.schema.properties.approved.type',
+    message: /^invalid JSON Schema: must be /,
+    line: 11,
+    column: 29,
+  },
+  {
+    title: 'waitForInput schema whose type is not object',
+    yaml: `${HEAD}  - name: s\n    type: waitForInput\n    with:\n      schema:\n        type: array\n`,
+    path: 'steps[0].with.schema.type',
+    message: 'expected a JSON Schema of type "object" (the answer is a JSON object), got "array"',
+    line: 9,
+    column: 15,
+  },
+  {
+    title: 'waitForInput schema without a type',
+    yaml: `${HEAD}  - name: s\n    type: waitForInput\n    with:\n      schema:\n        properties: {}\n`,
+    path: 'steps[0].with.schema',
+    message: 'expected a JSON Schema of type "object" (the answer is a JSON object), got no type',
+    line: 9,
+    column: 9,
+  },
+  {
+    title: 'waitForInput schema with a dangling $ref',
+    yaml: `${HEAD}  - name: s\n    type: waitForInput\n    with:\n      schema:\n        type: object\n        properties:\n          a: { $ref: "#/definitions/nope" }\n`,
+    path: 'steps[0].with.schema',
+    message: /^invalid JSON Schema: can't resolve reference/,
+    line: 9,
+    column: 9,
+  },
+
+  /* ---------- connectors ---------- */
+  {
+    title: 'unknown connector',
+    yaml: `${HEAD}  - name: s\n    type: http\n    connector-id: pagr\n    with: { url: /x }\n`,
+    path: 'steps[0].connector-id',
+    message: 'unknown connector "pagr"; did you mean "pager"?',
+    line: 7,
+    column: 19,
+    opts: { connectors: { pager: { type: 'http' }, 'my-openai': { type: 'openai' } } },
+  },
+  {
+    title: 'connector of the wrong type',
+    yaml: `${HEAD}  - name: s\n    type: ai.summarize\n    connector-id: pager\n    with: { input: x }\n`,
+    path: 'steps[0].connector-id',
+    message: 'connector "pager" is of type "http", but an ai.summarize step needs a connector of type "openai"',
+    line: 7,
+    column: 19,
+    opts: { connectors: { pager: { type: 'http' }, 'my-openai': { type: 'openai' } } },
+  },
+  {
+    title: 'elasticsearch step on an http connector',
+    yaml: `${HEAD}  - name: s\n    type: elasticsearch.search\n    connector-id: pager\n    with: { index: logs }\n`,
+    path: 'steps[0].connector-id',
+    message: 'connector "pager" is of type "http", but an elasticsearch.search step needs a connector of type "elasticsearch"',
+    line: 7,
+    opts: { connectors: { pager: { type: 'http' } } },
+  },
+  {
+    title: 'templated connector-id',
+    yaml: `${HEAD}  - name: s\n    type: http\n    connector-id: "{{ inputs.c }}"\n    with: { url: /x }\n`,
+    path: 'steps[0].connector-id',
+    message: 'connector-id must be a literal connector id, not a template',
+    line: 7,
+    column: 19,
+  },
+];
+
+describe('invalid workflows', () => {
+  it('has at least 40 cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
+
+  it.each(cases.map((c) => [c.title, c] as const))('%s', (_title, c) => {
+    const result = validateWorkflow(c.yaml, c.opts);
+    expect(result.valid).toBe(false);
+    expect(result.definition).toBeUndefined();
+    const match = result.errors.filter((e) =>
+      e.path === c.path && (typeof c.message === 'string' ? e.message === c.message : c.message.test(e.message)),
+    );
+    if (match.length !== 1) {
+      throw new Error(`expected one error at ${c.path} matching ${c.message}, got:\n${JSON.stringify(result.errors, null, 2)}`);
+    }
+    expect(match[0].line).toBe(c.line);
+    if (c.column !== undefined) expect(match[0].column).toBe(c.column);
+    // one clear error per real problem
+    expect(result.errors).toHaveLength(1);
+  });
+});
