@@ -22,7 +22,7 @@ function loadExample() {
   const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
   const blocks = doc.steps.map((step) => {
     const withBlock = { ...(step.with || {}) };
-    if (step.type === 'waitForInput') delete withBlock.schema; // never rendered (SPEC §2)
+    if (step.type === 'waitForInput') delete withBlock.schema; // never rendered (docs/workflows.md "Templates")
     return { name: step.name, with: withBlock, if: step.if };
   });
   return { file, blocks, condition: doc.steps.find((s) => s.if).if };

@@ -18,7 +18,7 @@ export async function launch(): Promise<Browser> {
 /**
  * Chromium logs every non-2xx fetch as a console error ("Failed to load resource: ... 409").
  * The app asks some questions whose answer is a 4xx on purpose; those, and only those, are not
- * errors: the role probes at sign-in (SPEC §6.1 has no "who am I"), and the API's answers to a
+ * errors: the role probes at sign-in (docs/api.md "Authentication and roles" has no "who am I"), and the API's answers to a
  * resume or cancel that it refuses (400 validation_failed, 409 already answered/finished), which
  * the app shows to the reviewer. Anything else (a 404 for an asset, a 500, a 4xx elsewhere) fails.
  */

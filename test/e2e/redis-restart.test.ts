@@ -1,5 +1,5 @@
 /**
- * SPEC §4.6: an accepted alert (202) or answer (200) survives a Redis restart by SIGTERM (what
+ * docs/semantics.md "Guarantees": an accepted alert (202) or answer (200) survives a Redis restart by SIGTERM (what
  * `systemctl restart` does: Redis flushes its AOF). A real redis-server with AOF is stopped right
  * after the answers, while the API and two workers keep running and reconnect on their own.
  */

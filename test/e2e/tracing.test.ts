@@ -1,5 +1,5 @@
 /**
- * OpenTelemetry (SPEC §6.6): one span per execution and one per step, end to end. The API and the
+ * OpenTelemetry (docs/operations.md "Health and metrics"): one span per execution and one per step, end to end. The API and the
  * worker run with a real OpenTelemetry SDK (@opentelemetry/sdk-trace-base, loaded with
  * NODE_OPTIONS=--require as an operator would) that writes every span to a file.
  */

@@ -6,7 +6,7 @@ import { startRedis, type RedisServer } from './redis-server';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
-/** One API key per role (SPEC §6.1); the names are what `respondedBy` and `triggeredBy` show. */
+/** One API key per role (docs/api.md "Authentication and roles"); the names are what `respondedBy` and `triggeredBy` show. */
 export const KEYS = {
   admin: 'admin-secret-0123456789',
   editor: 'editor-secret-0123456789',

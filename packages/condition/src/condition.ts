@@ -1,4 +1,4 @@
-/** Conditions of SPEC §3: booleans, templated strings (interpolations KQL-quoted), "true"/"false", KQL. */
+/** Conditions of docs/workflows.md "Conditions": booleans, templated strings (interpolations KQL-quoted), "true"/"false", KQL. */
 import { checkTemplate, isTemplate, renderString } from '@flowgate/template';
 import { KqlNode } from './ast';
 import { ConditionError } from './errors';
@@ -59,7 +59,7 @@ export function checkCondition(value: unknown): ConditionError | Error | null {
 }
 
 /**
- * Evaluates a condition against the context (SPEC §3 steps 1–3). A string is rendered first with every
+ * Evaluates a condition against the context (docs/workflows.md "Conditions" steps 1–3). A string is rendered first with every
  * interpolation that is not the whole string KQL-quoted; a whole `${{ }}` value that is not a string
  * counts by Liquid truthiness (null/false → false). Throws TemplateError or ConditionError.
  */

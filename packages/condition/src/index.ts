@@ -1,5 +1,5 @@
 /**
- * @flowgate/condition — the KQL subset of `if:`/`condition:`/`on.condition` (SPEC §3):
+ * @flowgate/condition — the KQL subset of `if:`/`condition:`/`on.condition` (docs/workflows.md "Conditions"):
  * parsed once (cached), evaluated many times.
  */
 export { ConditionError } from './errors';

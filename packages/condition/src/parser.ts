@@ -1,5 +1,5 @@
 /**
- * Recursive descent parser of the KQL subset (SPEC §3):
+ * Recursive descent parser of the KQL subset (docs/workflows.md "Conditions"):
  *   query   := or EOF
  *   or      := and ("or" and)*            and := not ("and" not)*          not := "not" not | primary
  *   primary := "(" or ")" | FIELD ":" value-spec | FIELD (">"|">="|"<"|"<=") VALUE

@@ -1,5 +1,5 @@
 /**
- * connectors.yaml (SPEC §5): parsing, `${ENV}` substitution and validation.
+ * connectors.yaml (docs/connectors.md): parsing, `${ENV}` substitution and validation.
  * Every problem is one line naming the file, the connector and the field, e.g.
  * `connectors.yaml: connector "edr-connector": url: expected an absolute http(s) URL`.
  */

@@ -1,5 +1,5 @@
 /**
- * `${ENV_VAR}` substitution in connectors.yaml (SPEC §5), so that secrets stay out of files.
+ * `${ENV_VAR}` substitution in connectors.yaml (docs/connectors.md), so that secrets stay out of files.
  *
  * - `${NAME}` (NAME = `[A-Za-z_][A-Za-z0-9_]*`) is replaced by the variable's value; an unset variable is an error.
  * - `$${` is a literal `${` (an escape, for a value that really contains `${`).

@@ -1,4 +1,4 @@
-/** Mapping of client failures to StepError (SPEC §1.3: network errors and timeouts are retryable). */
+/** Mapping of client failures to StepError (docs/workflows.md "Failure handling": network errors and timeouts are retryable). */
 import { StepError } from '@flowgate/engine';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);

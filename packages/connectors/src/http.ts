@@ -1,5 +1,5 @@
 /**
- * The HTTP client of the `http` step (SPEC §1.2, §5): URL rules, targetUrl, the no-connector
+ * The HTTP client of the `http` step (docs/workflows.md "Built-in step types", docs/connectors.md): URL rules, targetUrl, the no-connector
  * allowlist and SSRF guard, same-origin redirects, a capped response body, Idempotency-Key.
  */
 import { Agent, request, type Dispatcher } from 'undici';
@@ -64,7 +64,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /**
- * SPEC §5: a relative `url` is the connector's `url` (without a trailing "/") + "/" + the step's
+ * docs/connectors.md: a relative `url` is the connector's `url` (without a trailing "/") + "/" + the step's
  * (without a leading "/"); absolute or joined, the result's origin must be the connector's.
  */
 export function resolveConnectorUrl(connectorUrl: string, stepUrl: string, label = 'http'): URL {

@@ -1,5 +1,5 @@
 /**
- * @flowgate/connectors: the connector registry built from connectors.yaml (SPEC §5) and the clients
+ * @flowgate/connectors: the connector registry built from connectors.yaml (docs/connectors.md) and the clients
  * the connector-backed step types use (http over undici, the official Elasticsearch client, the
  * official OpenAI client).
  */

@@ -1,5 +1,5 @@
 /**
- * Where connections may go: the SSRF guard of `http` steps without a connector (SPEC §5), and the
+ * Where connections may go: the SSRF guard of `http` steps without a connector (docs/connectors.md), and the
  * `targetUrl` remapping of connectors. Both are undici "connect" functions, so the check and the
  * remap happen at connection time, for every connection (redirects included), with the address
  * actually dialled: a hostname re-resolved to another address between a check and the connection

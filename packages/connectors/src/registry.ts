@@ -14,7 +14,7 @@ import { headerSecrets, Redactor } from './redact';
 
 type ByType = { http: HttpConnector; elasticsearch: ElasticsearchConnector; openai: OpenAIConnector };
 
-/** The connector id `elasticsearch.*` steps use without `connector-id` (SPEC §5). */
+/** The connector id `elasticsearch.*` steps use without `connector-id` (docs/connectors.md). */
 export const DEFAULT_ELASTICSEARCH_CONNECTOR = 'elasticsearch';
 
 export class ConnectorRegistry {

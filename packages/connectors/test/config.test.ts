@@ -1,5 +1,5 @@
 /**
- * connectors.yaml (SPEC §5): parsing, ${ENV} substitution, one-line errors naming the connector and
+ * connectors.yaml (docs/connectors.md): parsing, ${ENV} substitution, one-line errors naming the connector and
  * the field, describe() for validateWorkflow, and redaction of secrets. Pure: no servers needed.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ function errorOf(fn: () => unknown): string {
   throw new Error('expected an error');
 }
 
-describe('parseConnectors: the SPEC §5 example', () => {
+describe('parseConnectors: the docs/connectors.md example', () => {
   const registry = parseConnectors(SPEC_EXAMPLE, ENV, 'connectors.yaml');
 
   test('every connector, with ${ENV} substituted', () => {

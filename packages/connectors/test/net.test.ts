@@ -1,5 +1,5 @@
 /**
- * The address rules of `http` steps without a connector (SPEC §5): which addresses are not public,
+ * The address rules of `http` steps without a connector (docs/connectors.md): which addresses are not public,
  * how FLOWGATE_HTTP_ALLOWED_HOSTS entries match, and the connector URL join. Pure: no servers needed
  * (the http step tests exercise the same rules through real connections).
  */
@@ -77,7 +77,7 @@ describe('FLOWGATE_HTTP_ALLOWED_HOSTS', () => {
   });
 });
 
-describe('resolveConnectorUrl (SPEC §5)', () => {
+describe('resolveConnectorUrl (docs/connectors.md)', () => {
   test('relative: the connector url without trailing "/" + "/" + the step url without leading "/"', () => {
     expect(resolveConnectorUrl('https://edr.example.com', 'isolate').href).toBe('https://edr.example.com/isolate');
     expect(resolveConnectorUrl('https://edr.example.com', '/isolate').href).toBe('https://edr.example.com/isolate');

@@ -94,7 +94,7 @@ export type FailureDecision =
   | { kind: 'fail' };
 
 /**
- * SPEC §1.3: retry (retryable errors only, `max-attempts` counting the first), then fallback, then
+ * docs/workflows.md "Failure handling": retry (retryable errors only, `max-attempts` counting the first), then fallback, then
  * continue. `fallbackDone` is true when the fallback already ran for this failure.
  */
 export function decideFailure(plan: WorkflowPlan, path: string, attempt: number, error: StepError): FailureDecision {

@@ -41,7 +41,7 @@ export function stepView(record: StepRecord): StepView {
 }
 
 /**
- * The template context of SPEC §2. `records` are the step records visible from the current scope,
+ * The template context of docs/workflows.md "Templates". `records` are the step records visible from the current scope,
  * oldest first: a later run of a name (a later loop iteration) replaces an earlier one.
  */
 export function buildContext(args: {

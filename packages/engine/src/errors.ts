@@ -40,7 +40,7 @@ export class StepError extends Error {
     return this.details === undefined ? { type: this.type, message: this.message } : { type: this.type, message: this.message, details: this.details };
   }
 
-  /** HTTP statuses that SPEC §1.3 calls retryable: 408, 429 and 5xx. */
+  /** HTTP statuses that docs/workflows.md "Failure handling" calls retryable: 408, 429 and 5xx. */
   static retryableStatus(status: number): boolean {
     return status === 408 || status === 429 || status >= 500;
   }

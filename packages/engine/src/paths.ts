@@ -1,5 +1,5 @@
 /**
- * Step paths (SPEC §1.4): names from the top down joined by "/", "[i]" after a foreach's name per
+ * Step paths (docs/workflows.md "Step paths"): names from the top down joined by "/", "[i]" after a foreach's name per
  * iteration, and "fallback" for an action step's fallback list: `review`, `hosts[2]/isolate`,
  * `isolate/fallback/notify`. Paths never contain ":" or "#".
  */

@@ -59,7 +59,7 @@ export class WorkflowPlan {
     return CONTAINER_TYPES.has(step.type);
   }
 
-  /** SPEC §1.3: a step's own on-failure wins; settings.on-failure covers action steps outside fallbacks. */
+  /** docs/workflows.md "Failure handling": a step's own on-failure wins; settings.on-failure covers action steps outside fallbacks. */
   onFailureOf(name: string): OnFailure | undefined {
     const { step, inFallback } = this.locate(name);
     if (step.onFailure) return step.onFailure;

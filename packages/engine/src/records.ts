@@ -1,7 +1,7 @@
 import type { StepErrorInfo } from './errors';
 import type { ExecutionStatus, StepStatus } from './status';
 
-/** One run of a step at one path, updated in place across attempts (SPEC §1.4, §6.4). Times in ms. */
+/** One run of a step at one path, updated in place across attempts (docs/workflows.md "Step paths", docs/api.md "Executions"). Times in ms. */
 export interface StepRecord {
   name: string;
   path: string;

@@ -1,4 +1,4 @@
-/** Execution and step statuses (SPEC §4.1). A terminal status never changes again. */
+/** Execution and step statuses (docs/semantics.md "Statuses"). A terminal status never changes again. */
 export const EXECUTION_STATUSES = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 

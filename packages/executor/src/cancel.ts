@@ -8,7 +8,7 @@ export type CancelResult =
   | { ok: false; code: 'already_finished'; status: string };
 
 /**
- * SPEC §4.4/§4.5: one compare-and-set makes the execution CANCELLED; the step in flight is marked
+ * docs/semantics.md "Cancelling" and "Timeouts": one compare-and-set makes the execution CANCELLED; the step in flight is marked
  * CANCELLED and aborted (its late commit is refused because the rev moved).
  */
 export async function cancelExecution(rt: Runtime, executionId: string, who: { reason: Cancellation['reason']; by: string }): Promise<CancelResult> {

@@ -3,7 +3,7 @@ import type { StepRegistry } from '@flowgate/engine';
 import type { StepServices } from '@flowgate/steps';
 import { createRuntime, type Logger, type Runtime, type RuntimeHooks } from './runtime';
 
-/** Configuration both services read from the environment (SPEC §7); invalid values throw one clear line. */
+/** Configuration both services read from the environment (docs/operations.md "Configuration"); invalid values throw one clear line. */
 export interface CommonConfig {
   redis: RedisConfig;
   publicUrl: string;

@@ -37,7 +37,7 @@ const MAX_FOREACH_ITEMS = 10_000;
 const CHAIN_MAX_MS = 200;
 
 /**
- * Runs one step job (ARCHITECTURE.md "One step = one job", docs/storage.md for the instant steps
+ * Runs one step job (docs/architecture.md "The path of an alert", docs/storage.md for the instant steps
  * that may follow it in the same job): load the execution, check that this job is its
  * continuation, mark the step RUNNING, evaluate `if`, render `with`, run the step, then commit the
  * result and the continuation in one compare-and-set, and enqueue the next job (or, when the next
@@ -237,7 +237,7 @@ async function runContainer(rt: Runtime, loaded: Loaded, step: StepDefinition, r
   });
 }
 
-/** SPEC §1.2 foreach: an array, or a string holding JSON of one; at most 10,000 items. */
+/** docs/workflows.md "Built-in step types" foreach: an array, or a string holding JSON of one; at most 10,000 items. */
 function foreachItems(source: unknown, context: TemplateContext): unknown[] {
   const items = arrayValue(typeof source === 'string' ? renderString(source, context) : source, 'foreach');
   if (items.length > MAX_FOREACH_ITEMS) throw new StepError('validation_error', `foreach: ${items.length} items, at most ${MAX_FOREACH_ITEMS}`);
@@ -356,7 +356,7 @@ function abortPromise(signal: AbortSignal): Promise<never> {
   });
 }
 
-/** SPEC §1.3: retry (a delayed wake), then fallback, then continue, else the execution fails. */
+/** docs/workflows.md "Failure handling": retry (a delayed wake), then fallback, then continue, else the execution fails. */
 export async function handleFailure(
   rt: Runtime,
   loaded: Loaded,

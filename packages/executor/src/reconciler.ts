@@ -6,7 +6,7 @@ import type { Runtime } from './runtime';
 const STALE_MS = 10_000;
 
 /**
- * ARCHITECTURE.md "Enqueue after commit, and reconcile": a crash between a transition and its job
+ * docs/architecture.md "Enqueue after commit, and reconcile": a crash between a transition and its job
  * add would strand an execution. One worker at a time (a lease) re-adds the continuation of every
  * PENDING/RUNNING execution whose `next` is older than 10 s and has no live job, and cancels
  * executions whose timeout passed without their timer firing. Waiting executions can be many and

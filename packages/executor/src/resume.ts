@@ -22,7 +22,7 @@ function notWaiting(loaded: Loaded, code: 'not_waiting' | 'step_not_waiting'): R
 }
 
 /**
- * SPEC §4.3: validate the answer, then atomically — only while the execution still waits at that
+ * docs/semantics.md "Waiting for a human": validate the answer, then atomically — only while the execution still waits at that
  * step — store it as the step's output with who answered, and enqueue the next step.
  * Every attempt, accepted or not, is kept on the wait's record.
  */

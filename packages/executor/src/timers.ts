@@ -44,7 +44,7 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
 
 /**
  * A step's own `timeout` as a delayed job: a waitForInput/waitForApproval step fails unless an answer
- * won the race; an if/switch/foreach still running fails with its whole subtree (SPEC §4.5).
+ * won the race; an if/switch/foreach still running fails with its whole subtree (docs/semantics.md "Timeouts").
  */
 async function stepTimedOut(rt: Runtime, executionId: string, path: string, attempt: number): Promise<void> {
   const loaded = await loadExecution(rt, executionId);

@@ -1,5 +1,5 @@
 /**
- * The reconciler (SPEC §4.6: never PENDING or RUNNING for more than 15 s without a job moving it
+ * The reconciler (docs/semantics.md "Guarantees": never PENDING or RUNNING for more than 15 s without a job moving it
  * forward; a timeout whose timer was lost still cancels), on a real redis-server.
  */
 import type IORedis from 'ioredis';

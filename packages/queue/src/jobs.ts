@@ -1,5 +1,5 @@
 /**
- * Job shapes and their deterministic ids (ARCHITECTURE.md). BullMQ refuses ":" in custom ids, and
+ * Job shapes and their deterministic ids (docs/architecture.md "At-least-once jobs, exactly-once state"). BullMQ refuses ":" in custom ids, and
  * step paths never contain ":" or "#", so "#" separates the parts.
  */
 export const STEPS_QUEUE = 'steps';

@@ -1,5 +1,5 @@
 /**
- * The `ai.*` steps (SPEC §1.2, §5), called through run() with a hand-made StepRunContext, through
+ * The `ai.*` steps (docs/workflows.md "Built-in step types", docs/connectors.md), called through run() with a hand-made StepRunContext, through
  * the REAL official `openai` client (v4) against the OpenAI-compatible stand-in of test/fixtures (a
  * loopback server answering `POST /v1/chat/completions` like OpenAI, deterministically). Covers the
  * request (model, json_schema response_format, API key), classify (valid answer, unknown category →

@@ -1,5 +1,5 @@
 /**
- * The `elasticsearch.*` steps (SPEC §1.2), called through run() with a hand-made StepRunContext,
+ * The `elasticsearch.*` steps (docs/workflows.md "Built-in step types"), called through run() with a hand-made StepRunContext,
  * through the REAL official @elastic/elasticsearch client (v8) against the Elasticsearch stand-in
  * of test/fixtures (a loopback server speaking the REST protocol, with the x-elastic-product header
  * the client checks). Covers search (the reference case's term query on host.name), index,

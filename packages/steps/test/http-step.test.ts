@@ -1,5 +1,5 @@
 /**
- * The `http` step (SPEC §1.2, §5), called through its run() with a hand-made StepRunContext, against
+ * The `http` step (docs/workflows.md "Built-in step types", docs/connectors.md), called through its run() with a hand-made StepRunContext, against
  * REAL loopback servers over real connections (undici): the EDR stand-in of test/fixtures behind a
  * connector with targetUrl, and a playground server defined here (echo, redirects, big and slow
  * bodies, error statuses). Covers the URL rules, the origin check, targetUrl keeping Host, the

@@ -1,6 +1,6 @@
 --[[
   Records one answer attempt that changed nothing (400, 403, 409) on a wait's step record, so that
-  every attempt is kept (SPEC §4.3 `responses`). Accepted answers are recorded by transition.lua.
+  every attempt is kept (docs/semantics.md "Waiting for a human" `responses`). Accepted answers are recorded by transition.lua.
 
   Input:
     KEYS[1]  execution hash      fg:{<id>}:e (step records are its `s:<path>` fields)

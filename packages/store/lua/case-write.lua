@@ -1,6 +1,6 @@
 --[[
   Writes to one case atomically. Writes made by workflow steps carry deterministic ids derived
-  from `<executionId>/<stepPath>`, so a step that runs twice writes once (SPEC §4.6).
+  from `<executionId>/<stepPath>`, so a step that runs twice writes once (docs/semantics.md "Guarantees").
 
   Input:
     KEYS[1]  case hash        fg:case:{<caseId>}

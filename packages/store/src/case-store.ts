@@ -48,7 +48,7 @@ function decodeCase(flat: string[]): Case {
   };
 }
 
-/** Flowgate's own case store (SPEC §6.5), used by the cases.* steps and the API. */
+/** Flowgate's own case store (docs/api.md "Cases"), used by the cases.* steps and the API. */
 export class CaseStore {
   constructor(readonly redis: RedisClient, readonly keys: Keys = new Keys()) {}
 

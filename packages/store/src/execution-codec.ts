@@ -78,7 +78,7 @@ function expandWait(c: Record<string, any>): WaitingFor {
 
 /**
  * The alert event without the copy of `alerts[0].rule` that ingestion adds as `event.rule`
- * (SPEC §6.3); `expandEvent` puts it back, so the event reads exactly as it was.
+ * (docs/api.md "Alert ingestion"); `expandEvent` puts it back, so the event reads exactly as it was.
  */
 function compactEvent(event: unknown): unknown {
   const e = event as { rule?: unknown; alerts?: { rule?: unknown }[] } | null;

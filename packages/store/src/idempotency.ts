@@ -4,7 +4,7 @@ import type { RedisClient } from './scripts';
 const PENDING = '__pending__';
 
 /**
- * Alert-ingestion idempotency (SPEC §6.3): a key is reserved before executions are created; a
+ * Alert-ingestion idempotency (docs/api.md "Alert ingestion"): a key is reserved before executions are created; a
  * repeat gets the stored answer; a concurrent duplicate waits up to `waitMs` for the first answer.
  */
 export class IdempotencyStore {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SharedMetrics } from './shared-metrics';
 
-/** The Prometheus metrics of SPEC §6.6, in one registry per process. */
+/** The Prometheus metrics of docs/operations.md "Health and metrics", in one registry per process. */
 export class Metrics {
   readonly registry = new Registry();
   readonly executionsByStatus = new Gauge({ name: 'flowgate_executions', help: 'Executions by current status', labelNames: ['status'], registers: [this.registry] });

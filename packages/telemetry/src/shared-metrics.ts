@@ -6,7 +6,7 @@ export const STEP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
 /**
  * Counters that many processes add to and one endpoint shows: workers count steps and executions
  * but serve no HTTP, so they add their counts to Redis hashes (batched, every few seconds), and the
- * API's /metrics renders the cluster-wide totals (SPEC §6.6).
+ * API's /metrics renders the cluster-wide totals (docs/operations.md "Health and metrics").
  */
 export class SharedMetrics {
   private pending = new Map<string, Map<string, number>>();

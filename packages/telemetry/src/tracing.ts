@@ -1,7 +1,7 @@
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
 
 /**
- * OpenTelemetry spans (SPEC §6.6): one per execution and one per step. Without a configured SDK
+ * OpenTelemetry spans (docs/operations.md "Health and metrics"): one per execution and one per step. Without a configured SDK
  * the API is a no-op, so this costs nothing unless an operator installs one (e.g. with
  * NODE_OPTIONS=--require ...).
  *

@@ -1,5 +1,5 @@
 /**
- * @flowgate/template — Liquid templates of SPEC §2: `{{ }}` text, whole `${{ }}` typed values,
+ * @flowgate/template — Liquid templates of docs/workflows.md "Templates": `{{ }}` text, whole `${{ }}` typed values,
  * ternaries, deep rendering of `with`, static checks and step references for the validator.
  */
 import { compile, wholeValueRange } from './compile';

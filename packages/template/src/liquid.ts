@@ -1,6 +1,6 @@
 /**
  * The one LiquidJS engine of Flowgate: allowed tags only, no file system, own properties only,
- * lenient variables, strict filters, the limits of SPEC §2, and the json/json_parse/entries filters.
+ * lenient variables, strict filters, the limits of docs/workflows.md "Templates", and the json/json_parse/entries filters.
  */
 import { Context, FS, Liquid, toValue } from 'liquidjs';
 

@@ -139,7 +139,7 @@ describe('the engine', () => {
     );
   });
 
-  it('is configured as SPEC §2 says', () => {
+  it('is configured as docs/workflows.md "Templates" says', () => {
     expect(liquid.options).toMatchObject({
       ownPropertyOnly: true,
       strictVariables: false,

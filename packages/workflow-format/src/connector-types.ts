@@ -1,5 +1,5 @@
 /**
- * The ids and types of a connectors.yaml (`connectors: { id: { type, ... } }`, SPEC §5), as
+ * The ids and types of a connectors.yaml (`connectors: { id: { type, ... } }`, docs/connectors.md), as
  * `ValidateOptions.connectors`. Only ids and types are read: `${ENV_VAR}` references are not substituted,
  * so validating needs no secrets. Throws an Error naming the problem.
  */

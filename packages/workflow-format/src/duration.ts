@@ -1,6 +1,6 @@
 /**
  * Durations: a number and a unit, units `ms s m h d w`, compound in descending order
- * (`90s`, `1h30m`, `2d`, `1w2d`), quoted or not (SPEC §1).
+ * (`90s`, `1h30m`, `2d`, `1w2d`), quoted or not (docs/workflows.md).
  */
 
 const UNIT_MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;

@@ -1,5 +1,5 @@
 /**
- * THE JSON Schema (draft-07) of the workflow format (SPEC §1). One object, used by the validator
+ * THE JSON Schema (draft-07) of the workflow format (docs/workflows.md). One object, used by the validator
  * through ajv and written verbatim to docs/workflow.schema.json (`pnpm --filter @flowgate/workflow-format gen-schema`;
  * a test fails when the file differs).
  *
@@ -238,7 +238,7 @@ const definitions: Record<string, Schema> = {
   triggerType: { type: 'string', enum: [...TRIGGER_TYPES] },
   condition: {
     type: ['string', 'boolean'],
-    description: 'a YAML boolean, or a template rendered then parsed as KQL (SPEC §3)',
+    description: 'a YAML boolean, or a template rendered then parsed as KQL (docs/workflows.md, Conditions)',
   },
   kql: { type: 'string', minLength: 1, description: 'KQL evaluated against the event itself; not a template' },
   cron: {

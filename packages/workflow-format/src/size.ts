@@ -1,5 +1,5 @@
 /**
- * Sizes: `<n>(b|kb|mb|gb)`, 1kb = 1,024 bytes (SPEC §1).
+ * Sizes: `<n>(b|kb|mb|gb)`, 1kb = 1,024 bytes (docs/workflows.md).
  * Units are also accepted in upper case with an optional space (`10 MB`), as Kibana does.
  */
 

@@ -1,4 +1,4 @@
-/** Workflow ids (SPEC §1): not in the YAML; the name made into a slug when no id is given. */
+/** Workflow ids (docs/workflows.md): not in the YAML; the name made into a slug when no id is given. */
 
 export const WORKFLOW_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,127}$/;
 
@@ -6,7 +6,7 @@ export const WORKFLOW_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,127}$/;
 export const RESERVED_WORKFLOW_IDS: readonly string[] = Object.freeze(['validate', 'executions']);
 
 /**
- * The SPEC §1 slug: NFKD, non-ASCII dropped, lower case, every run of characters outside `[a-z0-9]`
+ * The slug (docs/workflows.md "Top-level keys"): NFKD, non-ASCII dropped, lower case, every run of characters outside `[a-z0-9]`
  * becomes `-`, `-` trimmed at both ends, cut to 128. May return '' (the caller answers 400).
  */
 export function slugify(name: string): string {

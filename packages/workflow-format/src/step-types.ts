@@ -1,4 +1,4 @@
-/** The built-in step and trigger types (SPEC §1.1, §1.2). */
+/** The built-in step and trigger types (docs/workflows.md "Triggers" and "Built-in step types"). */
 
 export const TRIGGER_TYPES = ['alert', 'manual', 'scheduled'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];

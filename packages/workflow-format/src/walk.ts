@@ -12,7 +12,7 @@ export interface WalkInfo {
   caseIndex?: number;
   /** index in its list */
   index: number;
-  /** the step path of SPEC §1.4 without iteration indexes: `route/open_case`, `isolate/fallback/notify` */
+  /** the step path of docs/workflows.md "Step paths" without iteration indexes: `route/open_case`, `isolate/fallback/notify` */
   path: string;
   depth: number;
 }

@@ -16,7 +16,7 @@ const DOC_PATH = path.resolve(__dirname, '../../../docs/workflows.md');
 const doc = readFileSync(DOC_PATH, 'utf8');
 const lines = doc.split('\n');
 
-/** The connectors the doc's workflows may name (the ones of SPEC §5 and docs/connectors.md). */
+/** The connectors the doc's workflows may name (the ones docs/connectors.md defines). */
 const CONNECTORS = {
   'my-openai': { type: 'openai' },
   'edr-connector': { type: 'http' },

@@ -33,7 +33,7 @@ export interface AppDeps {
   failures?: FailureLimiter;
 }
 
-/** The express app of SPEC §6, built from its dependencies (tests build it too). */
+/** The express app of docs/api.md, built from its dependencies (tests build it too). */
 export function createApp(deps: AppDeps): Express {
   const { rt, metrics, log } = deps;
   const app = express();

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyEntry, Role } from './config';
 import { ApiError, sendError } from './errors';
 
-/** What a request may do; SPEC §6.1's table, role by role. */
+/** What a request may do; the table of docs/api.md "Authentication and roles", role by role. */
 export type Permission = 'read' | 'review' | 'edit' | 'ingest';
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -109,7 +109,7 @@ export interface AuthOptions {
 }
 
 /**
- * `Authorization: ApiKey <secret>` or `Bearer <secret>` (SPEC §6.1). Secrets are compared as SHA-256
+ * `Authorization: ApiKey <secret>` or `Bearer <secret>` (docs/api.md "Authentication and roles"). Secrets are compared as SHA-256
  * digests with timingSafeEqual, against every key (no early exit), so timing tells nothing.
  */
 export class Authenticator {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commonConfigFromEnv, type CommonConfig } from '@flowgate/executor';
 
-/** SPEC §6.1 roles. */
+/** The roles of docs/api.md "Authentication and roles". */
 export const ROLES = ['ingest', 'viewer', 'reviewer', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 const KEY_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /**
- * FLOWGATE_API_KEYS (SPEC §6.1): entries split on ",", each split on its first two ":" into
+ * FLOWGATE_API_KEYS (docs/api.md "Authentication and roles"): entries split on ",", each split on its first two ":" into
  * name:role:secret. A malformed entry or a duplicate name throws one line naming the entry
  * (by position and name, never printing the secret).
  */
@@ -73,7 +73,7 @@ export function parseApiKeys(text: string | undefined): ApiKeyEntry[] {
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `24h`, `1h30m`, `90s`, `2d` (SPEC §1 durations); a bare number is seconds. */
+/** `24h`, `1h30m`, `90s`, `2d` (docs/workflows.md durations); a bare number is seconds. */
 export function parseDurationMs(text: string): number | null {
   const t = text.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
@@ -108,7 +108,7 @@ function isFile(path: string): boolean {
   }
 }
 
-/** The API's configuration from the environment (SPEC §7); throws one clear line when invalid. */
+/** The API's configuration from the environment (docs/operations.md "Configuration"); throws one clear line when invalid. */
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   let common: CommonConfig;
   try {

@@ -1,6 +1,6 @@
 /**
  * The connector ids and types that workflows may name (`connector-id` is checked when a workflow is
- * saved, SPEC §5). Loading and checking connectors.yaml (with ${ENV} substitution) belongs to
+ * saved, docs/connectors.md). Loading and checking connectors.yaml (with ${ENV} substitution) belongs to
  * @flowgate/connectors: an invalid file stops the API as it stops the workers.
  */
 import { loadConnectorsFile } from '@flowgate/connectors';

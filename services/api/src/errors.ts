@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 
-/** The error codes of SPEC §6 and their HTTP statuses. */
+/** The error codes of docs/api.md and their HTTP statuses. */
 export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 400,
@@ -14,7 +14,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,
-  /** not in SPEC §6: an unexpected server error (a bug), never expected in normal operation */
+  /** not in docs/api.md: an unexpected server error (a bug), never expected in normal operation */
   internal_error: 500,
 } as const;
 
@@ -64,7 +64,7 @@ interface LogLike {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Turns anything thrown into the SPEC §6 error format; body-parser errors become 400/413. */
+/** Turns anything thrown into the docs/api.md error format; body-parser errors become 400/413. */
 export function errorHandler(log: LogLike): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) {

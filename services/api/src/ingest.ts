@@ -17,7 +17,7 @@ export interface StoredAnswer {
 }
 
 /**
- * SPEC §6.3: an event `{id?, alerts: [...], rule?, spaceId?}`; any other JSON object is one bare
+ * docs/api.md "Alert ingestion": an event `{id?, alerts: [...], rule?, spaceId?}`; any other JSON object is one bare
  * alert, taken as `{alerts: [it]}`. When `rule` is absent, `alerts[0].rule` is copied to it.
  * Throws a message (for a 400) when the value is not an object.
  */

@@ -1,5 +1,5 @@
 /**
- * The Flowgate API process (SPEC §6, §7): configuration from the environment, the express app,
+ * The Flowgate API process (docs/api.md, docs/operations.md "Configuration"): configuration from the environment, the express app,
  * workflows loaded and re-validated at start. Invalid configuration: one line on stderr, exit 1.
  * SIGTERM/SIGINT: stop accepting connections, finish requests in flight, exit 0.
  */

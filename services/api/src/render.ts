@@ -1,7 +1,7 @@
 import type { ExecutionState, StepRecord } from '@flowgate/engine';
 import type { ResponseEntry } from '@flowgate/store';
 
-/** SPEC §6: every timestamp is ISO 8601 UTC with milliseconds; absent values are null. */
+/** docs/api.md: every timestamp is ISO 8601 UTC with milliseconds; absent values are null. */
 export function iso(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
   return new Date(ms).toISOString();

@@ -7,7 +7,7 @@ import { ApiError, badRequest, conflict } from './errors';
 
 export type ConnectorTypes = Record<string, { type: string }>;
 
-/** Why an id cannot be a workflow id, or null when it can (SPEC §1). */
+/** Why an id cannot be a workflow id, or null when it can (docs/workflows.md). */
 export function workflowIdProblem(id: string): string | null {
   if (RESERVED_WORKFLOW_IDS.includes(id)) return `the workflow id "${id}" is reserved`;
   if (!WORKFLOW_ID_PATTERN.test(id)) return `the workflow id "${id}" must match ${WORKFLOW_ID_PATTERN.source}`;
@@ -27,7 +27,7 @@ export function problemView(p: Problem): Problem {
 }
 
 /**
- * Validating, saving and loading workflows (SPEC §6.2): the API's routes, the FLOWGATE_WORKFLOWS
+ * Validating, saving and loading workflows (docs/api.md "Workflows"): the API's routes, the FLOWGATE_WORKFLOWS
  * folder and the re-validation at start all go through here.
  */
 export class WorkflowService {

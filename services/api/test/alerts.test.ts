@@ -1,4 +1,4 @@
-/** SPEC §6.3 alert ingestion: events, bare alerts, trigger conditions, bulk NDJSON, idempotency. */
+/** Alert ingestion (docs/api.md "Alert ingestion"): events, bare alerts, trigger conditions, bulk NDJSON, idempotency. */
 import { System, KEY_NAMES, consoleWorkflow, executionIds, expectError, uid } from './util';
 
 let sys: System;

@@ -1,5 +1,5 @@
 /**
- * SPEC §6.1: every endpoint × every role, without a key and with a wrong key, against the real
+ * docs/api.md "Authentication and roles": every endpoint × every role, without a key and with a wrong key, against the real
  * system. Allowed roles get the endpoint's success status; other roles 403; no key / a wrong key 401.
  */
 import { System, KEYS, KEY_NAMES, consoleWorkflow, expectError, gateWorkflow, run, uid, waitingExecution } from './util';

@@ -1,4 +1,4 @@
-/** SPEC §6.5 cases: created by workflow steps, listed, shown with comments, commented, status changed. */
+/** Cases (docs/api.md "Cases"): created by workflow steps, listed, shown with comments, commented, status changed. */
 import { System, KEY_NAMES, expectError, ISO_MS, run, uid } from './util';
 
 let sys: System;

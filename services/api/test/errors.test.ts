@@ -1,5 +1,5 @@
 /**
- * SPEC §6: the error format and codes, body limits, security headers, health, metrics and the UI's
+ * docs/api.md: the error format and codes, body limits, security headers, health, metrics and the UI's
  * static files (served from FLOWGATE_UI_DIR here, with the SPA fallback).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

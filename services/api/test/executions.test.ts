@@ -1,4 +1,4 @@
-/** SPEC §6.4 executions: list filters, paging and order; the Execution shape; resume (§4.3) and cancel (§4.4). */
+/** docs/api.md "Executions": list filters, paging and order; the Execution shape; resume and cancel (docs/semantics.md). */
 import { System, KEY_NAMES, consoleWorkflow, expectError, gateWorkflow, ISO_MS, isWaiting, run, uid, waitingExecution } from './util';
 
 let sys: System;

@@ -1,5 +1,5 @@
 /**
- * SPEC §6.1 rate limits: FLOWGATE_RATE_LIMIT_INGEST (alerts per second per key) and 50
+ * docs/api.md "Authentication and roles" rate limits: FLOWGATE_RATE_LIMIT_INGEST (alerts per second per key) and 50
  * authentication failures per minute from one address → 429 with Retry-After.
  * The address limit blocks this test process's address, so it runs last in its own System.
  */

@@ -1,5 +1,5 @@
 /**
- * The API process (SPEC §7): invalid configuration → one line on stderr and exit 1; no keys → 401
+ * The API process (docs/operations.md "Configuration"): invalid configuration → one line on stderr and exit 1; no keys → 401
  * everywhere; 503 until Redis answers; SIGTERM → finishes requests in flight and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

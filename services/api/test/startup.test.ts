@@ -1,5 +1,5 @@
 /**
- * SPEC §6.2 / §7 at API start: the FLOWGATE_WORKFLOWS folder is loaded (file name = id), and stored
+ * docs/api.md "Workflows at start": the FLOWGATE_WORKFLOWS folder is loaded (file name = id), and stored
  * workflows are validated again — one that no longer validates is kept with valid: false and its
  * errors, and never starts.
  */

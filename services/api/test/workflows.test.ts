@@ -1,4 +1,4 @@
-/** SPEC §6.2 workflows: CRUD, bodies, ids, validation with line/column, runs with inputs. */
+/** docs/api.md "Workflows" workflows: CRUD, bodies, ids, validation with line/column, runs with inputs. */
 import { System, KEY_NAMES, consoleWorkflow, executionIds, expectError, ISO_MS, uid } from './util';
 
 let sys: System;

@@ -5,7 +5,7 @@ import { ConnectorConfigError, loadConnectorsFile, type ConnectorRegistry } from
 /**
  * Connector-backed step types (http, elasticsearch.*, ai.*) and their connectors.
  *
- * FLOWGATE_CONNECTORS is the path of connectors.yaml (SPEC §5); `${ENV}` references in it are
+ * FLOWGATE_CONNECTORS is the path of connectors.yaml (docs/connectors.md); `${ENV}` references in it are
  * replaced from the environment. Absent: no connectors (http steps may still reach the hosts of
  * FLOWGATE_HTTP_ALLOWED_HOSTS). An unreadable or invalid file, or a missing variable, stops the
  * worker through `fail` with one line naming the file, the connector and the field.

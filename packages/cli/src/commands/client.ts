@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { localAdminKey } from '../local-state';
 
-/** A small client of the HTTP API for the commands that talk to a running Flowgate (SPEC §7). */
+/** A small client of the HTTP API for the commands that talk to a running Flowgate (docs/operations.md "Configuration"). */
 export class ApiClient {
   constructor(readonly baseUrl: string, readonly key: string | null) {}
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { REPO_ROOT } from '../local-state';
 
-/** Starts `node services/<name>/dist/main.js` with this environment (ARCHITECTURE.md: the CLI spawns services). */
+/** Starts `node services/<name>/dist/main.js` with this environment (docs/architecture.md "Packages": the CLI spawns services). */
 export function spawnService(name: 'api' | 'worker', env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
   return spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], { env, stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
 }
@@ -16,6 +16,6 @@ function foreground(name: 'api' | 'worker'): void {
 }
 
 export function registerServiceCommands(program: Command): void {
-  program.command('api').description('run the API (configured by the environment, SPEC §7)').action(() => foreground('api'));
-  program.command('worker').description('run one worker (configured by the environment, SPEC §7)').action(() => foreground('worker'));
+  program.command('api').description('run the API (configured by the environment, docs/operations.md "Configuration")').action(() => foreground('api'));
+  program.command('worker').description('run one worker (configured by the environment, docs/operations.md "Configuration")').action(() => foreground('worker'));
 }

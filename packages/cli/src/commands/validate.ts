@@ -1,5 +1,5 @@
 /**
- * `flowgate validate FILE|DIR ... [--connectors FILE]` (SPEC §7): prints `file:line:col: error|warning: message`
+ * `flowgate validate FILE|DIR ... [--connectors FILE]` (docs/operations.md "Configuration"): prints `file:line:col: error|warning: message`
  * per problem and a summary; exit code 1 when any file has an error. A DIR means every *.yaml/*.yml in it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

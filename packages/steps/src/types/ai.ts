@@ -78,7 +78,7 @@ function categoriesOf(ctx: StepRunContext): string[] {
 }
 
 /**
- * ai.classify (SPEC §1.2): `with.input`, `categories` (≥ 2), `instructions`, `includeRationale`,
+ * ai.classify (docs/workflows.md "Built-in step types"): `with.input`, `categories` (≥ 2), `instructions`, `includeRationale`,
  * `fallbackCategory` → `{ category, rationale?, confidence? }` (+ `truncated: true` when the input
  * was cut). A category outside `categories` becomes `fallbackCategory`, else the step fails.
  */

@@ -4,7 +4,7 @@ import type { StepServices } from './services';
 
 type T = StepType<StepServices>;
 
-/** Writes are keyed by `<executionId>/<path>`: a step that runs twice writes once (SPEC §4.6). */
+/** Writes are keyed by `<executionId>/<path>`: a step that runs twice writes once (docs/semantics.md "Guarantees"). */
 const opKey = (ctx: StepRunContext) => `${ctx.executionId}/${ctx.path}`;
 
 function caseId(ctx: StepRunContext): string {

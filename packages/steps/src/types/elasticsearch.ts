@@ -14,7 +14,7 @@ const REQUEST_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** The step's connector: `connector-id`, else the connector named `elasticsearch` (SPEC §5). */
+/** The step's connector: `connector-id`, else the connector named `elasticsearch` (docs/connectors.md). */
 function connectorFor(ctx: StepRunContext, registry: ConnectorRegistry): ElasticsearchConnector {
   const id = ctx.step.connectorId;
   if (!id && !registry.has(DEFAULT_ELASTICSEARCH_CONNECTOR)) {
@@ -46,7 +46,7 @@ function requestParams(ctx: StepRunContext): { method: string; path: string; bod
 }
 
 /**
- * elasticsearch.* (SPEC §1.2) through the official client: `search`, `index`, `request`
+ * elasticsearch.* (docs/workflows.md "Built-in step types") through the official client: `search`, `index`, `request`
  * (client.transport.request), and any other API by its dotted path (`esql.query`,
  * `indices.create`, `bulk`, ...) with `with` as that API's parameters. Output: the response body.
  * Never `close`, `transport`, `helpers`, `child`, `extend`, `diagnostic`, `connectionPool`.

@@ -2,13 +2,13 @@ import { type StepRunContext, type StepType } from '@flowgate/engine';
 import { httpCall, type HttpRoute } from '@flowgate/connectors';
 import { connectorsOf, type StepServices } from './services';
 
-/** `Idempotency-Key: <executionId>:<stepPath>` (SPEC §1.2, §4.6): the same on every attempt of one step run. */
+/** `Idempotency-Key: <executionId>:<stepPath>` (docs/workflows.md "Built-in step types", docs/semantics.md "Guarantees"): the same on every attempt of one step run. */
 export function idempotencyKey(ctx: StepRunContext): string {
   return `${ctx.executionId}:${ctx.path}`;
 }
 
 /**
- * http (SPEC §1.2, §5): `with.method` (default GET), `url` (absolute, or relative to the connector's
+ * http (docs/workflows.md "Built-in step types", docs/connectors.md): `with.method` (default GET), `url` (absolute, or relative to the connector's
  * url), `headers`, `body` (object → JSON), `query`. Output `{ status, headers, body }` (body parsed
  * when JSON); a non-2xx answer fails the step (retryable for 408, 429, 5xx).
  *

@@ -13,7 +13,7 @@ function messageOf(input: Record<string, unknown>, type: string): string {
   return message;
 }
 
-/** waitForInput: the execution waits (no job, no worker) until a valid answer comes (SPEC §4.3). */
+/** waitForInput: the execution waits (no job, no worker) until a valid answer comes (docs/semantics.md "Waiting for a human"). */
 export const waitForInput: StepType<StepServices> = {
   type: 'waitForInput',
   instant: true,

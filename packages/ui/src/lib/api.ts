@@ -1,4 +1,4 @@
-/** The HTTP API client (SPEC §6): same origin, `Authorization: ApiKey <secret>`. */
+/** The HTTP API client (docs/api.md): same origin, `Authorization: ApiKey <secret>`. */
 
 export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'WAITING' | 'WAITING_FOR_INPUT' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export type StepStatus = ExecutionStatus | 'SKIPPED';

@@ -34,7 +34,7 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** SPEC §6.3 alert ingestion. */
+/** Alert ingestion (docs/api.md "Alert ingestion"). */
 export function alertsRouter(deps: { auth: Authenticator; ingestor: Ingestor; limiter: IngestLimiter | null }): Router {
   const { auth, ingestor, limiter } = deps;
   const r = Router({ caseSensitive: true });

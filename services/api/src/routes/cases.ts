@@ -15,7 +15,7 @@ function statusOf(value: unknown, what: string): CaseStatus {
   return value as CaseStatus;
 }
 
-/** SPEC §6.5 cases: list, one with its comments, comment, status. */
+/** Cases (docs/api.md "Cases"): list, one with its comments, comment, status. */
 export function casesRouter(deps: { rt: Runtime; auth: Authenticator }): Router {
   const { rt, auth } = deps;
   const r = Router({ caseSensitive: true });

@@ -63,7 +63,7 @@ export function listParams(req: Request): ListParams {
   return out;
 }
 
-/** Records an attempt that changed nothing on the wait the execution is at (SPEC §4.3 responses). */
+/** Records an attempt that changed nothing on the wait the execution is at (docs/semantics.md "Waiting for a human" responses). */
 async function recordRefusal(rt: Runtime, id: string, by: string, code: number): Promise<void> {
   const exec = await rt.executions.load(id);
   if (exec && exec.status === 'WAITING_FOR_INPUT' && exec.waitingFor) {
@@ -119,7 +119,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
     return step === undefined || step === '' ? undefined : step;
   };
 
-  // SPEC §4.3: on this path the JSON object body IS the answer, never unwrapped.
+  // docs/semantics.md "Waiting for a human": on this path the JSON object body IS the answer, never unwrapped.
   r.post(
     '/api/workflowExecutions/:id/resume',
     auth.require('review', onForbidden),

@@ -38,7 +38,7 @@ export async function refreshGauges(rt: Runtime, metrics: Metrics): Promise<void
   metrics.oldestWaitSeconds.set(oldest[0]?.waitingFor ? Math.max(0, (Date.now() - oldest[0].waitingFor.since) / 1000) : 0);
 }
 
-/** GET /api/health (SPEC §6.6) and GET /metrics; neither needs a key. */
+/** GET /api/health (docs/operations.md "Health and metrics") and GET /metrics; neither needs a key. */
 export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: SharedMetrics; ready: () => boolean }): Router {
   const { rt, metrics, shared, ready } = deps;
   const r = Router({ caseSensitive: true });
