@@ -1,4 +1,4 @@
-import type { OnFailure, StepDefinition, WorkflowDefinition } from '@flowgate/workflow-format';
+import { isContainerStep, isWaitStep, type OnFailure, type StepDefinition, type WorkflowDefinition } from '@flowgate/workflow-format';
 
 /** Where a step sits in the definition tree. Step names are unique in the whole workflow. */
 export type Scope =
@@ -15,9 +15,6 @@ export interface LocatedStep {
   /** true for steps in a fallback list or below one: settings.on-failure does not apply to them */
   inFallback: boolean;
 }
-
-export const CONTAINER_TYPES = new Set(['if', 'switch', 'foreach']);
-export const WAIT_TYPES = new Set(['wait', 'waitForInput', 'waitForApproval']);
 
 /**
  * An index over a workflow definition, built once per definition version and cached by the caller:
@@ -55,15 +52,11 @@ export class WorkflowPlan {
     return this.byName.has(name);
   }
 
-  isContainer(step: StepDefinition): boolean {
-    return CONTAINER_TYPES.has(step.type);
-  }
-
   /** docs/workflows.md "Failure handling": a step's own on-failure wins; settings.on-failure covers action steps outside fallbacks. */
   onFailureOf(name: string): OnFailure | undefined {
     const { step, inFallback } = this.locate(name);
     if (step.onFailure) return step.onFailure;
-    if (CONTAINER_TYPES.has(step.type) || WAIT_TYPES.has(step.type) || step.type === 'workflow.fail' || inFallback) return undefined;
+    if (isContainerStep(step.type) || isWaitStep(step.type) || step.type === 'workflow.fail' || inFallback) return undefined;
     return this.definition.settings.onFailure;
   }
 }

@@ -1,4 +1,4 @@
-import type { StepDefinition } from '@flowgate/workflow-format';
+import { isContainerStep, type StepDefinition } from '@flowgate/workflow-format';
 import type { TemplateContext } from './context';
 
 /** Everything one run of an action step gets. `input` is the rendered `with`. */
@@ -51,5 +51,18 @@ export class StepRegistry<Services = unknown> {
 
   get(type: string): StepType<Services> | undefined {
     return this.exact.get(type) ?? this.prefixes.find((p) => type.startsWith(p.type));
+  }
+
+  /** if / switch / foreach: run by the executor itself, never through a registered type. */
+  isContainer(type: string): boolean {
+    return isContainerStep(type);
+  }
+
+  /**
+   * Whether a step does no I/O outside Redis (a container, or a type marked `instant`): it needs no
+   * separate RUNNING write, has nothing to abort, and may run in the job of the step before it.
+   */
+  isInstant(type: string): boolean {
+    return isContainerStep(type) || this.get(type)?.instant === true;
   }
 }

@@ -20,7 +20,7 @@ export async function cancelExecution(rt: Runtime, executionId: string, who: { r
     const now = Date.now();
     const writes: StepRecord[] = [];
     for (const r of loaded.records.values()) {
-      if (['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'].includes(r.status)) writes.push({ ...r, status: 'CANCELLED', finishedAt: now });
+      if (!isTerminal(r.status)) writes.push({ ...r, status: 'CANCELLED', finishedAt: now });
     }
     const result = await applyPlan(rt, exec, { rev: exec.rev }, {
       set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now } },

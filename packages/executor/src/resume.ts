@@ -1,6 +1,6 @@
 import { isTerminal, type StepRecord } from '@flowgate/engine';
 import { jobIds } from '@flowgate/queue';
-import { validateAnswer, type SchemaError } from '@flowgate/workflow-format';
+import { isHumanWaitStep, validateAnswer, type SchemaError } from '@flowgate/workflow-format';
 import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
 
@@ -12,7 +12,7 @@ export type ResumeResult =
 
 /** The wait step a late answer refers to: the one waiting now, else the last wait that ran. */
 function lastWait(loaded: Loaded): StepRecord | undefined {
-  const waits = [...loaded.records.values()].filter((r) => r.type === 'waitForInput' || r.type === 'waitForApproval');
+  const waits = [...loaded.records.values()].filter((r) => isHumanWaitStep(r.type));
   return waits.sort((a, b) => a.seq - b.seq).at(-1);
 }
 

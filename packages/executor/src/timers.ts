@@ -1,8 +1,9 @@
-import { CONTAINER_TYPES, isTerminal, stepKey, StepError } from '@flowgate/engine';
+import { isTerminal, stepKey, StepError } from '@flowgate/engine';
+import { isContainerStep } from '@flowgate/workflow-format';
 import type { TimerJob } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
-import { handleFailure } from './process-step';
+import { handleFailure } from './failure';
 import { applyPlan, loadExecution, planAdvance } from './transitions';
 import type { Runtime } from './runtime';
 
@@ -51,18 +52,18 @@ async function stepTimedOut(rt: Runtime, executionId: string, path: string, atte
   if (!loaded || isTerminal(loaded.exec.status)) return;
   const record = loaded.records.get(path);
   if (!record || record.attempts !== attempt) return;
-  if (CONTAINER_TYPES.has(record.type)) {
+  if (isContainerStep(record.type)) {
     if (record.status !== 'RUNNING') return;
     const now = Date.now();
     const cancelled = [...loaded.records.values()]
       .filter((r) => (r.path.startsWith(`${path}/`) || r.path.startsWith(`${path}[`)) && !isTerminal(r.status))
       .map((r) => ({ ...r, status: 'CANCELLED' as const, finishedAt: now }));
     const error = new StepError('timeout', `step "${record.name}" timed out: its steps did not finish in time`, { retryable: true });
-    await handleFailure(rt, loaded, path, attempt, error, undefined, cancelled);
+    await handleFailure(rt, loaded, path, attempt, error, { alsoWrite: cancelled });
     if (cancelled.some((r) => r.status === 'CANCELLED')) await rt.redis.publish(rt.keys.cancelChannel(), executionId);
     return;
   }
   if (loaded.exec.status !== 'WAITING_FOR_INPUT' || loaded.exec.waitingFor?.step !== path) return;
   const error = new StepError('timeout', `no answer to "${record.name}" in time`, { retryable: false });
-  await handleFailure(rt, loaded, path, attempt, error, ['WAITING_FOR_INPUT']);
+  await handleFailure(rt, loaded, path, attempt, error, { statuses: ['WAITING_FOR_INPUT'] });
 }

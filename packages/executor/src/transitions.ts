@@ -2,6 +2,7 @@ import {
   advanceAfter,
   formatPath,
   innermostIteration,
+  isTerminal,
   newStepRecord,
   parsePath,
   stepKey,
@@ -24,12 +25,6 @@ export interface Loaded {
   definition: WorkflowDefinition;
   plan: WorkflowPlan;
   records: Map<string, StepRecord>;
-  /** execution fields the next commit must also write (the start fields of an instant step) */
-  carry?: Partial<ExecutionState>;
-  /** how many more instant steps this job may run itself, and until when (a worker sets it) */
-  chain?: { left: number; until: number };
-  /** the step the last commit left for this job to run next instead of enqueueing it */
-  chained?: { path: string; attempt: number };
 }
 
 /** The writes of one transition and what to do right after it commits. */
@@ -112,7 +107,7 @@ export function failExecution(
 ): TransitionPlan {
   for (const p of ancestorPaths(stepPath)) {
     const r = loaded.records.get(p);
-    if (r && !['COMPLETED', 'FAILED', 'SKIPPED', 'CANCELLED'].includes(r.status)) writes.push({ ...r, status: 'FAILED', finishedAt: now });
+    if (r && !isTerminal(r.status)) writes.push({ ...r, status: 'FAILED', finishedAt: now });
   }
   Object.assign(set, {
     status: 'FAILED',

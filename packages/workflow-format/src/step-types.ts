@@ -3,7 +3,12 @@
 export const TRIGGER_TYPES = ['alert', 'manual', 'scheduled'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
+/** Step families, each defined here once. Containers hold other steps and decide which run. */
 export const CONTAINER_STEP_TYPES = ['if', 'switch', 'foreach'] as const;
+/** Steps that park the execution without holding a worker: until a timer, or until a human answers. */
+export const WAIT_STEP_TYPES = ['wait', 'waitForInput', 'waitForApproval'] as const;
+/** The waits a human answers (WAITING_FOR_INPUT): their records keep who answered and every attempt. */
+export const HUMAN_WAIT_STEP_TYPES = ['waitForInput', 'waitForApproval'] as const;
 
 /** Every built-in step type with a fixed name; `elasticsearch.<api>` types come on top (see isKnownStepType). */
 export const STEP_TYPES: readonly string[] = Object.freeze([
@@ -64,6 +69,15 @@ export function isKnownStepType(type: unknown): type is string {
 /** `if`, `switch` and `foreach` hold other steps; every other type is an action (or a wait). */
 export function isContainerStep(type: string): boolean {
   return (CONTAINER_STEP_TYPES as readonly string[]).includes(type);
+}
+
+export function isWaitStep(type: string): boolean {
+  return (WAIT_STEP_TYPES as readonly string[]).includes(type);
+}
+
+/** waitForInput and waitForApproval. */
+export function isHumanWaitStep(type: string): boolean {
+  return (HUMAN_WAIT_STEP_TYPES as readonly string[]).includes(type);
 }
 
 /** The connector type a step family needs, or undefined when the family takes no connector. */

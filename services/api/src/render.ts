@@ -1,13 +1,12 @@
 import type { ExecutionState, StepRecord } from '@flowgate/engine';
 import type { ResponseEntry } from '@flowgate/store';
+import { isHumanWaitStep } from '@flowgate/workflow-format';
 
 /** docs/api.md: every timestamp is ISO 8601 UTC with milliseconds; absent values are null. */
 export function iso(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
   return new Date(ms).toISOString();
 }
-
-const WAIT_TYPES = new Set(['waitForInput', 'waitForApproval']);
 
 /**
  * The row title of a wait: the first non-empty line of its message without Markdown markers,
@@ -68,7 +67,7 @@ export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undef
     finishedAt: iso(r.finishedAt),
   };
   // respondedBy/respondedAt/responses belong to waits: there they are always present (null until answered).
-  if (WAIT_TYPES.has(r.type) || r.respondedBy !== undefined || responses) {
+  if (isHumanWaitStep(r.type) || r.respondedBy !== undefined || responses) {
     view.respondedBy = r.respondedBy ?? null;
     view.respondedAt = iso(r.respondedAt);
     view.responses = (responses ?? []).map((e) => ({ by: e.by, at: e.at, accepted: e.accepted, code: e.code }));

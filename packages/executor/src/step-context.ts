@@ -1,0 +1,27 @@
+import { buildContext, formatPath, parsePath, type LoopView, type TemplateContext } from '@flowgate/engine';
+import type { Loaded } from './transitions';
+import type { Runtime } from './runtime';
+
+/** The template context a step at `path` sees: the execution, the records so far, its innermost loop. */
+export async function contextFor(rt: Runtime, loaded: Loaded, path: string): Promise<TemplateContext> {
+  return buildContext({
+    definition: loaded.definition,
+    execution: loaded.exec,
+    records: [...loaded.records.values()],
+    loop: await loopFor(rt, loaded, path),
+    publicUrl: rt.publicUrl,
+  });
+}
+
+/** The innermost foreach around `path`, with its items (kept apart from the records, see docs/storage.md). */
+async function loopFor(rt: Runtime, loaded: Loaded, path: string): Promise<LoopView | undefined> {
+  const segments = parsePath(path);
+  for (let i = segments.length - 2; i >= 0; i--) {
+    const seg = segments[i];
+    if (seg.iteration === undefined) continue;
+    const containerPath = formatPath([...segments.slice(0, i), { name: seg.name }]);
+    const items = await rt.executions.loadLoopItems(loaded.exec.id, containerPath);
+    return { item: items[seg.iteration] ?? null, index: seg.iteration, total: items.length };
+  }
+  return undefined;
+}
