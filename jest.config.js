@@ -7,6 +7,14 @@ module.exports = {
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
+  // Coverage is collected when asked (`--coverage`, which scripts/test.sh passes): the engine, the pure
+  // core, must keep every branch covered. The key is a directory (trailing "/": all its files together);
+  // jest resolves it against the working directory, hence absolute. A summary only, so that jest's own
+  // summary stays the last lines of the run.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['packages/engine/src/**/*.ts'],
+  coverageReporters: ['text-summary'],
+  coverageThreshold: { [`${__dirname}/packages/engine/src/`]: { branches: 100, functions: 100, lines: 100, statements: 100 } },
   maxWorkers: 2,
   // End-to-end tests own child processes and sockets; never let a stray handle hang CI.
   forceExit: true,

@@ -8,7 +8,9 @@ const quick = process.argv.includes('--quick');
 const dist = (p) => require(join(ROOT, 'packages', p, 'dist'));
 const { validateWorkflow } = dist('workflow-format');
 const { Queues } = dist('queue');
-const { builtinRegistry, createRuntime, startExecutions } = dist('steps');
+const { Keys } = dist('store');
+const { builtinRegistry } = dist('steps');
+const { createRuntime, startExecutions } = dist('executor');
 
 const quiet = { info() {}, warn() {}, error() {} };
 const WORKER = join(ROOT, 'services', 'worker', 'dist', 'main.js');
@@ -42,7 +44,7 @@ async function bareChain(redis, workers, chains, length) {
 
 async function engineSteps(redis, workers, executions, env = {}) {
   await redis.client.flushall();
-  const rt = createRuntime({ redis: redis.client, queues: new Queues(redis.client, 'fgq'), registry: builtinRegistry(), publicUrl: 'http://x', log: quiet });
+  const rt = createRuntime({ redis: redis.client, queues: new Queues(redis.client, new Keys().queuePrefix(false)), registry: builtinRegistry(), publicUrl: 'http://x', log: quiet });
   const { version, definition } = await saveWorkflow(rt, 'ten', tenSteps());
   const children = Array.from({ length: workers }, () => spawnNode(WORKER, { FLOWGATE_REDIS_URL: redis.url, FLOWGATE_LOG_LEVEL: 'error', ...env }));
   await new Promise((r) => setTimeout(r, 1500));

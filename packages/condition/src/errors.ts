@@ -1,6 +1,12 @@
 /** ConditionError: names the condition and the 1-based column of the problem. */
 
 export class ConditionError extends Error {
+  /**
+   * The step-error type this error fails a step with, carried as data so that the engine (which imports this
+   * package; this package cannot import it) need not recognise the class. The engine checks its StepErrorType covers it.
+   */
+  readonly stepErrorType = 'condition_error' as const;
+
   constructor(
     message: string,
     public readonly condition: string,

@@ -4,7 +4,9 @@
  * `connectors.yaml: connector "edr-connector": url: expected an absolute http(s) URL`.
  */
 import { parseDocument } from 'yaml';
+import { isPlainObject } from '@flowgate/template';
 import { EnvSubstitutionError, substituteEnv } from './env';
+import { FORBIDDEN_CONNECTOR_HEADERS, isHeaderName, isHeaderValue } from './headers';
 
 export type ConnectorType = 'http' | 'elasticsearch' | 'openai';
 export const CONNECTOR_TYPES: readonly ConnectorType[] = ['http', 'elasticsearch', 'openai'];
@@ -68,10 +70,6 @@ const FIELDS: Record<ConnectorType, string[]> = {
 };
 
 export const CONNECTOR_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Header values: visible ASCII, space, tab and obs-text; never CR, LF or NUL (no header injection).
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const FORBIDDEN_CONNECTOR_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'idempotency-key']);
 
 /** One invalid connectors.yaml: `message` is the whole one-line reason, file name included. */
 export class ConnectorConfigError extends Error {
@@ -87,7 +85,6 @@ export class ConnectorConfigError extends Error {
 }
 
 type Raw = Record<string, unknown>;
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 class Reader {
   constructor(
@@ -164,19 +161,19 @@ class Reader {
   headers(raw: Raw, id: string): Record<string, string> {
     const v = raw.headers;
     if (v === undefined || v === null) return {};
-    if (!isObj(v)) this.fail(`expected a mapping of header names to values, got ${describe(v)}`, id, 'headers');
+    if (!isPlainObject(v)) this.fail(`expected a mapping of header names to values, got ${describe(v)}`, id, 'headers');
     const out: Record<string, string> = {};
     const seen = new Set<string>();
     for (const [name, value] of Object.entries(v)) {
       const field = `headers.${name}`;
-      if (!HEADER_NAME.test(name)) this.fail('is not a valid HTTP header name', id, field);
+      if (!isHeaderName(name)) this.fail('is not a valid HTTP header name', id, field);
       const lower = name.toLowerCase();
       if (FORBIDDEN_CONNECTOR_HEADERS.has(lower)) this.fail(`cannot be set by a connector (Flowgate sets ${name})`, id, field);
       if (seen.has(lower)) this.fail('is set twice (header names are case-insensitive)', id, field);
       seen.add(lower);
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') this.fail(`expected a string, got ${describe(value)}`, id, field);
       const text = this.subst(String(value), id, field);
-      if (!HEADER_VALUE.test(text)) this.fail('contains a character not allowed in a header value (CR, LF or NUL)', id, field);
+      if (!isHeaderValue(text)) this.fail('contains a character not allowed in a header value (CR, LF or NUL)', id, field);
       out[name] = text;
     }
     return out;
@@ -185,7 +182,7 @@ class Reader {
   tls(raw: Raw, id: string): ConnectorTls | undefined {
     const v = raw.tls;
     if (v === undefined || v === null) return undefined;
-    if (!isObj(v)) this.fail(`expected a mapping with ca and/or rejectUnauthorized, got ${describe(v)}`, id, 'tls');
+    if (!isPlainObject(v)) this.fail(`expected a mapping with ca and/or rejectUnauthorized, got ${describe(v)}`, id, 'tls');
     const out: ConnectorTls = {};
     for (const key of Object.keys(v)) {
       if (key !== 'ca' && key !== 'rejectUnauthorized') this.fail('unknown field (expected ca or rejectUnauthorized)', id, `tls.${key}`);
@@ -226,19 +223,19 @@ export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv |
   }
   const root = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (root === null || root === undefined) r.fail('expected a mapping with a "connectors" key (the file is empty)');
-  if (!isObj(root)) r.fail(`expected a mapping with a "connectors" key, got ${describe(root)}`);
+  if (!isPlainObject(root)) r.fail(`expected a mapping with a "connectors" key, got ${describe(root)}`);
   for (const key of Object.keys(root)) {
     if (key !== 'connectors') r.fail(`unknown top-level key "${key}" (expected "connectors")`);
   }
   const list = root.connectors;
   if (list === undefined) r.fail('expected a mapping with a "connectors" key');
   if (list === null) return [];
-  if (!isObj(list)) r.fail(`connectors: expected a mapping of connector ids to connectors, got ${describe(list)}`);
+  if (!isPlainObject(list)) r.fail(`connectors: expected a mapping of connector ids to connectors, got ${describe(list)}`);
 
   const out: Connector[] = [];
   for (const [id, raw] of Object.entries(list)) {
     if (!CONNECTOR_ID_PATTERN.test(id)) r.fail(`is not a valid connector id (letters, digits, ".", "_", "-"; at most 128)`, id);
-    if (!isObj(raw)) r.fail(`expected a mapping with type, url, ..., got ${describe(raw)}`, id);
+    if (!isPlainObject(raw)) r.fail(`expected a mapping with type, url, ..., got ${describe(raw)}`, id);
     const type = raw.type;
     if (type === undefined || type === null) r.fail(`is required (one of ${CONNECTOR_TYPES.join(', ')})`, id, 'type');
     if (typeof type !== 'string' || !(CONNECTOR_TYPES as readonly string[]).includes(type)) {

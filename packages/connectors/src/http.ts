@@ -4,7 +4,9 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { StepError } from '@flowgate/engine';
+import { isPlainObject } from '@flowgate/template';
 import type { HttpConnector } from './config';
+import { DROPPED_STEP_HEADERS, isHeaderName, isHeaderValue } from './headers';
 import { guardedConnect, isHostAllowed, parseAllowedHosts, type AllowedHost, type Resolver } from './net';
 import { errorCode, networkError, abortError } from './errors';
 
@@ -12,24 +14,6 @@ export const MAX_REDIRECTS = 5;
 export const ERROR_BODY_EXCERPT = 500;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-/** Step headers Flowgate sets itself or that would break the framing; dropped silently. */
-const DROPPED_STEP_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'expect',
-  'te',
-  'trailer',
-  'proxy-connection',
-  'proxy-authorization',
-  'accept-encoding',
-  'idempotency-key',
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export interface HttpCallInput {
   method?: unknown;
@@ -60,7 +44,6 @@ export type HttpRoute =
   | { connector: HttpConnector; dispatcher: Dispatcher }
   | { connector?: undefined; allowedHosts: readonly string[]; dispatcher?: Dispatcher };
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /**
@@ -86,7 +69,7 @@ export function resolveConnectorUrl(connectorUrl: string, stepUrl: string, label
 
 function appendQuery(url: URL, query: unknown, label: string): void {
   if (query === undefined || query === null) return;
-  if (!isObj(query)) throw new StepError('validation_error', `${label}: with.query must be an object`);
+  if (!isPlainObject(query)) throw new StepError('validation_error', `${label}: with.query must be an object`);
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined || v === null) continue;
     for (const item of Array.isArray(v) ? v : [v]) {
@@ -97,14 +80,14 @@ function appendQuery(url: URL, query: unknown, label: string): void {
 
 function stepHeaders(headers: unknown, label: string): Record<string, string> {
   if (headers === undefined || headers === null) return {};
-  if (!isObj(headers)) throw new StepError('validation_error', `${label}: with.headers must be an object`);
+  if (!isPlainObject(headers)) throw new StepError('validation_error', `${label}: with.headers must be an object`);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw new StepError('validation_error', `${label}: "${name}" is not a valid header name`);
+    if (!isHeaderName(name)) throw new StepError('validation_error', `${label}: "${name}" is not a valid header name`);
     if (DROPPED_STEP_HEADERS.has(name.toLowerCase())) continue;
     if (value === undefined || value === null) continue;
     const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-    if (!HEADER_VALUE.test(text)) throw new StepError('validation_error', `${label}: header "${name}" contains a character not allowed in a header value (CR, LF or NUL)`);
+    if (!isHeaderValue(text)) throw new StepError('validation_error', `${label}: header "${name}" contains a character not allowed in a header value (CR, LF or NUL)`);
     out[name] = text;
   }
   return out;

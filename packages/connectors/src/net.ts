@@ -7,114 +7,134 @@
  */
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { buildConnector, type Dispatcher } from 'undici';
 import type { ConnectorTls } from './config';
 
 /* ---------- IP addresses ---------- */
 
-function v4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+type Cidr<T> = [T, number];
+
+/** A name → CIDR subnets table for ipaddr.js's subnetMatch (the first name whose subnet matches wins). */
+function rangeTable<T>(parseCidr: (cidr: string) => Cidr<T>, table: Record<string, string[]>): Record<string, Cidr<T>[]> {
+  return Object.fromEntries(Object.entries(table).map(([name, cidrs]) => [name, cidrs.map(parseCidr)]));
 }
 
-function inV4(ip: number, base: string, bits: number): boolean {
-  const b = v4ToInt(base);
-  const size = 2 ** (32 - bits);
-  return ip >= b && ip < b + size;
+/**
+ * Non-public IPv4 ranges: what a templated URL must never reach unless the literal IP is allowed.
+ * Our own table rather than ipaddr.js's range(): its "reserved" also holds the documentation
+ * TEST-NETs and the 6to4 relay anycast, which have always been let through, and it has no
+ * benchmarking range.
+ */
+const V4_RANGES = rangeTable((cidr) => ipaddr.IPv4.parseCIDR(cidr), {
+  'unspecified ("this network")': ['0.0.0.0/8'],
+  'private (RFC 1918)': ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+  'shared address space (RFC 6598)': ['100.64.0.0/10'],
+  loopback: ['127.0.0.0/8'],
+  'link-local (cloud metadata)': ['169.254.0.0/16'],
+  'IETF protocol assignments': ['192.0.0.0/24'],
+  'benchmarking (RFC 2544)': ['198.18.0.0/15'],
+  multicast: ['224.0.0.0/4'],
+  'reserved / broadcast': ['240.0.0.0/4'],
+});
+
+const PUBLIC = 'public';
+
+function classifyV4(addr: ipaddr.IPv4): string | null {
+  const what = ipaddr.subnetMatch(addr, V4_RANGES, PUBLIC);
+  return what === PUBLIC ? null : what;
 }
 
-/** Non-public IPv4 ranges: what a templated URL must never reach unless the literal IP is allowed. */
-const V4_RANGES: [string, number, string][] = [
-  ['0.0.0.0', 8, 'unspecified ("this network")'],
-  ['10.0.0.0', 8, 'private (RFC 1918)'],
-  ['100.64.0.0', 10, 'shared address space (RFC 6598)'],
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local (cloud metadata)'],
-  ['172.16.0.0', 12, 'private (RFC 1918)'],
-  ['192.0.0.0', 24, 'IETF protocol assignments'],
-  ['192.168.0.0', 16, 'private (RFC 1918)'],
-  ['198.18.0.0', 15, 'benchmarking (RFC 2544)'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved / broadcast'],
-];
+type V6Range = ReturnType<ipaddr.IPv6['range']>;
 
-function classifyV4(ip: string): string | null {
-  const n = v4ToInt(ip);
-  for (const [base, bits, what] of V4_RANGES) if (inV4(n, base, bits)) return what;
-  return null;
-}
+/** The ipaddr.js IPv6 ranges that are not public, with the words of our messages. */
+const V6_NON_PUBLIC: Partial<Record<V6Range, string>> = {
+  unspecified: 'unspecified',
+  loopback: 'loopback',
+  linkLocal: 'link-local',
+  uniqueLocal: 'unique local (ULA)',
+  multicast: 'multicast',
+};
 
-/** The 8 16-bit groups of an IPv6 address (an embedded dotted IPv4 tail is accepted). */
-export function expandV6(ip: string): number[] {
-  let text = ip.toLowerCase();
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const n = v4ToInt(dotted[1]);
-    text = `${text.slice(0, dotted.index)}${((n >>> 16) & 0xffff).toString(16)}:${(n & 0xffff).toString(16)}`;
+/** Deprecated (RFC 3879) and so unknown to ipaddr.js, but still not to be reached. */
+const SITE_LOCAL = ipaddr.IPv6.parseCIDR('fec0::/10');
+
+/** ::a.b.c.d, the deprecated IPv4-compatible form (:: and ::1 themselves excluded by range()). */
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
+
+/** The 4 bytes of the IPv4 address an IPv6 address embeds (mapped, compatible, NAT64, 6to4, Teredo), if any. */
+function embeddedV4Bytes(addr: ipaddr.IPv6): number[] | null {
+  const bytes = addr.toByteArray();
+  switch (addr.range()) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6052': // 64:ff9b::a.b.c.d (NAT64)
+      return bytes.slice(12);
+    case '6to4': // 2002:aabb:ccdd::/48
+      return bytes.slice(2, 6);
+    case 'teredo': // 2001:0::/32: the client's address is the last 32 bits, inverted
+      return bytes.slice(12).map((b) => b ^ 0xff);
+    case 'unicast':
+      return addr.match(IPV4_COMPATIBLE) ? bytes.slice(12) : null;
+    default:
+      return null;
   }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0');
-  return [...h, ...fill, ...t].map((g) => parseInt(g, 16));
 }
 
-function v4FromGroups(hi: number, lo: number): string {
-  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+/**
+ * The text of a plain IP address (node's isIP) in a form ipaddr.js reads: IPv6 without its zone
+ * (fe80::1%eth0: the zone names an interface, not an address) and in hex groups, because ipaddr.js
+ * 1.x cannot read a dotted IPv4 tail after "::" (::127.0.0.1, 64:ff9b::10.0.0.1: its issues 101
+ * and 171) while the WHATWG URL parser can.
+ */
+function readableIp(text: string): string {
+  if (isIP(text) !== 6) return text;
+  const zone = text.indexOf('%');
+  return stripBrackets(new URL(`http://[${zone >= 0 ? text.slice(0, zone) : text}]/`).hostname);
+}
+
+/** The 8 16-bit groups of an IPv6 address (an embedded dotted IPv4 tail is accepted); throws for text that is not IPv6. */
+export function expandV6(ip: string): number[] {
+  return ipaddr.IPv6.parse(readableIp(ip)).parts;
 }
 
 /** The IPv4 address an IPv6 address embeds (mapped, compatible, NAT64, 6to4, Teredo), if any. */
 export function embeddedV4(ip: string): string | null {
-  const g = expandV6(ip);
-  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
-  if (zeros(0, 5) && g[5] === 0xffff) return v4FromGroups(g[6], g[7]); // ::ffff:a.b.c.d (IPv4-mapped)
-  if (zeros(0, 6) && (g[6] !== 0 || g[7] > 1)) return v4FromGroups(g[6], g[7]); // ::a.b.c.d (IPv4-compatible)
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return v4FromGroups(g[6], g[7]); // 64:ff9b::/96 (NAT64)
-  if (g[0] === 0x2002) return v4FromGroups(g[1], g[2]); // 2002::/16 (6to4)
-  if (g[0] === 0x2001 && g[1] === 0) return v4FromGroups(g[6] ^ 0xffff, g[7] ^ 0xffff); // 2001::/32 (Teredo)
-  return null;
+  if (isIP(ip) !== 6) return null;
+  const bytes = embeddedV4Bytes(ipaddr.IPv6.parse(readableIp(ip)));
+  return bytes ? bytes.join('.') : null;
 }
 
-function classifyV6(ip: string): string | null {
-  const g = expandV6(ip);
-  if (g.every((x) => x === 0)) return 'unspecified';
-  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'loopback';
-  if ((g[0] & 0xffc0) === 0xfe80) return 'link-local';
-  if ((g[0] & 0xffc0) === 0xfec0) return 'site-local';
-  if ((g[0] & 0xfe00) === 0xfc00) return 'unique local (ULA)';
-  if ((g[0] & 0xff00) === 0xff00) return 'multicast';
-  const v4 = embeddedV4(ip);
-  if (v4) {
-    const what = classifyV4(v4);
-    if (what) return `${what}, as IPv6 ${ip}`;
-  }
-  return null;
+/** `text` is the address as given, for the message. */
+function classifyV6(addr: ipaddr.IPv6, text: string): string | null {
+  const what = V6_NON_PUBLIC[addr.range()] ?? (addr.match(SITE_LOCAL) ? 'site-local' : null);
+  if (what) return what;
+  const v4 = embeddedV4Bytes(addr);
+  const v4What = v4 ? classifyV4(new ipaddr.IPv4(v4)) : null;
+  return v4What ? `${v4What}, as IPv6 ${text}` : null;
 }
 
-/** Why an address must not be reached without being allowed literally, or null for a public address. */
+/**
+ * Why an address must not be reached without being allowed literally, or null for a public address.
+ * Only the plain forms are IP addresses here (node's isIP): 2130706433, 0177.0.0.1 or 127.1 are
+ * refused as "not an IP address" (URL parsing and DNS never hand those over).
+ */
 export function nonPublicReason(ip: string): string | null {
-  const family = isIP(stripBrackets(ip));
-  if (family === 4) return classifyV4(ip);
-  if (family === 6) return classifyV6(stripBrackets(ip));
-  return 'not an IP address';
+  const bare = stripBrackets(ip);
+  if (!isIP(bare)) return 'not an IP address';
+  const addr = ipaddr.parse(readableIp(bare));
+  return addr instanceof ipaddr.IPv4 ? classifyV4(addr) : classifyV6(addr, bare);
 }
 
 function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** Canonical text of an IP (IPv6 expanded), for comparisons. */
+/** Canonical text of an IP (IPv6 expanded, IPv4-mapped as its IPv4 address), for comparisons. */
 function canonicalIp(ip: string): string {
   const bare = stripBrackets(ip);
-  if (isIP(bare) === 6) {
-    const v4 = embeddedV4(bare);
-    const g = expandV6(bare);
-    // An IPv4-mapped address is that IPv4 address.
-    if (v4 && g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return v4;
-    return g.map((x) => x.toString(16)).join(':');
-  }
-  return bare;
+  if (!isIP(bare)) return bare;
+  // process(): an IPv4-mapped address is that IPv4 address.
+  return ipaddr.process(readableIp(bare)).toNormalizedString();
 }
 
 /* ---------- FLOWGATE_HTTP_ALLOWED_HOSTS ---------- */

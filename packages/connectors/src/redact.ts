@@ -6,6 +6,7 @@
  * username and password, and connector header values (the whole value and, for "Scheme token"
  * values such as "Bearer abc", the token alone). The URL-encoded form of each secret is redacted too.
  */
+import { isPlainObject } from '@flowgate/template';
 
 export const REDACTED = '[REDACTED]';
 
@@ -81,8 +82,7 @@ export class Redactor {
       copy.name = value.name;
       return copy;
     }
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return value;
+    if (!isPlainObject(value)) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[this.redactString(k)] = this.walk(v, depth + 1);
     return out;

@@ -43,6 +43,57 @@ describe('nonPublicReason', () => {
   });
 });
 
+describe('nonPublicReason: IPv6 forms that carry an IPv4 address', () => {
+  test.each([
+    ['::ffff:127.0.0.1', 'loopback, as IPv6 ::ffff:127.0.0.1'], // IPv4-mapped, dotted
+    ['::ffff:7f00:1', 'loopback, as IPv6 ::ffff:7f00:1'], // IPv4-mapped, hex
+    ['::FFFF:7F00:1', 'loopback, as IPv6 ::FFFF:7F00:1'],
+    ['0:0:0:0:0:ffff:10.0.0.1', 'private (RFC 1918), as IPv6 0:0:0:0:0:ffff:10.0.0.1'],
+    ['::127.0.0.1', 'loopback, as IPv6 ::127.0.0.1'], // IPv4-compatible (deprecated)
+    ['::7f00:1', 'loopback, as IPv6 ::7f00:1'],
+    ['64:ff9b::a00:1', 'private (RFC 1918), as IPv6 64:ff9b::a00:1'], // NAT64
+    ['64:ff9b::10.0.0.1', 'private (RFC 1918), as IPv6 64:ff9b::10.0.0.1'], // NAT64, dotted after "::"
+    ['64:ff9b::127.0.0.1', 'loopback, as IPv6 64:ff9b::127.0.0.1'],
+    ['2002:c0a8:101::', 'private (RFC 1918), as IPv6 2002:c0a8:101::'], // 6to4
+    ['2002:a9fe:a9fe::1', 'link-local (cloud metadata), as IPv6 2002:a9fe:a9fe::1'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'loopback, as IPv6 2001:0:4136:e378:8000:63bf:80ff:fffe'], // Teredo (inverted client address)
+    ['fec0::1', 'site-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['[::1]', 'loopback'],
+  ])('%s → %s', (ip, reason) => {
+    expect(nonPublicReason(ip)).toBe(reason);
+  });
+
+  test.each(['::8.8.8.8', '64:ff9b::808:808', '64:ff9b:1::a00:1', '2002:808:808::1', '::ffff:0:7f00:1', '2001:db8::1'])('%s is public', (ip) => {
+    expect(nonPublicReason(ip)).toBeNull();
+  });
+
+  test('embeddedV4 reads every form', () => {
+    expect(embeddedV4('::ffff:7f00:1')).toBe('127.0.0.1');
+    expect(embeddedV4('::127.0.0.1')).toBe('127.0.0.1');
+    expect(embeddedV4('64:ff9b::10.0.0.1')).toBe('10.0.0.1');
+    expect(embeddedV4('2002:c0a8:101::')).toBe('192.168.1.1');
+    expect(embeddedV4('2001:0:4136:e378:8000:63bf:80ff:fffe')).toBe('127.0.0.1');
+    expect(embeddedV4('::1')).toBeNull();
+    expect(embeddedV4('::')).toBeNull();
+    expect(embeddedV4('127.0.0.1')).toBeNull();
+  });
+});
+
+describe('nonPublicReason: odd IPv4 forms are not IP addresses here', () => {
+  // getaddrinfo and ipaddr.js read these as 127.0.0.1; a URL never hands them over (WHATWG URL
+  // parsing normalises them), and anything else that is not a plain address is refused.
+  test.each(['2130706433', '0177.0.0.1', '127.1', '0x7f.0.0.1', '127.000.000.001', 'localhost', ''])('%s', (ip) => {
+    expect(nonPublicReason(ip)).toBe('not an IP address');
+  });
+
+  test('the documentation and 6to4 relay ranges stay public (unlike ipaddr.js "reserved")', () => {
+    for (const ip of ['192.0.2.1', '198.51.100.7', '203.0.113.7', '192.88.99.1']) expect(nonPublicReason(ip)).toBeNull();
+    expect(nonPublicReason('198.18.0.1')).toMatch(/benchmarking/);
+    expect(nonPublicReason('192.0.0.8')).toMatch(/IETF/);
+  });
+});
+
 describe('FLOWGATE_HTTP_ALLOWED_HOSTS', () => {
   const allowed = parseAllowedHosts(['api.example.com', 'hooks.example.org:8443', '*.corp.example', '127.0.0.1:9100', '::1', '[fd00::5]:80', ' ']);
 
@@ -74,6 +125,23 @@ describe('FLOWGATE_HTTP_ALLOWED_HOSTS', () => {
     expect(isIpListed('::1', 443, allowed)).toBe(true);
     expect(isIpListed('::ffff:127.0.0.1', 9100, allowed)).toBe(true);
     expect(isIpListed('10.0.0.1', 80, allowed)).toBe(false);
+  });
+
+  test('the literal-IP exception compares addresses, not their text', () => {
+    const listed = parseAllowedHosts(['::ffff:10.0.0.1', '64:ff9b::7f00:1', 'FE80::1', '[2001:db8::1]:8443']);
+    expect(listed.map((a) => a.host)).toEqual(['10.0.0.1', '64:ff9b:0:0:0:0:7f00:1', 'fe80:0:0:0:0:0:0:1', '2001:db8:0:0:0:0:0:1']);
+    expect(isIpListed('10.0.0.1', 80, listed)).toBe(true);
+    expect(isIpListed('::ffff:a00:1', 80, listed)).toBe(true);
+    expect(isIpListed('64:ff9b::127.0.0.1', 80, listed)).toBe(true);
+    expect(isIpListed('fe80::1%eth0', 80, listed)).toBe(true);
+    expect(isIpListed('2001:db8:0::1', 8443, listed)).toBe(true);
+    expect(isIpListed('2001:db8::1', 443, listed)).toBe(false);
+    // not the same address: IPv4-compatible, not IPv4-mapped
+    expect(isIpListed('::10.0.0.1', 80, listed)).toBe(false);
+    // odd IPv4 forms are not IP addresses, so never the listed IP
+    expect(isIpListed('2130706433', 9100, allowed)).toBe(false);
+    expect(isIpListed('0177.0.0.1', 9100, allowed)).toBe(false);
+    expect(isIpListed('127.1', 9100, allowed)).toBe(false);
   });
 });
 

@@ -45,7 +45,8 @@ export function advanceAfter(plan: WorkflowPlan, path: string, state: AdvanceSta
       const loopSegment = prefix[prefix.length - 1];
       const outer = prefix.slice(0, -1);
       const containerPath = formatPath([...outer, { name: loopSegment.name }]);
-      const iteration = loopSegment.iteration ?? 0;
+      // a loop child's scope segment always carries its iteration: only firstOfIteration makes one
+      const iteration = loopSegment.iteration!;
       if (iteration + 1 < state.loopTotal(containerPath)) {
         return { next: firstOfIteration(outer, scope.container, iteration + 1), closed };
       }
@@ -63,8 +64,9 @@ export function advanceAfter(plan: WorkflowPlan, path: string, state: AdvanceSta
   }
 }
 
+/** A foreach's `steps` are required and never empty (the format's schema), so there is a first. */
 function firstOfIteration(outer: PathSegment[], loop: StepDefinition, iteration: number): string {
-  return formatPath([...outer, { name: loop.name, iteration }, { name: (loop.steps ?? [])[0].name }]);
+  return formatPath([...outer, { name: loop.name, iteration }, { name: loop.steps![0].name }]);
 }
 
 /** How a container chose to run its children. */
@@ -73,18 +75,19 @@ export type ContainerChoice =
   | { type: 'switch'; caseIndex: number | 'default' | null }
   | { type: 'foreach'; total: number };
 
-/** The first child path a container runs, or null when it runs nothing (then it closes at once). */
+/**
+ * The first child path a container runs, or null when it runs nothing (then it closes at once): a
+ * foreach over no items, an `if` going to an absent or empty `else`, a switch with no match and no
+ * default. (The format requires `steps` of if/foreach and of every case; the executor chooses a case
+ * by its index in `cases`, and 'default' only when `default` has steps.)
+ */
 export function enterContainer(step: StepDefinition, path: string, choice: ContainerChoice): string | null {
-  let children: StepDefinition[] = [];
-  if (choice.type === 'if') children = (choice.branch === 'then' ? step.steps : step.else) ?? [];
-  else if (choice.type === 'switch') {
-    if (choice.caseIndex === 'default') children = step.default ?? [];
-    else if (choice.caseIndex !== null) children = step.cases?.[choice.caseIndex]?.steps ?? [];
-  } else if (choice.total > 0 && (step.steps ?? []).length > 0) {
-    const segments = parsePath(path);
-    return firstOfIteration(segments.slice(0, -1), step, 0);
-  }
-  return children.length > 0 ? joinPath(path, children[0].name) : null;
+  if (choice.type === 'foreach') return choice.total > 0 ? firstOfIteration(parsePath(path).slice(0, -1), step, 0) : null;
+  let children: StepDefinition[] | undefined;
+  if (choice.type === 'if') children = choice.branch === 'then' ? step.steps : step.else;
+  else if (choice.caseIndex === 'default') children = step.default;
+  else if (choice.caseIndex !== null) children = step.cases![choice.caseIndex].steps;
+  return children && children.length > 0 ? joinPath(path, children[0].name) : null;
 }
 
 export type FailureDecision =

@@ -58,8 +58,8 @@ export function buildContext(args: {
   const context: TemplateContext = {
     event: e.event ?? {},
     inputs: e.inputs ?? {},
-    consts: args.definition.consts ?? {},
-    variables: e.variables ?? {},
+    consts: args.definition.consts,
+    variables: e.variables,
     steps,
     execution: {
       id: e.id,

@@ -27,15 +27,16 @@ export class WorkflowPlan {
     this.index(definition.steps, { kind: 'root' }, false);
   }
 
+  /** The format requires `steps` of foreach and if, and `cases` of switch (definitions are validated when saved). */
   private index(list: StepDefinition[], scope: Scope, inFallback: boolean): void {
     list.forEach((step, index) => {
       this.byName.set(step.name, { step, list, index, scope, inFallback });
-      if (step.type === 'foreach') this.index(step.steps ?? [], { kind: 'loop', container: step }, inFallback);
+      if (step.type === 'foreach') this.index(step.steps!, { kind: 'loop', container: step }, inFallback);
       else if (step.type === 'if') {
-        this.index(step.steps ?? [], { kind: 'branch', container: step }, inFallback);
+        this.index(step.steps!, { kind: 'branch', container: step }, inFallback);
         this.index(step.else ?? [], { kind: 'branch', container: step }, inFallback);
       } else if (step.type === 'switch') {
-        for (const c of step.cases ?? []) this.index(c.steps, { kind: 'branch', container: step }, inFallback);
+        for (const c of step.cases!) this.index(c.steps, { kind: 'branch', container: step }, inFallback);
         this.index(step.default ?? [], { kind: 'branch', container: step }, inFallback);
       }
       if (step.onFailure?.fallback) this.index(step.onFailure.fallback, { kind: 'fallback', owner: step }, true);

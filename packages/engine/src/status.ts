@@ -11,6 +11,16 @@ export function isTerminal(status: string): boolean {
   return TERMINAL.has(status);
 }
 
+/** The execution statuses that may still change, in EXECUTION_STATUSES order (the reconciler sweeps them). */
+export const ACTIVE_STATUSES: readonly ExecutionStatus[] = EXECUTION_STATUSES.filter((s) => !isTerminal(s));
+
+/** Active and not waiting: the execution's continuation (`next`) is queued or running. */
+export const MOVING_STATUSES: readonly ExecutionStatus[] = ['PENDING', 'RUNNING'];
+
+export function isMoving(status: string): boolean {
+  return (MOVING_STATUSES as readonly string[]).includes(status);
+}
+
 /** Parses `running,waiting_for_input` (any case) into statuses; unknown names are returned in `unknown`. */
 export function parseStatusList(text: string): { statuses: ExecutionStatus[]; unknown: string[] } {
   const statuses: ExecutionStatus[] = [];

@@ -53,6 +53,11 @@ export class StepRegistry<Services = unknown> {
     return this.exact.get(type) ?? this.prefixes.find((p) => type.startsWith(p.type));
   }
 
+  /** Every registered type: exact names in registration order, then prefixes longest first. */
+  types(): StepType<Services>[] {
+    return [...this.exact.values(), ...this.prefixes];
+  }
+
   /** if / switch / foreach: run by the executor itself, never through a registered type. */
   isContainer(type: string): boolean {
     return isContainerStep(type);

@@ -1,11 +1,9 @@
-import type { StepDefinition, WorkflowDefinition } from '@flowgate/workflow-format';
-import { advanceAfter, decideFailure, enterContainer, retryDelay, StepError, WorkflowPlan, parsePath, formatPath } from '../src';
-
-const s = (name: string, type = 'console', extra: Partial<StepDefinition> = {}): StepDefinition => ({ name, type, with: {}, ...extra });
-
-function plan(steps: StepDefinition[], settings: Partial<WorkflowDefinition['settings']> = {}): WorkflowPlan {
-  return new WorkflowPlan({ name: 'w', enabled: true, tags: [], triggers: [{ type: 'manual' }], consts: {}, settings: { maxStepSize: 1 << 20, ...settings }, steps });
-}
+/**
+ * What runs next (advanceAfter, enterContainer) and what a failure leads to (decideFailure, retryDelay):
+ * the decisions an execution's course follows, on hand-made definitions, without Redis.
+ */
+import { advanceAfter, decideFailure, enterContainer, retryDelay, StepError, parsePath, formatPath } from '../src';
+import { plan, s } from './definitions';
 
 const noLoops = { loopTotal: () => 0 };
 
@@ -113,5 +111,148 @@ describe('decideFailure', () => {
   it('workflow.fail is not catchable', () => {
     const p = plan([s('stop', 'workflow.fail', { onFailure: { continue: true } })]);
     expect(decideFailure(p, 'stop', 1, new StepError('workflow_fail', 'no'))).toEqual({ kind: 'fail' });
+  });
+});
+
+describe('advanceAfter: more shapes', () => {
+  it('the last top-level step ends the execution, whatever the loops', () => {
+    const p = plan([s('only')]);
+    expect(advanceAfter(p, 'only', { loopTotal: () => 5 })).toEqual({ next: null, closed: [] });
+  });
+
+  it('closes nested branches innermost first and ends when the outer container was last', () => {
+    const inner = s('inner', 'if', { condition: 'x', steps: [s('leaf')] });
+    const p = plan([s('outer', 'if', { condition: 'y', steps: [s('first'), inner] })]);
+    expect(advanceAfter(p, 'outer/first', noLoops)).toEqual({ next: 'outer/inner', closed: [] });
+    expect(advanceAfter(p, 'outer/inner/leaf', noLoops)).toEqual({ next: null, closed: ['outer/inner', 'outer'] });
+  });
+
+  it('a switch default and a switch case both close the switch and go on after it', () => {
+    const p = plan([s('route', 'switch', { expression: 'e', cases: [{ match: 'a', steps: [s('ca')] }], default: [s('d1'), s('d2')] }), s('after')]);
+    expect(advanceAfter(p, 'route/ca', noLoops)).toEqual({ next: 'after', closed: ['route'] });
+    expect(advanceAfter(p, 'route/d1', noLoops)).toEqual({ next: 'route/d2', closed: [] });
+    expect(advanceAfter(p, 'route/d2', noLoops)).toEqual({ next: 'after', closed: ['route'] });
+  });
+
+  it('a loop of one item closes after its only iteration; the item count is asked of the loop at its own path', () => {
+    const p = plan([s('pre'), s('loop', 'foreach', { foreach: '[]', steps: [s('body')] })]);
+    const asked: string[] = [];
+    const one = { loopTotal: (path: string) => (asked.push(path), 1) };
+    expect(advanceAfter(p, 'loop[0]/body', one)).toEqual({ next: null, closed: ['loop'] });
+    expect(asked).toEqual(['loop']);
+  });
+
+  it('a loop inside an if branch: the next iteration keeps the branch in its path; the last closes loop and branch', () => {
+    const loop = s('hosts', 'foreach', { foreach: '[]', steps: [s('isolate')] });
+    const p = plan([s('check', 'if', { condition: 'x', steps: [loop] }), s('report')]);
+    const two = { loopTotal: (path: string) => (path === 'check/hosts' ? 2 : 0) };
+    expect(advanceAfter(p, 'check/hosts[0]/isolate', two)).toEqual({ next: 'check/hosts[1]/isolate', closed: [] });
+    expect(advanceAfter(p, 'check/hosts[1]/isolate', two)).toEqual({ next: 'report', closed: ['check/hosts', 'check'] });
+  });
+
+  it('a fallback that ends under continue goes on with the owner\'s next sibling in the same loop iteration', () => {
+    const isolate = s('isolate', 'http', { onFailure: { fallback: [s('page')], continue: true } });
+    const p = plan([s('hosts', 'foreach', { foreach: '[]', steps: [isolate, s('note')] })]);
+    const two = { loopTotal: () => 2 };
+    expect(advanceAfter(p, 'hosts[1]/isolate/fallback/page', two)).toEqual({ next: 'hosts[1]/note', closed: [] });
+  });
+
+  it('a fallback that ends under continue, its owner last in an iteration: the next iteration runs', () => {
+    const isolate = s('isolate', 'http', { onFailure: { fallback: [s('page')], continue: true } });
+    const p = plan([s('hosts', 'foreach', { foreach: '[]', steps: [isolate] }), s('done')]);
+    const two = { loopTotal: () => 2 };
+    expect(advanceAfter(p, 'hosts[0]/isolate/fallback/page', two)).toEqual({ next: 'hosts[1]/isolate', closed: [] });
+    expect(advanceAfter(p, 'hosts[1]/isolate/fallback/page', two)).toEqual({ next: 'done', closed: ['hosts'] });
+  });
+
+  it('a fallback that ends without continue inside a loop fails the execution with the owner at its iteration', () => {
+    const isolate = s('isolate', 'http', { onFailure: { fallback: [s('page')] } });
+    const p = plan([s('hosts', 'foreach', { foreach: '[]', steps: [isolate, s('note')] })]);
+    expect(advanceAfter(p, 'hosts[1]/isolate/fallback/page', { loopTotal: () => 3 })).toEqual({ next: null, closed: [], failedOwner: 'hosts[1]/isolate' });
+  });
+
+  it('a fallback that ends under continue, its owner last in an if branch: the branch closes', () => {
+    const call = s('call', 'http', { onFailure: { fallback: [s('notify')], continue: true } });
+    const p = plan([s('check', 'if', { condition: 'x', steps: [call] }), s('after')]);
+    expect(advanceAfter(p, 'check/call/fallback/notify', noLoops)).toEqual({ next: 'after', closed: ['check'] });
+  });
+
+  it('a fallback step with its own fallback: the inner list ends, then the outer list goes on, then the outer owner decides', () => {
+    const inner = s('page', 'http', { onFailure: { fallback: [s('sms')], continue: true } });
+    const p = plan([s('isolate', 'http', { onFailure: { fallback: [inner, s('note')] } }), s('after')]);
+    expect(advanceAfter(p, 'isolate/fallback/page/fallback/sms', noLoops)).toEqual({ next: 'isolate/fallback/note', closed: [] });
+    expect(advanceAfter(p, 'isolate/fallback/note', noLoops)).toEqual({ next: null, closed: [], failedOwner: 'isolate' });
+  });
+
+  it('a container inside a fallback list: its last child closes it, then the list ends', () => {
+    const check = s('check', 'if', { condition: 'x', steps: [s('t')] });
+    const p = plan([s('isolate', 'http', { onFailure: { fallback: [check], continue: true } }), s('after')]);
+    expect(advanceAfter(p, 'isolate/fallback/check/t', noLoops)).toEqual({ next: 'after', closed: ['isolate/fallback/check'] });
+  });
+
+  it('refuses a path naming a step the definition does not have', () => {
+    const p = plan([s('a')]);
+    expect(() => advanceAfter(p, 'gone', noLoops)).toThrow('step "gone" is not in workflow "w"');
+  });
+});
+
+describe('enterContainer: empty choices', () => {
+  it('an if going to an empty else runs nothing', () => {
+    const c = s('c', 'if', { condition: 'x', steps: [s('t')], else: [] });
+    expect(enterContainer(c, 'c', { type: 'if', branch: 'else' })).toBeNull();
+  });
+
+  it('a switch picks a later case by its index, under its own path', () => {
+    const sw = s('sw', 'switch', { expression: 'e', cases: [{ match: 'a', steps: [s('ca')] }, { match: 'b', steps: [s('cb1'), s('cb2')] }] });
+    expect(enterContainer(sw, 'outer[3]/sw', { type: 'switch', caseIndex: 1 })).toBe('outer[3]/sw/cb1');
+  });
+
+  it('a loop nested in a loop starts its first iteration under the outer iteration', () => {
+    const loop = s('inner', 'foreach', { foreach: '[]', steps: [s('x'), s('y')] });
+    expect(enterContainer(loop, 'outer[2]/inner', { type: 'foreach', total: 1 })).toBe('outer[2]/inner[0]/x');
+  });
+});
+
+describe('decideFailure: more policies', () => {
+  const retry = { maxAttempts: 3, delayMs: 500, strategy: 'fixed' as const, multiplier: 2, maxDelayMs: 60_000 };
+  const timeout = new StepError('timeout', 'slow', { retryable: true });
+
+  it('a cancellation is never caught, even under continue', () => {
+    const p = plan([s('call', 'http', { onFailure: { retry, fallback: [s('fb')], continue: true } })]);
+    expect(decideFailure(p, 'call', 1, new StepError('cancelled', 'cancelled by alice', { retryable: true }))).toEqual({ kind: 'fail' });
+  });
+
+  it('without any on-failure the execution fails at once, retryable or not', () => {
+    const p = plan([s('call', 'http')]);
+    expect(decideFailure(p, 'call', 1, timeout)).toEqual({ kind: 'fail' });
+  });
+
+  it('fixed delays stay the same on every attempt', () => {
+    const p = plan([s('call', 'http', { onFailure: { retry } })]);
+    expect(decideFailure(p, 'call', 1, timeout)).toEqual({ kind: 'retry', attempt: 2, delayMs: 500 });
+    expect(decideFailure(p, 'call', 2, timeout)).toEqual({ kind: 'retry', attempt: 3, delayMs: 500 });
+    expect(retryDelay({ ...retry, delayMs: 90_000 }, 1)).toBe(60_000);
+  });
+
+  it('once retries are spent the fallback runs, at the failing step\'s own path in its loop iteration', () => {
+    const call = s('call', 'http', { onFailure: { retry, fallback: [s('fb1'), s('fb2')] } });
+    const p = plan([s('hosts', 'foreach', { foreach: '[]', steps: [call] })]);
+    expect(decideFailure(p, 'hosts[4]/call', 2, timeout)).toEqual({ kind: 'retry', attempt: 3, delayMs: 500 });
+    expect(decideFailure(p, 'hosts[4]/call', 3, timeout)).toEqual({ kind: 'fallback', next: 'hosts[4]/call/fallback/fb1' });
+  });
+
+  it('an empty fallback list is no fallback: continue, or fail', () => {
+    expect(decideFailure(plan([s('call', 'http', { onFailure: { fallback: [], continue: true } })]), 'call', 1, timeout)).toEqual({ kind: 'continue' });
+    expect(decideFailure(plan([s('call', 'http', { onFailure: { fallback: [] } })]), 'call', 1, timeout)).toEqual({ kind: 'fail' });
+  });
+
+  it('retry alone, exhausted, fails', () => {
+    const p = plan([s('call', 'http', { onFailure: { retry: { ...retry, maxAttempts: 1 } } })]);
+    expect(decideFailure(p, 'call', 1, timeout)).toEqual({ kind: 'fail' });
+  });
+
+  it('settings.on-failure retries an action step that has none of its own', () => {
+    const p = plan([s('call', 'http')], { onFailure: { retry } });
+    expect(decideFailure(p, 'call', 1, timeout)).toEqual({ kind: 'retry', attempt: 2, delayMs: 500 });
   });
 });

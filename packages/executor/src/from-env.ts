@@ -1,4 +1,5 @@
-import { createRedis, queuePrefix, Queues, redisConfigFromEnv, type RedisConfig } from '@flowgate/queue';
+import { createRedis, Queues, redisConfigFromEnv, type RedisConfig } from '@flowgate/queue';
+import { Keys } from '@flowgate/store';
 import type { StepRegistry } from '@flowgate/engine';
 import type { StepServices } from '@flowgate/steps';
 import { createRuntime, type Logger, type Runtime, type RuntimeHooks } from './runtime';
@@ -25,10 +26,12 @@ export function commonConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Commo
 /** One Redis connection for commands and producers, the queues, and the runtime around them. */
 export function runtimeFromConfig(config: CommonConfig, args: { registry: StepRegistry<StepServices>; log: Logger; hooks?: RuntimeHooks; services?: Partial<StepServices> }): Runtime {
   const redis = createRedis(config.redis);
-  const queues = new Queues(redis, queuePrefix(config.redis));
+  const keys = new Keys();
+  const queues = new Queues(redis, keys.queuePrefix(Boolean(config.redis.cluster)));
   return createRuntime({
     redis,
     queues,
+    keys,
     registry: args.registry,
     publicUrl: config.publicUrl,
     log: args.log,

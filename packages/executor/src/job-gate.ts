@@ -1,4 +1,4 @@
-import { isTerminal, parseStepKey, stepKey } from '@flowgate/engine';
+import { isMoving, isTerminal, parseStepKey, stepKey } from '@flowgate/engine';
 import type { StepJob } from '@flowgate/queue';
 import { loadExecution, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
@@ -24,7 +24,7 @@ export async function gateStepJob(rt: Runtime, job: StepJob): Promise<Loaded | n
   // A wake (end of a wait or retry delay) sends the job right behind its commit: not applied yet.
   if (exec.next === key && exec.status === 'WAITING') throw new ContinuationNotCommitted(key);
   if (exec.next === key) return loaded;
-  const moving = exec.status === 'RUNNING' || exec.status === 'PENDING';
+  const moving = isMoving(exec.status);
   if (!loaded.records.has(job.path) && moving) {
     // Ahead of its commit (the script that commits it may be re-sent after a NOSCRIPT): let BullMQ
     // retry shortly rather than drop the continuation.

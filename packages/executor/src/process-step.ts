@@ -1,4 +1,4 @@
-import { toStepError, type ExecutionState, type StepRecord } from '@flowgate/engine';
+import { MOVING_STATUSES, toStepError, type ExecutionState, type StepRecord } from '@flowgate/engine';
 import { evaluateCondition } from '@flowgate/condition';
 import type { StepJob } from '@flowgate/queue';
 import { inStepSpan } from '@flowgate/telemetry';
@@ -100,7 +100,7 @@ async function markRunning(
   const startFields: Partial<ExecutionState> = { status: 'RUNNING', startedAt: exec.startedAt ?? now, ...(loaded.records.has(job.path) ? {} : { seqs: exec.seqs + 1 }) };
   loaded.records.set(job.path, record);
   if (rt.registry.isInstant(step.type)) return { record, startFields };
-  const started = await rt.executions.transition(exec.id, { rev: exec.rev, statuses: ['PENDING', 'RUNNING'] }, startFields, [record]);
+  const started = await rt.executions.transition(exec.id, { rev: exec.rev, statuses: MOVING_STATUSES }, startFields, [record]);
   if (!started.ok) return null;
   loaded.exec = { ...exec, ...startFields, rev: started.rev } as ExecutionState;
   return { record };

@@ -1,4 +1,4 @@
-import { parseStepKey } from '@flowgate/engine';
+import { ACTIVE_STATUSES, isMoving, MOVING_STATUSES, parseStepKey } from '@flowgate/engine';
 import { jobIds } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
 import type { Runtime } from './runtime';
@@ -24,7 +24,7 @@ export async function reconcileOnce(
   let requeued = 0;
   let timedOut = 0;
   const now = Date.now();
-  const statuses = options.sweepWaits === false ? (['PENDING', 'RUNNING'] as const) : (['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT'] as const);
+  const statuses = options.sweepWaits === false ? MOVING_STATUSES : ACTIVE_STATUSES;
   for (const status of statuses) {
     const ids = await rt.executions.idsInStatus(status, 5000);
     const states = await rt.executions.loadProgress(ids);
@@ -35,7 +35,7 @@ export async function reconcileOnce(
         if (r.ok) timedOut++;
         continue;
       }
-      if ((status !== 'PENDING' && status !== 'RUNNING') || !exec.next || now - exec.nextAt < STALE_MS) continue;
+      if (!isMoving(status) || !exec.next || now - exec.nextAt < STALE_MS) continue;
       const { path, attempt } = parseStepKey(exec.next);
       const job = { executionId: exec.id, path, attempt };
       if (await rt.queues.hasStepJob(job)) continue;

@@ -1,3 +1,4 @@
+import { rrulePattern } from '@flowgate/queue';
 import type { Trigger, WorkflowDefinition } from '@flowgate/workflow-format';
 import { startExecution } from './start';
 import type { Runtime } from './runtime';
@@ -7,39 +8,13 @@ type Scheduled = Extract<Trigger, { type: 'scheduled' }>;
 /** The BullMQ job scheduler id of a workflow's scheduled trigger. */
 export const schedulerId = (workflowId: string, index: number) => `sched#${workflowId}#${index}`;
 
-const WEEKDAYS: Record<string, number> = { SU: 0, MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6 };
-
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/**
- * Kibana's rrule (freq DAILY/WEEKLY/MONTHLY with byhour/byminute/byweekday/bymonthday) as a cron
- * pattern for BullMQ's scheduler. `interval` > 1 is approximated with a step on the day-of-month
- * (DAILY) or month (MONTHLY) field; WEEKLY intervals > 1 are not expressible in cron and run weekly.
- */
-export function rruleToCron(rrule: Record<string, unknown>): string {
-  const minutes = list(rrule.byminute).map(Number);
-  const hours = list(rrule.byhour).map(Number);
-  const m = minutes.length ? minutes.join(',') : '0';
-  const h = hours.length ? hours.join(',') : '0';
-  const interval = Number(rrule.interval ?? 1);
-  const freq = String(rrule.freq ?? 'DAILY').toUpperCase();
-  if (freq === 'WEEKLY') {
-    const days = list(rrule.byweekday).map((d) => WEEKDAYS[String(d).slice(-2).toUpperCase()] ?? Number(d));
-    return `${m} ${h} * * ${days.length ? days.join(',') : '1'}`;
-  }
-  if (freq === 'MONTHLY') {
-    const days = list(rrule.bymonthday).map(Number);
-    return `${m} ${h} ${days.length ? days.join(',') : '1'} ${interval > 1 ? `*/${interval}` : '*'} *`;
-  }
-  return `${m} ${h} ${interval > 1 ? `*/${interval}` : '*'} * *`;
-}
-
 function repeatOf(t: Scheduled): { every: number } | { pattern: string; tz?: string } {
   if (t.everyMs) return { every: t.everyMs };
   if (t.cron) return { pattern: t.cron, ...(t.timezone ? { tz: t.timezone } : {}) };
   const rrule = t.rrule ?? {};
   const tz = typeof rrule.tzid === 'string' ? rrule.tzid : undefined;
-  return { pattern: rruleToCron(rrule), ...(tz ? { tz } : {}) };
+  // tz is for whoever reads the scheduler back: the strategy goes by the rule's own TZID.
+  return { pattern: rrulePattern(rrule), ...(tz ? { tz } : {}) };
 }
 
 /**

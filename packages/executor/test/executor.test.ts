@@ -1,7 +1,8 @@
 /** The executor (start, step jobs, containers, failures, waits, resume, cancel) on a real redis-server. */
 import type IORedis from 'ioredis';
 import { builtinRegistry } from '@flowgate/steps';
-import { cancelExecution, processStepJob, processTimerJob, resumeExecution, rruleToCron, runScheduled, startExecutions, syncSchedules } from '../src';
+import { rrulePattern } from '@flowgate/queue';
+import { cancelExecution, processStepJob, processTimerJob, resumeExecution, runScheduled, startExecutions, syncSchedules } from '../src';
 import { validateWorkflow } from '@flowgate/workflow-format';
 import { ExecutorHarness } from './harness';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
@@ -169,7 +170,7 @@ describe.each([
     expect(schedulers.map((s) => [s.key, s.every ?? null, s.pattern ?? null, s.tz ?? null])).toEqual([
       ['sched#nightly#0', 300000, null, null],
       ['sched#nightly#1', null, '30 2 * * *', 'Europe/Paris'],
-      ['sched#nightly#2', null, '15 9 * * 1,5', 'UTC'],
+      ['sched#nightly#2', null, 'DTSTART:20240101T000000Z\nRRULE:FREQ=WEEKLY;INTERVAL=1;BYHOUR=9;BYMINUTE=15;BYDAY=MO,FR', 'UTC'],
     ]);
     await syncSchedules(h.rt, 'nightly', { ...definition, enabled: false });
     expect(await h.rt.queues.timers.getJobSchedulers(0, -1)).toEqual([]);
@@ -178,8 +179,8 @@ describe.each([
     const { exec, step } = await h.done(id);
     expect(exec).toMatchObject({ status: 'COMPLETED', trigger: 'scheduled', triggeredBy: 'schedule' });
     expect(step('a')!.output).toBe('schedule');
-    expect(rruleToCron({ freq: 'DAILY', interval: 2, byhour: 6 })).toBe('0 6 */2 * *');
-    expect(rruleToCron({ freq: 'MONTHLY', bymonthday: [1, 15], byhour: [8], byminute: [0] })).toBe('0 8 1,15 * *');
+    expect(rrulePattern({ freq: 'DAILY', interval: 2, byhour: 6 }, 'UTC')).toBe('DTSTART:20240101T000000Z\nRRULE:FREQ=DAILY;INTERVAL=2;BYHOUR=6');
+    expect(rrulePattern({ freq: 'MONTHLY', bymonthday: [1, 15], byhour: [8], byminute: [0] }, 'UTC')).toBe('DTSTART:20240101T000000Z\nRRULE:FREQ=MONTHLY;INTERVAL=1;BYHOUR=8;BYMINUTE=0;BYMONTHDAY=1,15');
   });
 
   it('a container’s timeout covers its subtree: the running child is cancelled and the execution fails', async () => {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { validateWorkflow } from '@flowgate/workflow-format';
-import { Queues } from '@flowgate/queue';
+import { isTerminal } from '@flowgate/engine';
+import { flowgateRepeatStrategy, Queues } from '@flowgate/queue';
 import { Keys, versionHash } from '@flowgate/store';
 import { builtinRegistry } from '@flowgate/steps';
 import { AbortRegistry, createRuntime, processStepJob, processTimerJob, startExecution, type Runtime } from '../src';
@@ -22,15 +23,15 @@ export class ExecutorHarness {
   readonly aborts = new AbortRegistry();
 
   constructor(redis: IORedis, extra: Partial<Parameters<typeof createRuntime>[0]> = {}) {
-    const id = randomUUID().slice(0, 8);
-    const prefix = `q${id}`;
+    const keys = new Keys(`t${randomUUID().slice(0, 8)}`);
+    const prefix = keys.queuePrefix(false);
     this.rt = createRuntime({
       redis,
       queues: new Queues(redis, prefix),
       registry: builtinRegistry(),
       publicUrl: 'http://flowgate.test',
       log: quiet,
-      keys: new Keys(`t${id}`),
+      keys,
       ...extra,
     });
     // The workers' own connections are closed with them (BullMQ leaves a connection it was given
@@ -49,7 +50,7 @@ export class ExecutorHarness {
         { ...options, connection: stepsConnection, concurrency: 10 },
       ),
     );
-    this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data), { ...options, connection: timersConnection, concurrency: 10 }));
+    this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data), { ...options, connection: timersConnection, concurrency: 10, settings: { repeatStrategy: flowgateRepeatStrategy } }));
   }
 
   async save(id: string, yaml: string): Promise<string> {
@@ -80,7 +81,7 @@ export class ExecutorHarness {
   }
 
   done(id: string, timeoutMs?: number) {
-    return this.until(id, (s) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(s), timeoutMs);
+    return this.until(id, isTerminal, timeoutMs);
   }
 
   /** Stops the workers taking jobs (those queued stay queued, to be looked at). */

@@ -25,8 +25,3 @@ export function createRedis(config: RedisConfig, extra: RedisOptions = {}): Redi
   }
   return new IORedis(config.url, options);
 }
-
-/** BullMQ queue names carry a hash tag so that each queue's keys stay on one Cluster shard. */
-export function queuePrefix(config: RedisConfig): string {
-  return config.cluster ? '{fgq}' : 'fgq';
-}

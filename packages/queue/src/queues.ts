@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { jobIds, STEPS_QUEUE, TIMERS_QUEUE, type StartEntry, type StepJob, type TimerJob } from './jobs';
+import { flowgateRepeatStrategy } from './schedule-patterns';
 
 /** Finished jobs are removed (their results live in the execution records); failed ones kept a day. */
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -21,7 +22,8 @@ export class Queues {
     this.steps = new Queue<StepJob>(STEPS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     // Timers sit in Redis for hours (one per execution with settings.timeout): the smallest options.
     // A failed timer is logged by the worker; the reconciler covers a timeout whose timer is lost.
-    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    // The first run of a job scheduler is computed here, by the strategy that reads rrule patterns.
+    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, settings: { repeatStrategy: flowgateRepeatStrategy }, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
   }
 
   /** Idempotent: a job whose id exists is not added again. */

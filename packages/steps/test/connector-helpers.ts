@@ -14,6 +14,9 @@ export interface CtxOptions {
   signal?: AbortSignal;
   maxStepSize?: number;
   logs?: string[];
+  /** rendered step-level parameters (`items`, `source`) */
+  params?: Record<string, unknown>;
+  context?: TemplateContext;
 }
 
 export function makeCtx(type: string, input: Record<string, unknown>, opts: CtxOptions = {}): StepRunContext {
@@ -26,8 +29,8 @@ export function makeCtx(type: string, input: Record<string, unknown>, opts: CtxO
     attempt: 1,
     step,
     input,
-    params: {},
-    context: {} as TemplateContext,
+    params: opts.params ?? {},
+    context: opts.context ?? ({} as TemplateContext),
     signal: opts.signal ?? new AbortController().signal,
     maxStepSize: opts.maxStepSize ?? 1024 * 1024,
     log: (message) => {

@@ -254,8 +254,7 @@ export class ExecutionStore {
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const statuses = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'CANCELLED'];
-    const replies = await sendAll(this.redis, statuses.map((s): Command => ['zcard', this.keys.byStatus(s)]));
-    return Object.fromEntries(statuses.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)]));
+    const replies = await sendAll(this.redis, EXECUTION_STATUSES.map((s): Command => ['zcard', this.keys.byStatus(s)]));
+    return Object.fromEntries(EXECUTION_STATUSES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)]));
   }
 }

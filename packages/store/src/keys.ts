@@ -35,4 +35,13 @@ export class Keys {
   // Coordination.
   reconcilerLease(): string { return `${this.prefix}:lease:reconciler`; }
   cancelChannel(): string { return `${this.prefix}:cancel`; }
+
+  // Cluster-wide /metrics counters (SharedMetrics): hashes `steps`, `stepdur`, `stepdur_sum`, `finished`.
+  metrics(hash: string): string { return `${this.prefix}:m:${hash}`; }
+
+  /**
+   * BullMQ's key prefix (its keys are `<prefix>:<queue>:<suffix>`). On a Cluster the prefix is a hash
+   * tag: BullMQ's scripts need each queue's keys in one slot (all the queues share it).
+   */
+  queuePrefix(cluster: boolean): string { return cluster ? `{${this.prefix}q}` : `${this.prefix}q`; }
 }

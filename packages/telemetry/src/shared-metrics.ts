@@ -12,7 +12,14 @@ export class SharedMetrics {
   private pending = new Map<string, Map<string, number>>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly redis: Redis | Cluster, private readonly prefix = 'fg:m') {}
+  /**
+   * `key` names the Redis hash of each counter (`steps`, `stepdur`, `stepdur_sum`, `finished`): the
+   * services pass `(hash) => keys.metrics(hash)` of the store's Keys, which builds every Redis key.
+   */
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly key: (hash: string) => string,
+  ) {}
 
   private add(hash: string, field: string, by: number): void {
     let fields = this.pending.get(hash);
@@ -39,7 +46,7 @@ export class SharedMetrics {
     this.pending = new Map();
     const commands: [string, string, string, number][] = [];
     for (const [hash, fields] of batch) {
-      for (const [field, by] of fields) commands.push([Number.isInteger(by) ? 'hincrby' : 'hincrbyfloat', `${this.prefix}:${hash}`, field, by]);
+      for (const [field, by] of fields) commands.push([Number.isInteger(by) ? 'hincrby' : 'hincrbyfloat', this.key(hash), field, by]);
     }
     // The four hashes are in different hash slots: on a Cluster, where a pipeline must stay within
     // one slot, the increments are sent as separate commands (all at once).
@@ -62,7 +69,7 @@ export class SharedMetrics {
 
   /** The cluster-wide counters as Prometheus text. */
   async render(): Promise<string> {
-    const [steps, dur, sum, finished] = await Promise.all(['steps', 'stepdur', 'stepdur_sum', 'finished'].map((h) => this.redis.hgetall(`${this.prefix}:${h}`)));
+    const [steps, dur, sum, finished] = await Promise.all(['steps', 'stepdur', 'stepdur_sum', 'finished'].map((h) => this.redis.hgetall(this.key(h))));
     const lines: string[] = [];
     const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 

@@ -8,16 +8,18 @@ beforeAll(async () => {
 });
 afterAll(async () => server.stop());
 
+const key = (hash: string) => `m1:${hash}`;
+
 it('adds counts from several processes and renders Prometheus counters and a histogram', async () => {
   const redis = server.client();
-  const workerA = new SharedMetrics(redis, 'm1');
-  const workerB = new SharedMetrics(redis, 'm1');
+  const workerA = new SharedMetrics(redis, key);
+  const workerB = new SharedMetrics(redis, key);
   workerA.stepFinished('http', 'completed', 40);
   workerA.stepFinished('http', 'failed', 2000);
   workerB.stepFinished('http', 'completed', 3);
   workerB.executionFinished('COMPLETED');
   await Promise.all([workerA.flush(), workerB.flush()]);
-  const text = await new SharedMetrics(redis, 'm1').render();
+  const text = await new SharedMetrics(redis, key).render();
   expect(text).toContain('flowgate_steps_total{type="http",outcome="completed"} 2');
   expect(text).toContain('flowgate_steps_total{type="http",outcome="failed"} 1');
   expect(text).toContain('flowgate_step_duration_seconds_bucket{type="http",le="0.005"} 1');
@@ -28,5 +30,5 @@ it('adds counts from several processes and renders Prometheus counters and a his
   expect(text).toContain('flowgate_executions_finished_total{status="COMPLETED"} 1');
   // nothing new: a flush writes nothing
   await workerA.flush();
-  expect(await new SharedMetrics(redis, 'm1').render()).toBe(text);
+  expect(await new SharedMetrics(redis, key).render()).toBe(text);
 });

@@ -2,6 +2,13 @@
 
 export type TemplateErrorKind = 'syntax' | 'render' | 'limit';
 
+/**
+ * The step-error type a TemplateError fails a step with (docs/workflows.md "Failure handling"), carried as
+ * data so that the engine, which imports this package, need not recognise the class. Spelled out here
+ * because this package cannot import the engine; the engine checks that its StepErrorType covers it.
+ */
+export type TemplateStepErrorType = 'template_error' | 'template_limit';
+
 export interface TemplatePosition {
   /** 1-based */
   line: number;
@@ -12,6 +19,9 @@ export interface TemplatePosition {
 }
 
 export class TemplateError extends Error {
+  /** `template_limit` for a limit exceeded, `template_error` for any other problem */
+  readonly stepErrorType: TemplateStepErrorType;
+
   constructor(
     message: string,
     public readonly kind: TemplateErrorKind,
@@ -20,6 +30,7 @@ export class TemplateError extends Error {
   ) {
     super(message);
     this.name = 'TemplateError';
+    this.stepErrorType = kind === 'limit' ? 'template_limit' : 'template_error';
   }
 }
 

@@ -10,6 +10,7 @@ export type { TemplateErrorKind, TemplatePosition } from './errors';
 export { isTemplate, wholeValueRange, templateCache } from './compile';
 export { renderString, renderDeep } from './render';
 export { LruCache } from './lru';
+export { isPlainObject } from './values';
 export type { RenderOptions } from './render';
 export { stepReferences } from './refs';
 export { ALLOWED_TAGS, LIMITS, liquid, toText } from './liquid';

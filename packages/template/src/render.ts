@@ -2,6 +2,7 @@
 import { Context, isTruthy, toValue, toValueSync } from 'liquidjs';
 import { compile, toTemplateError, WholeValueTemplate } from './compile';
 import { liquid, withEscape } from './liquid';
+import { isPlainObject } from './values';
 
 export interface RenderOptions {
   /** applied to the text of every `{{ }}` output that is not the whole string (conditions quote them as KQL values) */
@@ -45,12 +46,6 @@ export function renderString(text: string, ctx: object, opts?: RenderOptions): u
       }
     }
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Renders every string in objects and arrays (keys are not rendered) into a new structure. */

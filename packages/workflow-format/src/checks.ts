@@ -5,7 +5,7 @@
  * (the schema may have found errors already; duplicates are removed by the caller).
  */
 import { checkCondition, compileCondition, KqlNode } from '@flowgate/condition';
-import { checkTemplate, stepReferences } from '@flowgate/template';
+import { checkTemplate, isPlainObject, stepReferences } from '@flowgate/template';
 import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
 import { checkJsonSchema, valueMatches } from './json-schema';
@@ -19,7 +19,6 @@ import type { Problem, ValidateOptions } from './types';
 
 type Raw = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 const STEP_NAME_RE = /^[A-Za-z0-9_-]+$/;
 const TEMPLATE_MARK = /\{\{|\{%/;
 
@@ -50,7 +49,7 @@ export class Checker {
     const steps = this.data.steps;
     if (Array.isArray(steps)) this.collect(steps, ['steps'], 'main', []);
     const settings = this.data.settings;
-    if (isObj(settings) && isObj(settings['on-failure'])) {
+    if (isPlainObject(settings) && isPlainObject(settings['on-failure'])) {
       const onFailure = settings['on-failure'];
       if (Array.isArray(onFailure.fallback)) this.collect(onFailure.fallback, ['settings', 'on-failure', 'fallback'], 'settings', []);
       this.kibanaRetry(onFailure, ['settings', 'on-failure']);
@@ -84,7 +83,7 @@ export class Checker {
   }
 
   private kibanaRetry(onFailure: Raw, path: Segment[]): void {
-    if (isObj(onFailure.retry)) this.kibanaKeys(onFailure.retry, KIBANA_KEYS.retry, [...path, 'retry']);
+    if (isPlainObject(onFailure.retry)) this.kibanaKeys(onFailure.retry, KIBANA_KEYS.retry, [...path, 'retry']);
   }
 
   /* ---------- the step tree ---------- */
@@ -92,7 +91,7 @@ export class Checker {
   private collect(list: unknown[], path: Segment[], root: StepEntry['root'], parentChain: StepEntry['chain']): void {
     const listId = formatPath(path);
     list.forEach((raw, index) => {
-      if (!isObj(raw)) return;
+      if (!isPlainObject(raw)) return;
       const stepPath = [...path, index];
       const chain = [...parentChain, { list: listId, index }];
       const entry: StepEntry = { raw, path: stepPath, root, chain };
@@ -110,12 +109,12 @@ export class Checker {
       child('else');
       if (Array.isArray(raw.cases)) {
         raw.cases.forEach((c, i) => {
-          if (isObj(c) && Array.isArray(c.steps)) this.collect(c.steps, [...stepPath, 'cases', i, 'steps'], root, chain);
+          if (isPlainObject(c) && Array.isArray(c.steps)) this.collect(c.steps, [...stepPath, 'cases', i, 'steps'], root, chain);
         });
       }
       child('default');
       const onFailure = raw['on-failure'];
-      if (isObj(onFailure) && Array.isArray(onFailure.fallback)) {
+      if (isPlainObject(onFailure) && Array.isArray(onFailure.fallback)) {
         this.collect(onFailure.fallback, [...stepPath, 'on-failure', 'fallback'], root, chain);
       }
     });
@@ -156,13 +155,13 @@ export class Checker {
     this.kibanaKeys(raw, KIBANA_KEYS.step, path);
     if (type === 'foreach') this.kibanaKeys(raw, KIBANA_KEYS.loop, path);
     if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, KIBANA_KEYS.ai, path);
-    if (isObj(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
+    if (isPlainObject(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
 
     this.checkConnector(entry);
 
     // templates: every string under `with` (except waitForInput.with.schema) and the step-level ones
     const w = raw.with;
-    if (isObj(w)) {
+    if (isPlainObject(w)) {
       for (const [key, value] of Object.entries(w)) {
         if ((type === 'waitForInput' || type === 'ai.prompt') && key === 'schema') continue;
         this.templates(value, [...path, 'with', key], entry);
@@ -177,14 +176,14 @@ export class Checker {
       if (typeof raw[key] === 'string') this.condition(raw[key] as string, [...path, key], entry);
     }
 
-    if (isObj(w)) {
+    if (isPlainObject(w)) {
       if (type === 'data.filter' && typeof w.condition === 'string') {
         this.kql(w.condition, [...path, 'with', 'condition']);
       }
       if (type === 'wait' && typeof w.duration === 'string' && !TEMPLATE_MARK.test(w.duration)) {
         this.duration(w.duration, [...path, 'with', 'duration']);
       }
-      if ((type === 'waitForInput' || type === 'ai.prompt') && isObj(w.schema)) {
+      if ((type === 'waitForInput' || type === 'ai.prompt') && isPlainObject(w.schema)) {
         this.jsonSchema(w.schema, [...path, 'with', 'schema'], type === 'waitForInput');
       }
     }
@@ -231,7 +230,7 @@ export class Checker {
       this.template(value, path, entry);
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => this.templates(v, [...path, i], entry));
-    } else if (isObj(value)) {
+    } else if (isPlainObject(value)) {
       for (const [k, v] of Object.entries(value)) this.templates(v, [...path, k], entry);
     }
   }
@@ -291,7 +290,7 @@ export class Checker {
   }
 
   private inputs(inputs: unknown, path: Segment[]): void {
-    if (isObj(inputs)) {
+    if (isPlainObject(inputs)) {
       const issue = checkJsonSchema(inputs);
       if (issue) this.error([...path, ...issue.path], issue.message);
       else if (inputs.type !== undefined && inputs.type !== 'object') {
@@ -302,7 +301,7 @@ export class Checker {
     if (!Array.isArray(inputs)) return;
     const seen = new Set<string>();
     inputs.forEach((item, i) => {
-      if (!isObj(item) || typeof item.name !== 'string') return;
+      if (!isPlainObject(item) || typeof item.name !== 'string') return;
       if (seen.has(item.name)) this.error([...path, i, 'name'], `duplicate input name "${item.name}"`);
       seen.add(item.name);
       if (item.default !== undefined && typeof item.type === 'string') {
@@ -320,9 +319,9 @@ export class Checker {
     if (!Array.isArray(triggers)) return;
     let manualInputs: Segment[] | undefined;
     triggers.forEach((t, i) => {
-      if (!isObj(t)) return;
+      if (!isPlainObject(t)) return;
       const path: Segment[] = ['triggers', i];
-      if (isObj(t.on)) {
+      if (isPlainObject(t.on)) {
         this.kibanaKeys(t.on, KIBANA_KEYS.triggerOn, [...path, 'on']);
         const cond = t.on.condition;
         if (typeof cond === 'string') {
@@ -337,13 +336,13 @@ export class Checker {
         this.inputs(t.inputs, [...path, 'inputs']);
         manualInputs = [...path, 'inputs'];
       }
-      if (t.type === 'scheduled' && isObj(t.with)) {
+      if (t.type === 'scheduled' && isPlainObject(t.with)) {
         const w = t.with;
         if (typeof w.every === 'string' && isDuration(w.every) && parseDuration(w.every) < 60_000) {
           this.error([...path, 'with', 'every'], `a schedule runs at most every minute: expected at least 1m, got "${w.every}"`);
         }
         if (typeof w.timezone === 'string') this.timeZone(w.timezone, [...path, 'with', 'timezone']);
-        if (isObj(w.rrule) && typeof w.rrule.tzid === 'string') this.timeZone(w.rrule.tzid, [...path, 'with', 'rrule', 'tzid']);
+        if (isPlainObject(w.rrule) && typeof w.rrule.tzid === 'string') this.timeZone(w.rrule.tzid, [...path, 'with', 'rrule', 'tzid']);
       }
     });
     if (this.data.inputs !== undefined && manualInputs) {
@@ -361,7 +360,7 @@ export class Checker {
 
   private checkTopLevel(): void {
     this.kibanaKeys(this.data, KIBANA_KEYS.workflow, []);
-    if (isObj(this.data.settings)) this.kibanaKeys(this.data.settings, KIBANA_KEYS.settings, ['settings']);
+    if (isPlainObject(this.data.settings)) this.kibanaKeys(this.data.settings, KIBANA_KEYS.settings, ['settings']);
     if (this.data.inputs !== undefined) this.inputs(this.data.inputs, ['inputs']);
   }
 }

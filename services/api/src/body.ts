@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler } from 'express';
+import { isPlainObject } from '@flowgate/template';
 import { badRequest } from './errors';
 
 export const MiB = 1024 * 1024;
@@ -46,10 +47,6 @@ export function parseJson(text: string, what: string): unknown {
   } catch (err) {
     throw badRequest(`malformed JSON in ${what}: ${(err as Error).message}`);
   }
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A body that must be a JSON object (or absent, when `optional`). */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { startExecutions, type Runtime, type StartRequest } from '@flowgate/executor';
 import type { IdempotencyStore } from '@flowgate/store';
+import { isPlainObject } from '@flowgate/template';
 import { matches, type AlertCandidates, type Candidate } from './candidates';
-import { isPlainObject } from './body';
 import { badRequest, conflict } from './errors';
 
 export interface StartedExecution {

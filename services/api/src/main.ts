@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const metrics = new Metrics();
   const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log });
-  const shared = new SharedMetrics(rt.redis);
+  const shared = new SharedMetrics(rt.redis, (hash) => rt.keys.metrics(hash));
   Object.assign(rt.hooks, metrics.hooks(shared));
   shared.start(Number(process.env.FLOWGATE_METRICS_FLUSH_MS) || 5000);
   rt.redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));

@@ -20,6 +20,15 @@ export function waitTitle(message: string | null | undefined): string {
   return '';
 }
 
+/**
+ * `waitingFor.title`, the same in list rows and in the execution view (the UI shows it, never derives
+ * its own): the wait's message title, or the step's name when the message has no text; at most 200
+ * characters either way.
+ */
+export function waitingTitle(w: { message: string | null | undefined; name: string }): string {
+  return waitTitle(w.message) || [...w.name].slice(0, 200).join('');
+}
+
 export function stripMarkdown(line: string): string {
   let s = line.trim();
   s = s.replace(/^(?:>\s*)+/, ''); // block quotes
@@ -48,7 +57,7 @@ export function executionRow(s: ExecutionState) {
     createdAt: iso(s.createdAt),
     startedAt: iso(s.startedAt),
     finishedAt: iso(s.finishedAt),
-    waitingFor: s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? { step: s.waitingFor.step, since: iso(s.waitingFor.since), title: waitTitle(s.waitingFor.message) || s.waitingFor.name } : null,
+    waitingFor: s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? { step: s.waitingFor.step, since: iso(s.waitingFor.since), title: waitingTitle(s.waitingFor) } : null,
   };
 }
 
@@ -100,6 +109,7 @@ export function executionView(s: ExecutionState, records: StepRecord[], response
           message: w.message,
           schema: w.schema ?? null,
           since: iso(w.since),
+          title: waitingTitle(w),
           ...(w.approveLabel !== undefined ? { approveLabel: w.approveLabel } : {}),
           ...(w.rejectLabel !== undefined ? { rejectLabel: w.rejectLabel } : {}),
         }

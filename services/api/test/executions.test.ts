@@ -145,6 +145,7 @@ describe('GET /api/workflowExecutions/{id}', () => {
       message: '## Isolate `web-01`?\nCheck the **evidence** first.',
       schema: { type: 'object', properties: { approved: { type: 'boolean' }, notes: { type: 'string' } }, required: ['approved'] },
       since: expect.stringMatching(ISO_MS),
+      title: 'Isolate web-01?',
     });
     expect(e.steps).toEqual([
       {
@@ -164,6 +165,20 @@ describe('GET /api/workflowExecutions/{id}', () => {
         responses: [],
       },
     ]);
+  });
+
+  it.each([
+    ['a Markdown message', '\\n\\n> ## Isolate **`web-01`** [now](https://x.example)?  \\nsecond line', 'Isolate web-01 now?'],
+    ['a message without text (the step name)', '  \\n', 'review'],
+    ['a long message (200 characters)', `# ${'é'.repeat(250)}`, 'é'.repeat(200)],
+  ])('gives the wait the same title as its list row, for %s', async (_what, message, title) => {
+    const g = uid('title');
+    await sys.putWorkflow(g, gateWorkflow('Title', { message }));
+    const id = await waitingExecution(sys, g);
+    const row = (await list(`?workflowId=${g}`)).body.results.find((x: any) => x.id === id);
+    const e = (await sys.request('GET', `/api/workflowExecutions/${id}`, { key: 'viewer' })).body;
+    expect(row.waitingFor.title).toBe(title);
+    expect(e.waitingFor.title).toBe(row.waitingFor.title);
   });
 
   it('shows answered waits, later steps without wait fields, and labels of waitForApproval', async () => {
@@ -187,7 +202,7 @@ steps:
     );
     const id = await run(sys, wf);
     const waiting = await sys.waitForExecution(id, isWaiting);
-    expect(waiting.waitingFor).toMatchObject({ type: 'waitForApproval', approveLabel: 'Isolate', rejectLabel: 'Reject' });
+    expect(waiting.waitingFor).toMatchObject({ type: 'waitForApproval', approveLabel: 'Isolate', rejectLabel: 'Reject', title: 'Go?' });
     expect((await resume(id, { approved: true, notes: 'fine' }, { key: 'reviewer2' })).status).toBe(200);
     const done = await sys.waitForExecution(id);
     expect(done.status).toBe('COMPLETED');

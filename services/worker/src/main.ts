@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { STEPS_QUEUE, TIMERS_QUEUE, queuePrefix, type StepJob, type TimerJob } from '@flowgate/queue';
+import { STEPS_QUEUE, TIMERS_QUEUE, flowgateRepeatStrategy, type StepJob, type TimerJob } from '@flowgate/queue';
 import { AbortRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/executor';
 import { builtinRegistry } from '@flowgate/steps';
 import { SharedMetrics, createLogger } from '@flowgate/telemetry';
@@ -40,13 +40,13 @@ async function main(): Promise<void> {
   const rt = runtimeFromConfig(config, { registry, log, services });
   rt.chainSteps = chainSteps;
   // Workers serve no HTTP: their step and execution counts go to Redis, the API's /metrics shows them.
-  const shared = new SharedMetrics(rt.redis);
+  const shared = new SharedMetrics(rt.redis, (hash) => rt.keys.metrics(hash));
   rt.hooks.stepFinished = (type, outcome, ms) => shared.stepFinished(type, outcome, ms);
   rt.hooks.executionFinished = (status) => shared.executionFinished(status);
   shared.start(Number(process.env.FLOWGATE_METRICS_FLUSH_MS) || 5000);
   const aborts = new AbortRegistry();
   const id = `${hostname()}:${process.pid}`;
-  const prefix = queuePrefix(config.redis);
+  const prefix = rt.keys.queuePrefix(Boolean(config.redis.cluster));
   const workerOptions = {
     connection: rt.redis.duplicate(),
     prefix,
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   };
 
   const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts), { ...workerOptions, concurrency });
-  const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20 });
+  const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20, settings: { repeatStrategy: flowgateRepeatStrategy } });
   for (const w of [steps, timers]) {
     w.on('failed', (job, err) => log.error({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ err: err.message }, 'worker error'));

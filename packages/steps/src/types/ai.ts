@@ -1,11 +1,10 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import { chatJson, fitToTokenBudget, invalidAnswer, type ChatJsonResult, type ConnectorRegistry, type OpenAIConnector } from '@flowgate/connectors';
+import { isPlainObject } from '@flowgate/template';
 import { validateAnswer } from '@flowgate/workflow-format';
 import { connectorsOf, type StepServices } from './services';
 
 type T = StepType<StepServices>;
-
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * The step's OpenAI-compatible connector: `connector-id`, else the only connector of type openai
@@ -108,7 +107,7 @@ export const aiClassify: T = {
       schema: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false },
       strict: true,
     }));
-    if (!result.json || !isObj(result.value)) throw registry.redactError(invalidAnswer('ai.classify', result, 'is not a JSON object'));
+    if (!result.json || !isPlainObject(result.value)) throw registry.redactError(invalidAnswer('ai.classify', result, 'is not a JSON object'));
     const answer = result.value;
     const said = typeof answer.category === 'string' ? answer.category.trim() : undefined;
     let category = said === undefined ? undefined : categories.find((c) => c === said) ?? categories.find((c) => c.toLowerCase() === said.toLowerCase());
@@ -161,7 +160,7 @@ export const aiSummarize: T = {
       strict: true,
     }));
     let content: string;
-    if (result.json && isObj(result.value) && typeof result.value.content === 'string') content = result.value.content;
+    if (result.json && isPlainObject(result.value) && typeof result.value.content === 'string') content = result.value.content;
     else if (!result.json) content = result.text; // a server that ignores response_format: its text is the summary
     else throw registry.redactError(invalidAnswer('ai.summarize', result, 'has no "content" string'));
     if (maxLength !== undefined && content.length > maxLength) content = maxLength > 1 ? `${content.slice(0, maxLength - 1)}…` : content.slice(0, maxLength);
@@ -178,9 +177,9 @@ export const aiSummarize: T = {
  */
 export function isStrictCompatible(schema: unknown, depth = 0): boolean {
   if (typeof schema === 'boolean') return true;
-  if (depth > 50 || !isObj(schema)) return false;
-  if (schema.type === 'object' || isObj(schema.properties)) {
-    const props = isObj(schema.properties) ? schema.properties : {};
+  if (depth > 50 || !isPlainObject(schema)) return false;
+  if (schema.type === 'object' || isPlainObject(schema.properties)) {
+    const props = isPlainObject(schema.properties) ? schema.properties : {};
     const required = Array.isArray(schema.required) ? schema.required : [];
     if (schema.additionalProperties !== false) return false;
     if (Object.keys(props).some((k) => !required.includes(k))) return false;
@@ -193,7 +192,7 @@ export function isStrictCompatible(schema: unknown, depth = 0): boolean {
   }
   for (const key of ['$defs', 'definitions']) {
     const defs = schema[key];
-    if (isObj(defs) && Object.values(defs).some((s) => !isStrictCompatible(s, depth + 1))) return false;
+    if (isPlainObject(defs) && Object.values(defs).some((s) => !isStrictCompatible(s, depth + 1))) return false;
   }
   return true;
 }
@@ -208,8 +207,8 @@ export const aiPrompt: T = {
     const prompt = ctx.input.prompt;
     if (typeof prompt !== 'string' || prompt.trim() === '') throw new StepError('validation_error', 'ai.prompt: with.prompt is required');
     const userSchema = ctx.input.schema;
-    if (userSchema !== undefined && userSchema !== null && !isObj(userSchema)) throw new StepError('validation_error', 'ai.prompt: with.schema must be a JSON Schema object');
-    const structured = isObj(userSchema);
+    if (userSchema !== undefined && userSchema !== null && !isPlainObject(userSchema)) throw new StepError('validation_error', 'ai.prompt: with.schema must be a JSON Schema object');
+    const structured = isPlainObject(userSchema);
     if (structured) {
       try {
         validateAnswer(userSchema, null); // compiles (and caches) the schema: an invalid one fails now, before any call
@@ -243,7 +242,7 @@ export const aiPrompt: T = {
         throw registry.redactError(new StepError('ai_invalid_response', `ai.prompt: the model's answer does not match the schema: ${list}`, { details: errors }));
       }
       response = result.value;
-    } else if (result.json && isObj(result.value) && typeof result.value.response === 'string') {
+    } else if (result.json && isPlainObject(result.value) && typeof result.value.response === 'string') {
       response = result.value.response;
     } else {
       response = result.text; // a server that ignores response_format: its text is the answer

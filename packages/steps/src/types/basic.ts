@@ -1,4 +1,4 @@
-import { StepError, type StepType } from '@flowgate/engine';
+import { StepError, toStepError, type StepType } from '@flowgate/engine';
 import { parseDuration } from '@flowgate/workflow-format';
 import { evaluateCondition } from '@flowgate/condition';
 import { renderDeep } from '@flowgate/template';
@@ -60,8 +60,12 @@ export const dataMap: T = {
   async run(ctx) {
     const fields = (ctx.step.with?.fields ?? {}) as Record<string, unknown>;
     const items = itemsOf(ctx);
-    const output = items.map((item, index) => renderDeep(fields, { ...ctx.context, item, index }));
-    return { kind: 'output', output };
+    try {
+      const output = items.map((item, index) => renderDeep(fields, { ...ctx.context, item, index }));
+      return { kind: 'output', output };
+    } catch (err) {
+      throw toStepError(err); // a TemplateError: template_error or template_limit
+    }
   },
 };
 
@@ -70,12 +74,19 @@ export const dataFilter: T = {
   type: 'data.filter',
   instant: true,
   async run(ctx) {
-    const condition = ctx.step.with?.condition as string | boolean;
+    const condition = ctx.step.with?.condition;
+    if (typeof condition !== 'string' && typeof condition !== 'boolean') {
+      throw new StepError('validation_error', `data.filter: with.condition must be a condition (text or a boolean), not ${condition === null ? 'null' : typeof condition}`);
+    }
     const limit = typeof ctx.input.limit === 'number' ? ctx.input.limit : Infinity;
     const kept: unknown[] = [];
     const items = itemsOf(ctx);
-    for (let index = 0; index < items.length && kept.length < limit; index++) {
-      if (evaluateCondition(condition, { ...ctx.context, item: items[index], index })) kept.push(items[index]);
+    try {
+      for (let index = 0; index < items.length && kept.length < limit; index++) {
+        if (evaluateCondition(condition, { ...ctx.context, item: items[index], index })) kept.push(items[index]);
+      }
+    } catch (err) {
+      throw toStepError(err); // a ConditionError or a TemplateError
     }
     return { kind: 'output', output: kept };
   },

@@ -6,13 +6,12 @@ import {
   type ConnectorRegistry,
   type ElasticsearchConnector,
 } from '@flowgate/connectors';
+import { isPlainObject } from '@flowgate/template';
 import { FORBIDDEN_ELASTICSEARCH_NAMES } from '@flowgate/workflow-format';
 import { connectorsOf, type StepServices } from './services';
 
 const PREFIX = 'elasticsearch.';
 const REQUEST_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
-
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The step's connector: `connector-id`, else the connector named `elasticsearch` (docs/connectors.md). */
 function connectorFor(ctx: StepRunContext, registry: ConnectorRegistry): ElasticsearchConnector {
@@ -36,12 +35,12 @@ function requestParams(ctx: StepRunContext): { method: string; path: string; bod
   }
   const m = method === undefined || method === null || method === '' ? (body === undefined || body === null ? 'GET' : 'POST') : String(method).toUpperCase();
   if (!REQUEST_METHODS.has(m)) throw new StepError('validation_error', `elasticsearch.request: method "${String(method)}" is not one of ${[...REQUEST_METHODS].join(', ')}`);
-  if (query !== undefined && query !== null && !isObj(query)) throw new StepError('validation_error', 'elasticsearch.request: with.query must be an object');
+  if (query !== undefined && query !== null && !isPlainObject(query)) throw new StepError('validation_error', 'elasticsearch.request: with.query must be an object');
   return {
     method: m,
     path: p.startsWith('/') ? p : `/${p}`,
     ...(body !== undefined && body !== null ? { body } : {}),
-    ...(isObj(query) ? { querystring: query } : {}),
+    ...(isPlainObject(query) ? { querystring: query } : {}),
   };
 }
 
@@ -71,7 +70,7 @@ export const elasticsearchStep: StepType<StepServices> = {
       } else {
         if (api === 'index') {
           if (ctx.input.index === undefined || ctx.input.index === null || ctx.input.index === '') throw new StepError('validation_error', `${type}: with.index is required`);
-          if (!isObj(ctx.input.document) && !Array.isArray(ctx.input.document)) throw new StepError('validation_error', `${type}: with.document must be an object`);
+          if (!isPlainObject(ctx.input.document) && !Array.isArray(ctx.input.document)) throw new StepError('validation_error', `${type}: with.document must be an object`);
         }
         body = await resolveApi(client, api, type)(ctx.input, options);
       }

@@ -8,7 +8,8 @@ import Form from '@rjsf/core';
 import type { ErrorSchema, FieldTemplateProps, RJSFSchema, RJSFValidationError, UiSchema, WidgetProps } from '@rjsf/utils';
 import { forwardRef, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ErrorDetail, JSONSchema } from '../lib/api';
-import { validateJson, validator, type AjvLikeError } from '../lib/validator';
+import { validateJson, type AjvLikeError } from '../lib/json-validate';
+import { validator } from '../lib/validator';
 import { ErrorBoundary } from './common';
 
 const UNDRAWABLE = new Set(['oneOf', 'anyOf', 'allOf', '$ref', 'if', 'then', 'else', 'not', 'dependencies', 'dependentSchemas', 'dependentRequired', 'patternProperties', 'unevaluatedProperties', 'prefixItems', '$defs', 'definitions']);

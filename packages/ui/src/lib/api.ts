@@ -1,121 +1,43 @@
 /** The HTTP API client (docs/api.md): same origin, `Authorization: ApiKey <secret>`. */
 
-export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'WAITING' | 'WAITING_FOR_INPUT' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-export type StepStatus = ExecutionStatus | 'SKIPPED';
-export const EXECUTION_STATUSES: ExecutionStatus[] = ['PENDING', 'RUNNING', 'WAITING', 'WAITING_FOR_INPUT', 'COMPLETED', 'FAILED', 'CANCELLED'];
-export const TERMINAL: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+import type { components, operations } from './api-types';
 
+/*
+ * The API's types come from docs/openapi.yaml (the contract), through the generated api-types.ts
+ * (`pnpm --filter @flowgate/ui gen:api-types`); never declare a response shape by hand here.
+ */
+type Schemas = components['schemas'];
+
+export type ExecutionStatus = Schemas['ExecutionStatus'];
+export type StepStatus = Schemas['StepStatus'];
+export type ExecutionRow = Schemas['ExecutionRow'];
+/** What a list row waits for: `{step, since, title}`. */
+export type WaitSummary = Schemas['WaitSummary'];
+/** The wait an execution is at, with its `title` (the same as the list row's). */
+export type WaitingFor = Schemas['WaitingFor'];
+export type ExecutionError = Schemas['ExecutionError'];
+export type Cancellation = Schemas['Cancellation'];
+export type StepError = Schemas['StepError'];
+export type StepRecord = Schemas['StepRecord'];
+export type Execution = Schemas['Execution'];
+export type WorkflowSummary = Schemas['WorkflowSummary'];
+export type WorkflowDetail = Schemas['Workflow'];
+export type Problem = Schemas['Problem'];
+export type CaseStatus = Schemas['CaseStatus'];
+export type CaseSeverity = Schemas['CaseSeverity'];
+export type Case = Schemas['Case'];
+export type CaseWithComments = Schemas['CaseWithComments'];
+export type Comment = Schemas['Comment'];
+
+/** The JSON body of an operation's success answer (200, 201 or 202), as docs/openapi.yaml declares it. */
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+type Responses<K extends keyof operations> = operations[K]['responses'];
+export type Success<K extends keyof operations> = JsonOf<Responses<K>[keyof Responses<K> & (200 | 201 | 202)]>;
+
+/** A JSON Schema (a wait's answer, a workflow's inputs) as the UI's forms take it. */
 export type JSONSchema = Record<string, any>;
 
-export interface ExecutionRow {
-  id: string;
-  workflowId: string;
-  workflowName: string;
-  status: ExecutionStatus;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  waitingFor: null | { step: string; since: string; title: string };
-}
-
-export interface WaitingFor {
-  step: string;
-  name: string;
-  type: 'waitForInput' | 'waitForApproval' | string;
-  message: string | null;
-  schema: JSONSchema | null;
-  since: string;
-  approveLabel?: string | null;
-  rejectLabel?: string | null;
-}
-
-export interface StepError {
-  type?: string;
-  message: string;
-  details?: unknown;
-  step?: string;
-}
-
-export interface StepRecord {
-  name: string;
-  path: string;
-  type: string;
-  status: StepStatus;
-  iteration: number | null;
-  input: unknown;
-  output: unknown;
-  error: StepError | null;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  respondedBy?: string | null;
-  respondedAt?: string | null;
-  responses?: { by: string; at: string; accepted: boolean; code: number }[] | null;
-}
-
-export interface Execution {
-  id: string;
-  workflowId: string;
-  workflowName: string;
-  workflowVersion: string;
-  trigger: 'alert' | 'manual' | 'scheduled';
-  triggeredBy: string;
-  status: ExecutionStatus;
-  event: any;
-  inputs: any;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: null | StepError;
-  cancellation: null | { reason: 'user' | 'timeout'; by: string; at: string };
-  waitingFor: WaitingFor | null;
-  steps: StepRecord[];
-}
-
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  description: string | null;
-  enabled: boolean;
-  tags: string[] | null;
-  triggers: { type: string; [k: string]: unknown }[];
-  valid: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface WorkflowDetail extends WorkflowSummary {
-  yaml: string;
-  definition: any;
-  errors: { path?: string; line?: number; column?: number; message: string }[] | null;
-}
-
-export interface Case {
-  id: string;
-  title: string;
-  description: string | null;
-  severity: 'low' | 'medium' | 'high' | 'critical' | string;
-  status: 'open' | 'in-progress' | 'closed';
-  tags: string[] | null;
-  executionId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  comments?: Comment[];
-}
-
-export interface Comment {
-  id: string;
-  case_id: string;
-  comment: string;
-  author: string;
-  createdAt: string;
-}
-
-export interface Page<T> {
-  results: T[];
-  nextCursor: string | null;
-}
-
+/** One entry of an error's `details` (docs/api.md "Errors"); which fields are set depends on the code. */
 export interface ErrorDetail {
   path?: string;
   keyword?: string;
@@ -186,7 +108,7 @@ export class Api {
     return this.call<T>('GET', path);
   }
 
-  listExecutions(q: { status?: string[]; workflowId?: string; order?: 'asc' | 'desc'; limit?: number; cursor?: string | null }): Promise<Page<ExecutionRow>> {
+  listExecutions(q: { status?: string[]; workflowId?: string; order?: 'asc' | 'desc'; limit?: number; cursor?: string | null }): Promise<Success<'listExecutions'>> {
     const p = new URLSearchParams();
     if (q.status?.length) p.set('status', q.status.join(','));
     if (q.workflowId) p.set('workflowId', q.workflowId);
@@ -196,31 +118,31 @@ export class Api {
     return this.get(`/api/workflowExecutions?${p}`);
   }
 
-  execution(id: string): Promise<Execution> {
+  execution(id: string): Promise<Success<'getExecution'>> {
     return this.get(`/api/workflowExecutions/${encodeURIComponent(id)}`);
   }
 
-  resume(id: string, step: string, answer: unknown): Promise<{ executionId: string; status: string; step: string }> {
+  resume(id: string, step: string, answer: unknown): Promise<Success<'resumeExecution'>> {
     return this.call('POST', `/api/workflowExecutions/${encodeURIComponent(id)}/resume?step=${encodeURIComponent(step)}`, answer);
   }
 
-  cancel(id: string): Promise<{ executionId: string; status: string }> {
+  cancel(id: string): Promise<Success<'cancelExecution'>> {
     return this.call('POST', `/api/workflowExecutions/${encodeURIComponent(id)}/cancel`);
   }
 
-  workflows(): Promise<{ results: WorkflowSummary[] }> {
+  workflows(): Promise<Success<'listWorkflows'>> {
     return this.get('/api/workflows');
   }
 
-  workflow(id: string): Promise<WorkflowDetail> {
+  workflow(id: string): Promise<Success<'getWorkflow'>> {
     return this.get(`/api/workflows/${encodeURIComponent(id)}`);
   }
 
-  run(id: string, inputs: unknown): Promise<{ executionId: string }> {
+  run(id: string, inputs: unknown): Promise<Success<'runWorkflow'>> {
     return this.call('POST', `/api/workflows/${encodeURIComponent(id)}/run`, { inputs });
   }
 
-  cases(q: { status?: string; cursor?: string | null; limit?: number }): Promise<Page<Case>> {
+  cases(q: { status?: string; cursor?: string | null; limit?: number }): Promise<Success<'listCases'>> {
     const p = new URLSearchParams();
     if (q.status) p.set('status', q.status);
     p.set('limit', String(q.limit ?? 50));
@@ -228,15 +150,15 @@ export class Api {
     return this.get(`/api/cases?${p}`);
   }
 
-  case(id: string): Promise<Case> {
+  case(id: string): Promise<Success<'getCase'>> {
     return this.get(`/api/cases/${encodeURIComponent(id)}`);
   }
 
-  addComment(id: string, comment: string): Promise<Comment> {
+  addComment(id: string, comment: string): Promise<Success<'addCaseComment'>> {
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/comments`, { comment });
   }
 
-  setCaseStatus(id: string, status: string): Promise<Case> {
+  setCaseStatus(id: string, status: CaseStatus): Promise<Success<'setCaseStatus'>> {
     return this.call('PATCH', `/api/cases/${encodeURIComponent(id)}`, { status });
   }
 }

@@ -51,9 +51,3 @@ export function renderMarkdown(source: string | null | undefined): string {
   const html = marked.parse(source ?? '') as string;
   return DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR: [...ALLOWED_ATTR, 'target', 'rel'], ALLOW_DATA_ATTR: false, ALLOW_ARIA_ATTR: false });
 }
-
-/** The first non-empty line of a message, without Markdown markers (as the API's waitingFor.title). */
-export function firstLine(source: string | null | undefined): string {
-  const line = (source ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
-  return line.replace(/^#{1,6}\s+/, '').replace(/^[>*+-]\s+/, '').replace(/[*_`~]/g, '').slice(0, 200);
-}

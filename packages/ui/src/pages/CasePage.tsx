@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Case } from '../lib/api';
+import type { CaseStatus, CaseWithComments } from '../lib/api';
 import { dateTime } from '../lib/format';
 import { useDocumentTitle, usePolling } from '../lib/hooks';
 import { Link } from '../lib/router';
@@ -9,7 +9,7 @@ import { caseStatusLabel, caseStatusTone, severityTone } from './CasesPage';
 
 export function CasePage({ id }: { id: string }) {
   const { api, canReview } = useSession();
-  const { data: c, error, loading, reload, setData } = usePolling<Case>(() => api.case(id), [id], 5000);
+  const { data: c, error, loading, reload, setData } = usePolling<CaseWithComments>(() => api.case(id), [id], 5000);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -46,7 +46,7 @@ export function CasePage({ id }: { id: string }) {
       setBusy(false);
     }
   };
-  const setStatus = async (status: string) => {
+  const setStatus = async (status: CaseStatus) => {
     setBusy(true);
     setActionError(null);
     try {
@@ -85,7 +85,7 @@ export function CasePage({ id }: { id: string }) {
         {canReview ? (
           <label className="inline-field">
             <span>Status</span>
-            <select value={c.status} onChange={(e) => void setStatus(e.target.value)} disabled={busy}>
+            <select value={c.status} onChange={(e) => void setStatus(e.target.value as CaseStatus)} disabled={busy}>
               <option value="open">Open</option>
               <option value="in-progress">In progress</option>
               <option value="closed">Closed</option>

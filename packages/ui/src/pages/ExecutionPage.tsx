@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, TERMINAL, type Execution, type StepRecord } from '../lib/api';
+import { ApiError, type Execution, type StepRecord } from '../lib/api';
+import { isTerminal } from '../lib/status';
 import { between, dateTime, duration, shortTime } from '../lib/format';
 import { useDocumentTitle, useNow, usePolling } from '../lib/hooks';
 import { Link, useRouter, useSearchParams } from '../lib/router';
@@ -44,7 +45,7 @@ export function ExecutionPage({ id }: { id: string }) {
   const { navigate } = useRouter();
   const params = useSearchParams();
   const wantResume = params.get('resume') === 'true';
-  const { data: exec, error, loading, reload } = usePolling<Execution>(() => api.execution(id), [id], (e) => (e && TERMINAL.has(e.status) ? null : 1000));
+  const { data: exec, error, loading, reload } = usePolling<Execution>(() => api.execution(id), [id], (e) => (e && isTerminal(e.status) ? null : 1000));
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [cancelBusy, setCancelBusy] = useState(false);
@@ -93,7 +94,7 @@ export function ExecutionPage({ id }: { id: string }) {
     return <ErrorNotice error={error} title="Could not load the execution." />;
   }
 
-  const terminal = TERMINAL.has(exec.status);
+  const terminal = isTerminal(exec.status);
   const summary = eventSummary(exec.event);
   const answered = exec.steps.filter((s) => s.respondedBy);
   const onAnswered = (o: Outcome) => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { EXECUTION_STATUSES, type ExecutionRow, type WorkflowSummary } from '../lib/api';
+import type { ExecutionRow, ExecutionStatus, WorkflowSummary } from '../lib/api';
+import { EXECUTION_STATUSES, isExecutionStatus } from '../lib/status';
 import { between, shortId, shortTime, statusLabel } from '../lib/format';
 import { useDocumentTitle, useNow, usePolling } from '../lib/hooks';
 import { Link, useRouter, useSearchParams } from '../lib/router';
@@ -10,7 +11,7 @@ export function ExecutionsPage() {
   const { api } = useSession();
   const { navigate } = useRouter();
   const params = useSearchParams();
-  const statuses = (params.get('status') ?? '').split(',').filter((s) => EXECUTION_STATUSES.includes(s as any));
+  const statuses = (params.get('status') ?? '').split(',').filter(isExecutionStatus);
   const workflowId = params.get('workflowId') ?? '';
   const order = params.get('order') === 'asc' ? 'asc' : 'desc';
   const pageSize = Math.min(500, Math.max(1, Number(params.get('limit')) || 25));
@@ -58,7 +59,7 @@ export function ExecutionsPage() {
     const qs = p.toString();
     navigate(`/executions${qs ? `?${qs}` : ''}`, { replace: true });
   };
-  const toggle = (s: string) => setFilter({ status: statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s] });
+  const toggle = (s: ExecutionStatus) => setFilter({ status: statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s] });
 
   return (
     <div>

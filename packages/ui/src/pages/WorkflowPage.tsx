@@ -34,7 +34,7 @@ export function inputsSchema(inputs: unknown): JSONSchema | null {
 }
 
 function manualInputs(w: WorkflowDetail): { manual: boolean; schema: JSONSchema | null } {
-  const triggers: any[] = w.definition?.triggers ?? w.triggers ?? [];
+  const triggers: any[] = (w.definition?.triggers as any[] | undefined) ?? w.triggers ?? [];
   const manual = triggers.find((t) => t?.type === 'manual');
   return { manual: !!manual, schema: inputsSchema(w.definition?.inputs ?? manual?.inputs) };
 }

@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { parseStatusList, type ExecutionStatus } from '@flowgate/engine';
+import { EXECUTION_STATUSES, parseStatusList, type ExecutionStatus } from '@flowgate/engine';
 import { cancelExecution, resumeExecution, type ResumeResult, type Runtime } from '@flowgate/executor';
+import { isPlainObject } from '@flowgate/template';
 import { callerOf, type Authenticator, type Caller } from '../auth';
-import { describe, isPlainObject, jsonBody, MiB, rawBody, param } from '../body';
+import { describe, jsonBody, MiB, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, notFound } from '../errors';
 import { executionRow, executionView, iso } from '../render';
 
@@ -40,7 +41,7 @@ export function listParams(req: Request): ListParams {
   if (status !== undefined && status.trim() !== '') {
     const { statuses, unknown } = parseStatusList(status);
     if (unknown.length > 0) {
-      throw badRequest(`query parameter "status": unknown status ${unknown.map((u) => `"${u}"`).join(', ')} (one of PENDING, RUNNING, WAITING, WAITING_FOR_INPUT, COMPLETED, FAILED, CANCELLED)`, [{ parameter: 'status', value: status }]);
+      throw badRequest(`query parameter "status": unknown status ${unknown.map((u) => `"${u}"`).join(', ')} (one of ${EXECUTION_STATUSES.join(', ')})`, [{ parameter: 'status', value: status }]);
     }
     out.statuses = statuses;
   }

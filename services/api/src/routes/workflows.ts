@@ -2,9 +2,10 @@ import { Router, type Request } from 'express';
 import { validateInputs, type WorkflowDefinition } from '@flowgate/workflow-format';
 import { startExecution, type Runtime } from '@flowgate/executor';
 import type { StoredWorkflow } from '@flowgate/store';
+import { isPlainObject } from '@flowgate/template';
 import type { Authenticator } from '../auth';
 import { callerOf } from '../auth';
-import { bodyText, describe, isPlainObject, isYamlRequest, jsonObjectBody, MiB, parseJson, rawBody, param } from '../body';
+import { bodyText, describe, isYamlRequest, jsonObjectBody, MiB, parseJson, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, conflict, notFound } from '../errors';
 import { problemView, workflowIdProblem, type WorkflowService } from '../workflow-service';
 

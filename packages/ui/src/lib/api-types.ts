@@ -1,0 +1,1259 @@
+/**
+ * GENERATED FILE: do not edit. The HTTP API's types, generated from docs/openapi.yaml by openapi-typescript.
+ * Regenerate after changing docs/openapi.yaml: pnpm --filter @flowgate/ui gen:api-types
+ * (test/contract/api-types.test.ts fails when this file is out of date). Use them through src/lib/api.ts.
+ */
+export interface paths {
+    "/api/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List workflows (viewer) */
+        get: operations["listWorkflows"];
+        put?: never;
+        /** Create a workflow with its name's slug as id (editor) */
+        post: operations["createWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate a workflow without saving it (editor) */
+        post: operations["validateWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Not `validate` or `executions` (reserved) */
+                id: components["parameters"]["WorkflowId"];
+            };
+            cookie?: never;
+        };
+        /** One workflow with its YAML, definition and errors (viewer) */
+        get: operations["getWorkflow"];
+        /** Create or replace a workflow (editor) */
+        put: operations["putWorkflow"];
+        post?: never;
+        /** Delete a workflow (editor); executions already started keep running */
+        delete: operations["deleteWorkflow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Not `validate` or `executions` (reserved) */
+                id: components["parameters"]["WorkflowId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a manual run (editor) */
+        post: operations["runWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest one alert event (ingest)
+         * @description An event `{id?, alerts: [...], rule?, spaceId?}`; any other JSON object is one bare alert, taken as
+         *     `{alerts: [it]}`. When `rule` is absent, `alerts[0].rule` is copied to it. One execution starts per
+         *     enabled, valid workflow with an `alert` trigger whose `on.condition` matches. Body limit 1 MiB.
+         */
+        post: operations["postAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/_bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest NDJSON, one event per line, at most 10,000 lines (ingest)
+         * @description Blank lines are skipped but counted. Body limit 16 MiB. Each line's `id` is its idempotency key; the header covers the request.
+         */
+        post: operations["postAlertsBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflowExecutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List executions, newest first by default (viewer) */
+        get: operations["listExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflowExecutions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        /** One execution with its step records (viewer) */
+        get: operations["getExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflowExecutions/{id}/resume": {
+        parameters: {
+            query?: {
+                /** @description The path of the wait this answer is for; another waiting step → 409 step_not_waiting */
+                step?: components["parameters"]["Step"];
+            };
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the wait the execution is at (reviewer); the JSON object body IS the answer */
+        post: operations["resumeExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/executions/{id}/resume": {
+        parameters: {
+            query?: {
+                /** @description The path of the wait this answer is for; another waiting step → 409 step_not_waiting */
+                step?: components["parameters"]["Step"];
+            };
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kibana's resume path (reviewer); the answer is the body's `input` */
+        post: operations["resumeExecutionKibana"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflowExecutions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an execution (reviewer); also at /api/workflows/executions/{id}/cancel */
+        post: operations["cancelExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List cases, newest first (viewer) */
+        get: operations["listCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /** One case with its comments, oldest first (viewer) */
+        get: operations["getCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a case's status (reviewer) */
+        patch: operations["setCaseStatus"];
+        trace?: never;
+    };
+    "/api/cases/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on a case (reviewer); the author is the key name */
+        post: operations["addCaseComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health (no key) */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (no key) */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Format: date-time
+         * @description ISO 8601 UTC with milliseconds
+         */
+        Timestamp: string;
+        /** Format: date-time */
+        NullableTimestamp: string | null;
+        ErrorDetail: {
+            /** @enum {string} */
+            code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "not_waiting" | "already_finished" | "step_not_waiting" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "internal_error";
+            message: string;
+            details: unknown[];
+        };
+        Error: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        Problem: {
+            /** @example steps[3].with.schema */
+            path: string;
+            line: number;
+            column: number;
+            message: string;
+        };
+        WorkflowSummary: {
+            id: string;
+            name: string;
+            description: string | null;
+            enabled: boolean;
+            tags: string[];
+            triggers: Record<string, unknown>[];
+            valid: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        Workflow: components["schemas"]["WorkflowSummary"] & {
+            yaml: string;
+            definition: Record<string, unknown> | null;
+            errors: components["schemas"]["Problem"][];
+            warnings: components["schemas"]["Problem"][];
+        };
+        /** @description An event, or any other object taken as one bare alert */
+        AlertEvent: {
+            id?: string | number;
+            alerts?: Record<string, unknown>[];
+            rule?: Record<string, unknown>;
+            spaceId?: string;
+        };
+        /**
+         * @description COMPLETED, FAILED and CANCELLED are terminal (they never change again)
+         * @enum {string}
+         */
+        ExecutionStatus: "PENDING" | "RUNNING" | "WAITING" | "WAITING_FOR_INPUT" | "COMPLETED" | "FAILED" | "CANCELLED";
+        /** @enum {string} */
+        StepStatus: "PENDING" | "RUNNING" | "WAITING" | "WAITING_FOR_INPUT" | "COMPLETED" | "FAILED" | "SKIPPED" | "CANCELLED";
+        /**
+         * @description The first non-empty line of the wait's message without Markdown markers, or the step's name when
+         *     the message has no text; at most 200 characters. The same in list rows and in the execution view.
+         */
+        WaitTitle: string;
+        ExecutionRow: {
+            id: string;
+            workflowId: string;
+            workflowName: string;
+            status: components["schemas"]["ExecutionStatus"];
+            createdAt: components["schemas"]["Timestamp"];
+            startedAt: components["schemas"]["NullableTimestamp"];
+            finishedAt: components["schemas"]["NullableTimestamp"];
+            /** @description only while WAITING_FOR_INPUT */
+            waitingFor: null | components["schemas"]["WaitSummary"];
+        };
+        /** @description What a list row waits for */
+        WaitSummary: {
+            /** @description the wait's step path */
+            step: string;
+            since: components["schemas"]["Timestamp"];
+            title: components["schemas"]["WaitTitle"];
+        };
+        /** @description The wait an execution is at (only while WAITING_FOR_INPUT) */
+        WaitingFor: {
+            /** @description the wait's step path */
+            step: string;
+            name: string;
+            /** @enum {string} */
+            type: "waitForInput" | "waitForApproval";
+            /** @description Markdown, its templates rendered; "" when the step has none */
+            message: string;
+            /** @description The JSON Schema (draft-07) of the answer; null when the step has none (any JSON object) */
+            schema: Record<string, unknown> | null;
+            since: components["schemas"]["Timestamp"];
+            title: components["schemas"]["WaitTitle"];
+            /** @description waitForApproval only */
+            approveLabel?: string;
+            /** @description waitForApproval only */
+            rejectLabel?: string;
+        };
+        ExecutionError: {
+            type: string;
+            message: string;
+            step: string | null;
+        };
+        Cancellation: {
+            /** @enum {string} */
+            reason: "user" | "timeout";
+            by: string;
+            at: components["schemas"]["Timestamp"];
+        };
+        Execution: {
+            id: string;
+            workflowId: string;
+            workflowName: string;
+            workflowVersion: string;
+            /** @enum {string} */
+            trigger: "alert" | "manual" | "scheduled";
+            /** @description the key name, or "schedule" */
+            triggeredBy: string;
+            status: components["schemas"]["ExecutionStatus"];
+            event: unknown;
+            inputs: unknown;
+            createdAt: components["schemas"]["Timestamp"];
+            startedAt: components["schemas"]["NullableTimestamp"];
+            finishedAt: components["schemas"]["NullableTimestamp"];
+            error: null | components["schemas"]["ExecutionError"];
+            cancellation: null | components["schemas"]["Cancellation"];
+            waitingFor: null | components["schemas"]["WaitingFor"];
+            /** @description in start order */
+            steps: components["schemas"]["StepRecord"][];
+        };
+        StepError: {
+            type: string;
+            message: string;
+            details?: unknown;
+        };
+        /** @description One answer attempt on a wait */
+        WaitResponse: {
+            by: string;
+            at: components["schemas"]["Timestamp"];
+            accepted: boolean;
+            code: number | string;
+        };
+        StepRecord: {
+            name: string;
+            /** @example hosts[2]/isolate */
+            path: string;
+            type: string;
+            status: components["schemas"]["StepStatus"];
+            iteration: number | null;
+            input: unknown;
+            output: unknown;
+            error: null | components["schemas"]["StepError"];
+            attempts: number;
+            startedAt: components["schemas"]["NullableTimestamp"];
+            finishedAt: components["schemas"]["NullableTimestamp"];
+            /** @description wait steps only (always there on them) */
+            respondedBy?: string | null;
+            /** @description wait steps only (always there on them) */
+            respondedAt?: components["schemas"]["NullableTimestamp"];
+            /** @description wait steps only (always there on them); every answer attempt */
+            responses?: components["schemas"]["WaitResponse"][];
+        };
+        Case: {
+            id: string;
+            title: string;
+            description: string | null;
+            severity: components["schemas"]["CaseSeverity"];
+            status: components["schemas"]["CaseStatus"];
+            tags: string[];
+            executionId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @enum {string} */
+        CaseSeverity: "low" | "medium" | "high" | "critical";
+        /** @enum {string} */
+        CaseStatus: "open" | "in-progress" | "closed";
+        CaseWithComments: components["schemas"]["Case"] & {
+            /** @description oldest first */
+            comments: components["schemas"]["Comment"][];
+        };
+        Comment: {
+            id: string;
+            case_id: string;
+            comment: string;
+            author: string;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+    };
+    responses: {
+        /** @description Saved (201 created, 200 updated) */
+        WorkflowSaved: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    id: string;
+                    name: string;
+                    enabled: boolean;
+                    /** @constant */
+                    valid: true;
+                    warnings: components["schemas"]["Problem"][];
+                };
+            };
+        };
+        /** @description Accepted; the next step is queued */
+        Resumed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    executionId: string;
+                    /** @constant */
+                    status: "RUNNING";
+                    step: string;
+                };
+            };
+        };
+        /** @description bad_request */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description bad_request (id) or validation_failed with details [{path, line, column, message}]; nothing saved */
+        InvalidWorkflow: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description bad_request, or validation_failed with details [{path, keyword, message}] */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description unauthorized */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description forbidden */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description not_found */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description conflict */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description not_waiting or step_not_waiting; details [{status, step, respondedBy, respondedAt}] */
+        NotWaiting: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description already_finished; details [{status}] */
+        AlreadyFinished: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description payload_too_large */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description rate_limited, with Retry-After */
+        RateLimited: {
+            headers: {
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /** @description Not `validate` or `executions` (reserved) */
+        WorkflowId: string;
+        /** @description A ULID (not format-checked; unknown ids are 404) */
+        ExecutionId: string;
+        CaseId: string;
+        /** @description The path of the wait this answer is for; another waiting step → 409 step_not_waiting */
+        Step: string;
+        /** @description Comma-separated workflow ids restricting the candidates */
+        WorkflowIdFilter: string;
+        /** @description Scoped per API key name; kept FLOWGATE_IDEMPOTENCY_TTL (default 24h) */
+        IdempotencyKey: string;
+    };
+    requestBodies: {
+        WorkflowYaml: {
+            content: {
+                "application/yaml": string;
+                "application/x-yaml": string;
+                "text/yaml": string;
+                "text/plain": string;
+                "application/json": {
+                    yaml: string;
+                };
+            };
+        };
+    };
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listWorkflows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every workflow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["WorkflowSummary"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    createWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["WorkflowYaml"];
+        responses: {
+            201: components["responses"]["WorkflowSaved"];
+            400: components["responses"]["InvalidWorkflow"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    validateWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["WorkflowYaml"];
+        responses: {
+            /** @description The validation result (valid or not) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        valid: boolean;
+                        errors: components["schemas"]["Problem"][];
+                        warnings: components["schemas"]["Problem"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Not `validate` or `executions` (reserved) */
+                id: components["parameters"]["WorkflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workflow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    putWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Not `validate` or `executions` (reserved) */
+                id: components["parameters"]["WorkflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["WorkflowYaml"];
+        responses: {
+            200: components["responses"]["WorkflowSaved"];
+            201: components["responses"]["WorkflowSaved"];
+            400: components["responses"]["InvalidWorkflow"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    deleteWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Not `validate` or `executions` (reserved) */
+                id: components["parameters"]["WorkflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    runWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Not `validate` or `executions` (reserved) */
+                id: components["parameters"]["WorkflowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Validated against the workflow's inputs schema after its defaults are applied. */
+                    inputs?: Record<string, unknown>;
+                };
+            };
+        };
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        executionId: string;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    postAlert: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated workflow ids restricting the candidates */
+                workflowId?: components["parameters"]["WorkflowIdFilter"];
+            };
+            header?: {
+                /** @description Scoped per API key name; kept FLOWGATE_IDEMPOTENCY_TTL (default 24h) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertEvent"];
+            };
+        };
+        responses: {
+            /** @description Accepted (a repeat of an idempotency key gets the same body, with the header Idempotent-Replayed: true) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        executions: {
+                            executionId: string;
+                            workflowId: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postAlertsBulk: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated workflow ids restricting the candidates */
+                workflowId?: components["parameters"]["WorkflowIdFilter"];
+            };
+            header?: {
+                /** @description Scoped per API key name; kept FLOWGATE_IDEMPOTENCY_TTL (default 24h) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description lines parsed */
+                        accepted: number;
+                        /** @description executions started */
+                        executions: number;
+                        errors: {
+                            line: number;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listExecutions: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated statuses, any case */
+                status?: string;
+                workflowId?: string;
+                order?: "desc" | "asc";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["ExecutionRow"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    resumeExecution: {
+        parameters: {
+            query?: {
+                /** @description The path of the wait this answer is for; another waiting step → 409 step_not_waiting */
+                step?: components["parameters"]["Step"];
+            };
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: components["responses"]["Resumed"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NotWaiting"];
+        };
+    };
+    resumeExecutionKibana: {
+        parameters: {
+            query?: {
+                /** @description The path of the wait this answer is for; another waiting step → 409 step_not_waiting */
+                step?: components["parameters"]["Step"];
+            };
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    input: Record<string, unknown>;
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["Resumed"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NotWaiting"];
+        };
+    };
+    cancelExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        executionId: string;
+                        /** @constant */
+                        status: "CANCELLED";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AlreadyFinished"];
+        };
+    };
+    listCases: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["CaseStatus"];
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["Case"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseWithComments"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setCaseStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    status: components["schemas"]["CaseStatus"];
+                };
+            };
+        };
+        responses: {
+            /** @description The updated case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    addCaseComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Markdown */
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The comment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redis answers and workflows are loaded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                        /** @constant */
+                        redis: "ok";
+                    };
+                };
+            };
+            /** @description Starting, or Redis does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status?: "starting" | "unavailable";
+                        /** @enum {string} */
+                        redis?: "ok" | "unavailable";
+                        error?: components["schemas"]["ErrorDetail"];
+                    };
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+}
