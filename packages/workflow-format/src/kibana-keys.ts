@@ -1,5 +1,5 @@
 /**
- * Keys of Kibana's workflow format that Flowgate accepts but does not act on (docs/workflows.md, "Unknown keys").
+ * Keys of Kibana's workflow format that Flowgate accepts but does not act on (docs/workflows.md "Kibana keys accepted but ignored").
  * The schema lists them (so they are not "unknown"), the validator warns
  * `<path>: accepted but ignored (Kibana key)`, and normalization drops them.
  */
