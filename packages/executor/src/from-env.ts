@@ -2,6 +2,7 @@ import { createRedis, Queues, redisConfigFromEnv, type RedisConfig } from '@flow
 import { Keys } from '@flowgate/store';
 import type { StepRegistry } from '@flowgate/engine';
 import type { StepServices } from '@flowgate/steps';
+import { parseDuration } from '@flowgate/workflow-format';
 import { createRuntime, type Logger, type Runtime, type RuntimeHooks } from './runtime';
 
 /** Configuration both services read from the environment (docs/operations.md "Configuration"); invalid values throw one clear line. */
@@ -10,6 +11,24 @@ export interface CommonConfig {
   publicUrl: string;
   port: number;
   httpAllowedHosts: string[];
+  /** FLOWGATE_RETENTION: how long finished executions stay in Redis; null = forever */
+  retentionMs: number | null;
+}
+
+const DEFAULT_RETENTION = '7d';
+
+/** FLOWGATE_RETENTION: a duration (default 7d), or `forever`. */
+export function retentionFromEnv(text = DEFAULT_RETENTION): number | null {
+  const t = text.trim() || DEFAULT_RETENTION;
+  if (t === 'forever') return null;
+  let ms: number;
+  try {
+    ms = parseDuration(t);
+  } catch {
+    throw new Error(`FLOWGATE_RETENTION: "${text}" is not a duration (such as 7d, 36h or 30s) or "forever"`);
+  }
+  if (ms < 1000) throw new Error(`FLOWGATE_RETENTION: "${text}" is shorter than 1s`);
+  return ms;
 }
 
 export function commonConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CommonConfig {
@@ -20,6 +39,7 @@ export function commonConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Commo
     publicUrl: (env.FLOWGATE_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     port,
     httpAllowedHosts: (env.FLOWGATE_HTTP_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    retentionMs: retentionFromEnv(env.FLOWGATE_RETENTION),
   };
 }
 

@@ -13,3 +13,4 @@ export * from './start';
 export * from './reconciler';
 export * from './from-env';
 export * from './schedules';
+export * from './retention';

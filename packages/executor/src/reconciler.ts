@@ -4,6 +4,18 @@ import { cancelExecution } from './cancel';
 import type { Runtime } from './runtime';
 
 const STALE_MS = 10_000;
+const LEASE_MS = 10_000;
+
+/**
+ * Takes or renews the reconciler's lease (`SET NX PX`): the reconciler and the retention sweep run
+ * on one worker at a time. Answers whether `owner` holds it now.
+ */
+export async function holdLease(rt: Runtime, owner: string, leaseMs = LEASE_MS): Promise<boolean> {
+  const lease = await rt.redis.set(rt.keys.reconcilerLease(), owner, 'PX', leaseMs, 'NX');
+  if (lease !== 'OK' && (await rt.redis.get(rt.keys.reconcilerLease())) !== owner) return false;
+  await rt.redis.pexpire(rt.keys.reconcilerLease(), leaseMs);
+  return true;
+}
 
 /**
  * docs/architecture.md "Enqueue after commit, and reconcile": a crash between a transition and its job
@@ -17,10 +29,7 @@ export async function reconcileOnce(
   owner: string,
   options: { leaseMs?: number; sweepWaits?: boolean } = {},
 ): Promise<{ requeued: number; timedOut: number } | null> {
-  const leaseMs = options.leaseMs ?? 10_000;
-  const lease = await rt.redis.set(rt.keys.reconcilerLease(), owner, 'PX', leaseMs, 'NX');
-  if (lease !== 'OK' && (await rt.redis.get(rt.keys.reconcilerLease())) !== owner) return null;
-  await rt.redis.pexpire(rt.keys.reconcilerLease(), leaseMs);
+  if (!(await holdLease(rt, owner, options.leaseMs))) return null;
   let requeued = 0;
   let timedOut = 0;
   const now = Date.now();

@@ -1,4 +1,4 @@
-import { EXECUTION_STATUSES, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
+import { EXECUTION_STATUSES, isTerminal, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
 import { decodeExecution, decodeRecord, encodeExecution, encodeRecord, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
 import { Keys } from './keys';
 import { sendAll, sendAllOrThrow, type Command } from './multi-slot';
@@ -184,7 +184,38 @@ export class ExecutionStore {
   }
 
   private async reindex(id: string, previous: string, set: Partial<ExecutionState>): Promise<void> {
-    await Promise.all([this.redis.zrem(this.keys.byStatus(previous), id), this.redis.zadd(this.keys.byStatus(set.status!), 0, id)]);
+    const writes: Promise<unknown>[] = [this.redis.zrem(this.keys.byStatus(previous), id), this.redis.zadd(this.keys.byStatus(set.status!), 0, id)];
+    // A terminal status never changes again: from now on only the retention sweep removes it.
+    if (isTerminal(set.status!)) writes.push(this.redis.zadd(this.keys.finished(), Number(set.finishedAt ?? Date.now()), id));
+    await Promise.all(writes);
+  }
+
+  /** Ids of executions that finished at or before `before` (ms), oldest first, at most `limit`. */
+  async finishedBefore(before: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.finished(), '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /**
+   * Removes finished executions from Redis: the record with its step records and answers, its
+   * foreach items, and its index entries. An execution that is not finished (it never is in the
+   * finished index, but an operator may have edited Redis) is left alone and leaves that index.
+   * Answers how many were removed.
+   */
+  async removeFinished(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'wf']));
+    const commands: Command[] = [['zrem', this.keys.finished(), ...ids]];
+    let removed = 0;
+    ids.forEach((id, i) => {
+      const [err, values] = replies[i];
+      const [status, workflowId] = (err ? [] : values) as (string | null)[];
+      if (!status || !isTerminal(status)) return;
+      removed++;
+      commands.push(['del', this.keys.execution(id), this.keys.loopItems(id)], ['zrem', this.keys.byStatus(status), id]);
+      if (workflowId) commands.push(['zrem', this.keys.byWorkflow(workflowId), id]);
+    });
+    await sendAllOrThrow(this.redis, commands);
+    return removed;
   }
 
   /**

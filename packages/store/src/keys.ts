@@ -16,6 +16,8 @@ export class Keys {
   // An unfiltered list merges the status sets: one index entry less per execution.
   byStatus(status: string): string { return `${this.prefix}:x:st:${status}`; }
   byWorkflow(workflowId: string): string { return `${this.prefix}:x:wf:${workflowId}`; }
+  /** finished executions by finish time (score: finishedAt in ms): the retention sweep takes the oldest */
+  finished(): string { return `${this.prefix}:x:fin`; }
 
   // Workflows.
   workflow(id: string): string { return `${this.prefix}:wf:${id}`; }

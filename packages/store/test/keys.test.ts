@@ -36,6 +36,7 @@ const KEYS: Record<string, { kind: Kind; build: (k: Keys) => string; documented:
   caseComments: { kind: 'case', build: (k) => k.caseComments(CASE), documented: `fg:case:{${CASE}}:c` },
   byStatus: { kind: 'single', build: (k) => k.byStatus('RUNNING'), documented: 'fg:x:st:RUNNING' },
   byWorkflow: { kind: 'single', build: (k) => k.byWorkflow('triage'), documented: 'fg:x:wf:triage' },
+  finished: { kind: 'single', build: (k) => k.finished(), documented: 'fg:x:fin' },
   workflow: { kind: 'single', build: (k) => k.workflow('triage'), documented: 'fg:wf:triage' },
   workflows: { kind: 'single', build: (k) => k.workflows(), documented: 'fg:wfs' },
   workflowsRev: { kind: 'single', build: (k) => k.workflowsRev(), documented: 'fg:wfs:rev' },

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
   if (config.apiKeys.length === 0) log.warn({}, 'FLOWGATE_API_KEYS is empty: every authenticated endpoint answers 401');
+  if (config.common.retentionMs === null) log.warn({}, 'FLOWGATE_RETENTION=forever: finished executions are never removed from Redis, whose memory then grows with every alert');
 
   const metrics = new Metrics();
   const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log });

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { STEPS_QUEUE, TIMERS_QUEUE, flowgateRepeatStrategy, type StepJob, type TimerJob } from '@flowgate/queue';
-import { AbortRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig } from '@flowgate/executor';
+import { AbortRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig, sweepFinished } from '@flowgate/executor';
 import { builtinRegistry } from '@flowgate/steps';
 import { SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { loadStepExtensions } from './extensions';
@@ -68,14 +68,18 @@ async function main(): Promise<void> {
   await subscriber.subscribe(rt.keys.cancelChannel());
   subscriber.on('message', (_channel: string, executionId: string) => aborts.abort(executionId, 'execution cancelled'));
 
+  const retentionMs = config.retentionMs;
+  if (retentionMs === null) log.warn({}, 'FLOWGATE_RETENTION=forever: finished executions are never removed from Redis, whose memory then grows with every alert');
   let ticks = 0;
   const reconcile = setInterval(() => {
     // Stranded continuations every pass; the deadline sweep of waiting executions every 6th.
     const sweepWaits = ticks++ % 6 === 0;
-    reconcileOnce(rt, id, { sweepWaits }).catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
+    reconcileOnce(rt, id, { sweepWaits })
+      .then(() => (retentionMs === null ? null : sweepFinished(rt, id, { retentionMs })))
+      .catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
   }, reconcileMs);
 
-  log.info({ concurrency, id }, 'worker started');
+  log.info({ concurrency, id, retentionMs }, 'worker started');
 
   let stopping = false;
   const stop = async (signal: string) => {
