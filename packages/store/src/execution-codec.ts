@@ -95,9 +95,24 @@ function expandEvent(event: unknown): unknown {
   return rule === undefined ? event : { ...e, rule };
 }
 
+/** The event as stored, in the execution's hash (`ev`) or shared by several executions (Keys.event). */
+export function encodeEvent(event: unknown): string {
+  return JSON.stringify(compactEvent(event));
+}
+
+export function decodeEvent(json: string): unknown {
+  return expandEvent(JSON.parse(json));
+}
+
+/**
+ * The hash field naming the shared event of an execution started with others by one alert (`ev` is
+ * then absent): see ExecutionStore.createMany.
+ */
+export const EVENT_REF_FIELD = 'evr';
+
 function encodeValue(key: keyof ExecutionState, value: unknown): string {
   if (value === null) return '';
-  if (key === 'event') return JSON.stringify(compactEvent(value));
+  if (key === 'event') return encodeEvent(value);
   if (key === 'waitingFor') return JSON.stringify(compactWait(value as WaitingFor));
   if (JSON_FIELDS.has(key)) return JSON.stringify(value);
   return String(value);
@@ -112,7 +127,7 @@ export function decodeExecution(id: string, hash: Record<string, string>): Execu
     if (raw === undefined || raw === '') {
       state[key] = key === 'next' ? '' : key === 'variables' ? {} : key === 'seqs' ? 0 : null;
     } else if (key === 'waitingFor') state[key] = expandWait(JSON.parse(raw));
-    else if (key === 'event') state[key] = expandEvent(JSON.parse(raw));
+    else if (key === 'event') state[key] = decodeEvent(raw);
     else if (JSON_FIELDS.has(key)) state[key] = JSON.parse(raw);
     else if (NUMBER_FIELDS.has(key)) state[key] = Number(raw);
     else state[key] = raw;

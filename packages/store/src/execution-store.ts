@@ -1,5 +1,6 @@
 import { EXECUTION_STATUSES, isTerminal, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
-import { decodeExecution, decodeRecord, encodeExecution, encodeRecord, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
+import { LruCache } from '@flowgate/template';
+import { decodeEvent, decodeExecution, decodeRecord, encodeEvent, encodeExecution, encodeRecord, EVENT_REF_FIELD, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
 import { Keys } from './keys';
 import { sendAll, sendAllOrThrow, type Command } from './multi-slot';
 import { runScript, type RedisClient } from './scripts';
@@ -41,29 +42,64 @@ export interface ListQuery {
   cursor?: string;
 }
 
+/** What a load of the execution's own fields reads: its fields, and the reference to a shared event. */
+const LOAD_FIELDS = [...EXECUTION_FIELDS, EVENT_REF_FIELD];
+
 /** HMGET's answer as the hash HGETALL would give (absent fields left out). */
 function zip(values: (string | null)[]): Record<string, string> {
   const hash: Record<string, string> = {};
-  EXECUTION_FIELDS.forEach((f, i) => {
+  LOAD_FIELDS.forEach((f, i) => {
     if (values[i] !== null) hash[f] = values[i]!;
   });
   return hash;
 }
 
+/** Shared events are immutable: each process keeps the text of the last ones it read. */
+const EVENT_CACHE_SIZE = 1000;
+
 /** Executions and their step records in Redis; every status change goes through transition.lua. */
 export class ExecutionStore {
+  private readonly events = new LruCache<string, string>(EVENT_CACHE_SIZE);
+
   constructor(readonly redis: RedisClient, readonly keys: Keys = new Keys()) {}
 
   /** The execution's own fields only (HMGET): listing never drags step outputs along. */
   async load(id: string): Promise<ExecutionState | null> {
-    return decodeExecution(id, zip(await this.redis.hmget(this.keys.execution(id), ...EXECUTION_FIELDS)));
+    const hash = zip(await this.redis.hmget(this.keys.execution(id), ...LOAD_FIELDS));
+    return (await this.decodeWithEvents([[id, hash]]))[0];
   }
 
-  /** One HMGET per execution, in one pipeline (on a Cluster: sent at once, each to its shard). */
-  async loadMany(ids: string[]): Promise<(ExecutionState | null)[]> {
+  /**
+   * One HMGET per execution, in one pipeline (on a Cluster: sent at once, each to its shard).
+   * `withEvents: false` leaves a shared event unread (`event` null): list rows never show it.
+   */
+  async loadMany(ids: string[], options: { withEvents?: boolean } = {}): Promise<(ExecutionState | null)[]> {
     if (ids.length === 0) return [];
-    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), ...EXECUTION_FIELDS]));
-    return replies.map(([err, values], i) => (err ? null : decodeExecution(ids[i], zip(values as (string | null)[]))));
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), ...LOAD_FIELDS]));
+    const hashes = replies.map(([err, values], i): [string, Record<string, string>] => [ids[i], err ? {} : zip(values as (string | null)[])]);
+    if (options.withEvents === false) return hashes.map(([id, hash]) => decodeExecution(id, hash));
+    return this.decodeWithEvents(hashes);
+  }
+
+  /** Decodes executions, reading the shared events they refer to (each once, cached). */
+  private async decodeWithEvents(hashes: [string, Record<string, string>][]): Promise<(ExecutionState | null)[]> {
+    const states = hashes.map(([id, hash]) => decodeExecution(id, hash));
+    const refs = [...new Set(hashes.map(([, hash]) => hash[EVENT_REF_FIELD]).filter((r): r is string => !!r))];
+    if (refs.length === 0) return states;
+    const missing = refs.filter((ref) => this.events.get(ref) === undefined);
+    if (missing.length > 0) {
+      const replies = await sendAll(this.redis, missing.map((ref): Command => ['hget', this.keys.event(ref), 'json']));
+      replies.forEach(([err, json], i) => {
+        if (!err && typeof json === 'string') this.events.set(missing[i], json);
+      });
+    }
+    hashes.forEach(([, hash], i) => {
+      const ref = hash[EVENT_REF_FIELD];
+      const json = ref ? this.events.get(ref) : undefined;
+      const state = states[i];
+      if (state && json !== undefined) state.event = decodeEvent(json);
+    });
+    return states;
   }
 
   /**
@@ -82,7 +118,8 @@ export class ExecutionStore {
   /** The execution and its step records in one round trip (what a step job needs). */
   async loadWithRecords(id: string): Promise<{ exec: ExecutionState | null; records: StepRecord[] }> {
     const hash = await this.redis.hgetall(this.keys.execution(id));
-    return { exec: decodeExecution(id, hash), records: this.decodeRecords(hash).records };
+    const [exec] = await this.decodeWithEvents([[id, hash]]);
+    return { exec, records: this.decodeRecords(hash).records };
   }
 
   /** Every step record, in start order, with the responses kept on wait steps. */
@@ -153,10 +190,24 @@ export class ExecutionStore {
    * needed) with their first step records, then their index entries, one ZADD per index key, all in
    * one pipeline (on a Cluster, where the executions and the indexes are in many hash slots, as
    * separate commands sent at once).
+   *
+   * Executions given the same event object (one alert that matched several workflows) share one
+   * stored copy, named by the first of them, with a count of its executions; the retention sweep
+   * counts each off and deletes the copy with the last. A lone execution keeps its event in its own
+   * hash: one key less.
    */
   async createMany(items: { state: ExecutionState; records: StepRecord[] }[]): Promise<void> {
     if (items.length === 0) return;
     const commands: Command[] = [];
+    const sharedRef = new Map<unknown, string>();
+    const sharers = new Map<unknown, number>();
+    for (const { state } of items) if (state.event && typeof state.event === 'object') sharers.set(state.event, (sharers.get(state.event) ?? 0) + 1);
+    for (const { state } of items) {
+      const n = sharers.get(state.event) ?? 0;
+      if (n < 2 || sharedRef.has(state.event)) continue;
+      sharedRef.set(state.event, state.id);
+      commands.push(['hset', this.keys.event(state.id), 'json', encodeEvent(state.event), 'refs', n]);
+    }
     const index = new Map<string, (string | number)[]>();
     const enter = (key: string, id: string) => {
       const members = index.get(key);
@@ -164,7 +215,9 @@ export class ExecutionStore {
       else index.set(key, [0, id]);
     };
     for (const { state, records } of items) {
-      commands.push(['hset', this.keys.execution(state.id), ...encodeExecution(state), 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)])]);
+      const ref = sharedRef.get(state.event);
+      const fields = ref ? [...encodeExecution({ ...state, event: undefined }), EVENT_REF_FIELD, ref] : encodeExecution(state);
+      commands.push(['hset', this.keys.execution(state.id), ...fields, 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)])]);
       enter(this.keys.byWorkflow(state.workflowId), state.id);
       enter(this.keys.byStatus(state.status), state.id);
     }
@@ -203,25 +256,30 @@ export class ExecutionStore {
    */
   async removeFinished(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'wf']));
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'wf', EVENT_REF_FIELD]));
     const commands: Command[] = [['zrem', this.keys.finished(), ...ids]];
+    const released: string[] = [];
     let removed = 0;
     ids.forEach((id, i) => {
       const [err, values] = replies[i];
-      const [status, workflowId] = (err ? [] : values) as (string | null)[];
+      const [status, workflowId, eventRef] = (err ? [] : values) as (string | null)[];
       if (!status || !isTerminal(status)) return;
       removed++;
       commands.push(['del', this.keys.execution(id), this.keys.loopItems(id)], ['zrem', this.keys.byStatus(status), id]);
       if (workflowId) commands.push(['zrem', this.keys.byWorkflow(workflowId), id]);
+      if (eventRef) released.push(eventRef);
     });
     await sendAllOrThrow(this.redis, commands);
+    // After the executions are gone: a crash in between leaves a count too high (the event stays), never too low.
+    await Promise.all(released.map((ref) => runScript(this.redis, 'fgEventRelease', [this.keys.event(ref)], [])));
     return removed;
   }
 
   /**
    * Pages through executions, newest first by default. Ids are ULIDs, so the id order is the
    * creation order and the cursor is the last id returned. Index entries are hints: each row is
-   * checked against the execution itself, so a stale index entry is never shown.
+   * checked against the execution itself, so a stale index entry is never shown. Rows: a shared
+   * event is not read (`event` null), as for loadMany({withEvents: false}).
    */
   async list(query: ListQuery): Promise<{ results: ExecutionState[]; nextCursor: string | null }> {
     const desc = query.order !== 'asc';
@@ -239,7 +297,7 @@ export class ExecutionStore {
       const batch = Math.max(query.limit + 1, 50);
       const ids = await this.mergeRange(sources, cursor, batch, desc);
       exhausted = ids.length < batch;
-      const states = await this.loadMany(ids);
+      const states = await this.loadMany(ids, { withEvents: false });
       for (let i = 0; i < ids.length; i++) {
         cursor = ids[i];
         const s = states[i];
@@ -275,7 +333,7 @@ export class ExecutionStore {
    */
   async inbox(limit: number, scan = 500): Promise<ExecutionState[]> {
     const ids = await this.redis.zrangebylex(this.keys.byStatus('WAITING_FOR_INPUT'), '-', '+', 'LIMIT', 0, scan);
-    const waiting = (await this.loadMany(ids)).filter((s): s is ExecutionState => !!s && s.status === 'WAITING_FOR_INPUT' && !!s.waitingFor);
+    const waiting = (await this.loadMany(ids, { withEvents: false })).filter((s): s is ExecutionState => !!s && s.status === 'WAITING_FOR_INPUT' && !!s.waitingFor);
     return waiting.sort((a, b) => a.waitingFor!.since - b.waitingFor!.since).slice(0, limit);
   }
 

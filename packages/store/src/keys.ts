@@ -19,6 +19,12 @@ export class Keys {
   /** finished executions by finish time (score: finishedAt in ms): the retention sweep takes the oldest */
   finished(): string { return `${this.prefix}:x:fin`; }
 
+  /**
+   * An alert event that several executions share (one alert matching several workflows): hash
+   * `json` (the event) and `refs` (how many executions still refer to it). Named by the first of them.
+   */
+  event(ref: string): string { return `${this.prefix}:ev:${ref}`; }
+
   // Workflows.
   workflow(id: string): string { return `${this.prefix}:wf:${id}`; }
   workflows(): string { return `${this.prefix}:wfs`; }

@@ -9,6 +9,7 @@ const SCRIPTS = {
   fgTransition: { file: 'transition.lua', keys: 2 },
   fgAppendResponse: { file: 'append-response.lua', keys: 1 },
   fgCaseWrite: { file: "case-write.lua", keys: 2 },
+  fgEventRelease: { file: 'event-release.lua', keys: 1 },
 } as const;
 
 const loaded = new WeakSet<object>();

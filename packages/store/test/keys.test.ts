@@ -37,6 +37,7 @@ const KEYS: Record<string, { kind: Kind; build: (k: Keys) => string; documented:
   byStatus: { kind: 'single', build: (k) => k.byStatus('RUNNING'), documented: 'fg:x:st:RUNNING' },
   byWorkflow: { kind: 'single', build: (k) => k.byWorkflow('triage'), documented: 'fg:x:wf:triage' },
   finished: { kind: 'single', build: (k) => k.finished(), documented: 'fg:x:fin' },
+  event: { kind: 'single', build: (k) => k.event('01JZ8Q4M3V7K2N6P9R1T5EVREF'), documented: 'fg:ev:01JZ8Q4M3V7K2N6P9R1T5EVREF' },
   workflow: { kind: 'single', build: (k) => k.workflow('triage'), documented: 'fg:wf:triage' },
   workflows: { kind: 'single', build: (k) => k.workflows(), documented: 'fg:wfs' },
   workflowsRev: { kind: 'single', build: (k) => k.workflowsRev(), documented: 'fg:wfs:rev' },

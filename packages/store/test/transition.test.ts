@@ -96,6 +96,43 @@ describe('transition.lua', () => {
   });
 });
 
+describe('shared events (one alert, several workflows)', () => {
+  const alert = { alerts: [{ host: { name: 'srv-1' }, rule: { id: 'r1', name: 'Mimikatz' } }], rule: { id: 'r1', name: 'Mimikatz' } };
+
+  it('stores the event of executions started by one alert once, reads it back whole, and deletes it with the last of them', async () => {
+    const s = store();
+    const shared = { ...alert };
+    const lone = { alerts: [{ host: { name: 'srv-2' } }] };
+    const ids = ['01S1', '01S2', '01S3'];
+    const rec = (id: string) => [newStepRecord({ name: 'a', path: 'a', type: 'console', seq: 0, iteration: null })].map((r) => ({ ...r, path: 'a', name: `a-${id}` }));
+    await s.createMany([...ids.map((id) => ({ state: state(id, { event: shared }), records: rec(id) })), { state: state('01S4', { event: lone }), records: rec('01S4') }]);
+
+    // One copy: the executions name it; the lone one keeps its own.
+    expect(await redis.hget(s.keys.execution('01S2'), 'ev')).toBeNull();
+    expect(await redis.hget(s.keys.execution('01S2'), 'evr')).toBe('01S1');
+    expect(await redis.hgetall(s.keys.event('01S1'))).toEqual({ json: JSON.stringify({ alerts: alert.alerts }), refs: '3' });
+    expect(await redis.hget(s.keys.execution('01S4'), 'evr')).toBeNull();
+    for (const id of ids) {
+      expect((await s.load(id))!.event).toEqual(alert);
+      expect((await s.loadWithRecords(id)).exec!.event).toEqual(alert);
+    }
+    expect((await s.loadMany(ids)).map((e) => e!.event)).toEqual([alert, alert, alert]);
+    expect((await s.load('01S4'))!.event).toEqual(lone);
+    // A fresh store (another process) reads it from Redis, not from this one's cache.
+    expect((await new ExecutionStore(redis, s.keys).load('01S3'))!.event).toEqual(alert);
+
+    // Finished and removed one by one: the copy goes with the last execution that names it.
+    for (const id of [...ids, '01S4']) await s.transition(id, { rev: 1 }, { status: 'COMPLETED', finishedAt: 10 });
+    expect(await s.removeFinished(['01S1'])).toBe(1);
+    expect(await redis.hget(s.keys.event('01S1'), 'refs')).toBe('2');
+    expect((await s.load('01S2'))!.event).toEqual(alert);
+    expect(await s.removeFinished(['01S2', '01S3', '01S4'])).toBe(3);
+    expect(await redis.exists(s.keys.event('01S1'))).toBe(0);
+    // Removing again (a repeated sweep) changes nothing and fails nothing.
+    expect(await s.removeFinished(['01S2'])).toBe(0);
+  });
+});
+
 describe('case-write.lua', () => {
   it('writes a step’s case and comment once, however often the step runs', async () => {
     const cases = new CaseStore(redis, new Keys(`t${randomUUID().slice(0, 8)}`));

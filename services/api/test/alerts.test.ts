@@ -52,6 +52,13 @@ describe('POST /api/alerts', () => {
     expect(exec.steps[0].output).toBe('web-01');
     // the rule was copied from alerts[0].rule to the event
     expect(exec.event.rule).toEqual({ name: 'r', tags: [tag, 'edr'] });
+    // Every execution of the alert reads the whole event; Redis holds it once for all of them.
+    const ids: string[] = r.body.executions.map((e: any) => e.executionId);
+    for (const id of ids) expect((await sys.waitForExecution(id)).event).toEqual({ alerts: [{ host: { name: 'web-01' }, rule: { name: 'r', tags: [tag, 'edr'] } }], rule: { name: 'r', tags: [tag, 'edr'] } });
+    const redis = sys.redis.client();
+    const refs = new Set(await Promise.all(ids.map((id) => redis.hget(`fg:{${id}}:e`, 'evr'))));
+    expect(refs.size).toBe(1);
+    expect(await redis.hget(`fg:ev:${[...refs][0]}`, 'refs')).toBe(String(ids.length));
 
     const none = await post({ alerts: [{ rule: { tags: ['nothing'] } }] }, { query: `?workflowId=${paged},${anyWf},${disabled},${manual},${other}` });
     expect(none).toMatchObject({ status: 202, body: { executions: [] } });
