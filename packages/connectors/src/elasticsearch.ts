@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Client, UndiciConnection, errors as esErrors } from '@elastic/elasticsearch';
 import { StepError } from '@flowgate/engine';
-import { FORBIDDEN_ELASTICSEARCH_NAMES } from '@flowgate/workflow-format';
+import { forbiddenElasticsearchSegment } from '@flowgate/workflow-format';
 import type { ElasticsearchConnector } from './config';
 import { abortError, errorCode, networkError } from './errors';
 import { remappingConnect } from './net';
@@ -95,8 +95,9 @@ export function resolveApi(client: Client, apiPath: string, label: string): ApiF
   if (segments.length === 0 || segments.some((s) => !SEGMENT.test(s))) {
     throw new StepError('configuration_error', `${label}: "${apiPath}" is not an API of the Elasticsearch client`);
   }
-  if (FORBIDDEN_ELASTICSEARCH_NAMES.includes(segments[0])) {
-    throw new StepError('configuration_error', `${label}: "${segments[0]}" is not an API of the Elasticsearch client and cannot be called from a step`);
+  const forbidden = forbiddenElasticsearchSegment(apiPath);
+  if (forbidden) {
+    throw new StepError('configuration_error', `${label}: "${forbidden}" is not an API of the Elasticsearch client and cannot be called from a step`);
   }
   let holder: unknown = client;
   for (let i = 0; i < segments.length; i++) {

@@ -170,7 +170,7 @@ describe('elasticsearch.index, request, esql.query and other APIs by dotted path
     expect(outputOf(await run('elasticsearch.count', { index: 'flowgate-new' })).count).toBe(2);
   });
 
-  test.each(['transport', 'transport.request', 'close', 'helpers.search', 'child', 'extend', 'diagnostic', 'connectionPool'])(
+  test.each(['transport', 'transport.request', 'close', 'helpers.search', 'child', 'extend', 'diagnostic', 'connectionPool', 'indices.transport.connectionPool.empty', 'indices.transport.request', 'cat.helpers.search'])(
     'elasticsearch.%s is refused',
     async (api) => {
       const before = es.requests.length;

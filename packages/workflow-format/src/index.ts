@@ -17,6 +17,7 @@ export {
   isWaitStep,
   isHumanWaitStep,
   FORBIDDEN_ELASTICSEARCH_NAMES,
+  forbiddenElasticsearchSegment,
   isContainerStep,
   isKnownStepType,
   connectorTypeFor,

@@ -49,9 +49,18 @@ export const FORBIDDEN_ELASTICSEARCH_NAMES: readonly string[] = Object.freeze([
   'connectionPool',
 ]);
 
-/** `elasticsearch.<api>`: a dotted path of identifiers whose first segment is not a forbidden name. */
+/**
+ * `elasticsearch.<api>`: a dotted path of identifiers none of which is a forbidden name, in any
+ * segment (`elasticsearch.indices.transport.connectionPool.empty` reaches the client's internals
+ * through an API namespace just as well as `elasticsearch.transport` does).
+ */
 export const ELASTICSEARCH_API_PATTERN =
-  `elasticsearch\\.(?!(?:${FORBIDDEN_ELASTICSEARCH_NAMES.join('|')})(?:\\.|$))[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*`;
+  `elasticsearch\\.(?!(?:[A-Za-z_][A-Za-z0-9_]*\\.)*(?:${FORBIDDEN_ELASTICSEARCH_NAMES.join('|')})(?:\\.|$))[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*`;
+
+/** The first segment of an API path (`indices.transport.request`) that is a forbidden name, if any. */
+export function forbiddenElasticsearchSegment(apiPath: string): string | undefined {
+  return apiPath.split('.').find((segment) => FORBIDDEN_ELASTICSEARCH_NAMES.includes(segment));
+}
 
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -7,7 +7,7 @@ import {
   type ElasticsearchConnector,
 } from '@flowgate/connectors';
 import { isPlainObject } from '@flowgate/template';
-import { FORBIDDEN_ELASTICSEARCH_NAMES } from '@flowgate/workflow-format';
+import { forbiddenElasticsearchSegment } from '@flowgate/workflow-format';
 import { connectorsOf, type StepServices } from './services';
 
 const PREFIX = 'elasticsearch.';
@@ -58,9 +58,8 @@ export const elasticsearchStep: StepType<StepServices> = {
     const api = type.slice(PREFIX.length);
     let connector: ElasticsearchConnector | undefined;
     try {
-      if (FORBIDDEN_ELASTICSEARCH_NAMES.includes(api.split('.')[0])) {
-        throw new StepError('configuration_error', `${type}: "${api.split('.')[0]}" is not an Elasticsearch API and cannot be called from a step`);
-      }
+      const forbidden = forbiddenElasticsearchSegment(api);
+      if (forbidden) throw new StepError('configuration_error', `${type}: "${forbidden}" is not an Elasticsearch API and cannot be called from a step`);
       connector = connectorFor(ctx, registry);
       const client = registry.elasticsearch(connector);
       const options = { signal: ctx.signal, maxResponseSize: ctx.maxStepSize, meta: false };
