@@ -1,4 +1,5 @@
 /** The parsed form of a KQL condition. */
+import type { Glob } from './glob';
 
 /** One step of a field path: a property name; `index` when it can also index an array (`[0]` or `.0`). */
 export interface PathSegment {
@@ -12,7 +13,7 @@ export type Pattern =
   /** quoted, or unquoted without `*`: String(field) equals the text */
   | { kind: 'exact'; text: string }
   /** unquoted with `*`: String(field) matches */
-  | { kind: 'wildcard'; text: string; regex: RegExp };
+  | { kind: 'wildcard'; text: string; glob: Glob };
 
 export type RangeOp = '>' | '>=' | '<' | '<=';
 

@@ -51,7 +51,7 @@ function matches(value: unknown, pattern: Pattern): boolean {
   if (pattern.kind === 'exists') return value !== null && value !== undefined;
   const text = scalarText(value);
   if (text === null) return false;
-  return pattern.kind === 'exact' ? text === pattern.text : pattern.regex.test(text);
+  return pattern.kind === 'exact' ? text === pattern.text : pattern.glob.matches(text);
 }
 
 function compare(a: number, op: string, b: number): boolean {

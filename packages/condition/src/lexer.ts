@@ -15,13 +15,12 @@ export interface Token {
   raw: string;
   /** words and strings: the value with escapes resolved */
   value: string;
-  /** unquoted words with an unescaped `*`: the anchored regular expression source */
-  wildcard: string | null;
+  /** unquoted words with an unescaped `*`: the literal parts between the stars (escapes resolved) */
+  wildcard: string[] | null;
 }
 
 const KEYWORDS: Record<string, TokenType> = { and: 'and', or: 'or', not: 'not' };
 const FIELD_STOP = new Set([':', '(', ')', '<', '>', '"']);
-const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/;
 
 function isSpace(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v' || ch === '\u00a0';
@@ -36,7 +35,7 @@ export function tokenize(text: string): Token[] {
   let mode: 'expr' | 'value' | 'list' = 'expr';
   let listDepth = 0;
 
-  const push = (type: TokenType, start: number, value = '', wildcard: string | null = null) => {
+  const push = (type: TokenType, start: number, value = '', wildcard: string[] | null = null) => {
     tokens.push({ type, start, raw: text.slice(start, i), value, wildcard });
   };
 
@@ -105,8 +104,7 @@ export function tokenize(text: string): Token[] {
 
     // a word: a field name or keyword (expr mode), a value (value and list modes)
     let value = '';
-    let regex = '';
-    let wild = false;
+    const parts = [''];
     while (i < n) {
       const c = text[i];
       if (isSpace(c) || c === ')') break;
@@ -115,26 +113,25 @@ export function tokenize(text: string): Token[] {
       if (c === '\\' && i + 1 < n) {
         const next = text[i + 1];
         value += next;
-        regex += REGEX_SPECIAL.test(next) ? `\\${next}` : next;
+        parts[parts.length - 1] += next;
         i += 2;
         continue;
       }
       if (c === '*' && mode !== 'expr') {
-        wild = true;
         value += c;
-        regex += '.*';
+        parts.push('');
         i++;
         continue;
       }
       value += c;
-      regex += REGEX_SPECIAL.test(c) ? `\\${c}` : c;
+      parts[parts.length - 1] += c;
       i++;
     }
     const keyword = KEYWORDS[text.slice(start, i).toLowerCase()];
     if (keyword) {
       push(keyword, start);
     } else {
-      push('word', start, value, wild ? `^${regex}$` : null);
+      push('word', start, value, parts.length > 1 ? parts : null);
     }
     if (mode === 'value') mode = 'expr';
   }

@@ -8,6 +8,7 @@
  */
 import { KqlNode, PathSegment, Pattern, RangeOp } from './ast';
 import { conditionError, ConditionError } from './errors';
+import { Glob } from './glob';
 import { Token, TokenType, tokenize } from './lexer';
 import { asNumber, asTime } from './values';
 
@@ -204,7 +205,7 @@ class Parser {
       pattern = { kind: 'exact', text: t.value };
     } else if (t.type === 'word') {
       if (t.raw === '*') pattern = { kind: 'exists' };
-      else if (t.wildcard) pattern = { kind: 'wildcard', text: t.value, regex: new RegExp(t.wildcard, 's') };
+      else if (t.wildcard) pattern = { kind: 'wildcard', text: t.value, glob: new Glob(t.wildcard) };
       else pattern = { kind: 'exact', text: t.value };
     } else {
       throw this.fail(t, `expected a value${t.type === 'eof' ? '' : `, found ${this.found(t)}`}`);

@@ -59,6 +59,28 @@ describe('field : value', () => {
     expect(q('user.name : Jane.Doe')).toBe(false);
     expect(q('user.name : Jane*Do?')).toBe(false);
   });
+  it('wildcards match by their literal parts, overlapping ones and escaped stars included', () => {
+    const match = (pattern: string, value: string) => q(`v : ${pattern}`, { v: value });
+    expect(match('a*a', 'a')).toBe(false); // the two a's cannot share one character
+    expect(match('a*a', 'aa')).toBe(true);
+    expect(match('ab*ab*ab', 'ababab')).toBe(true);
+    expect(match('ab*ab*ab', 'abab')).toBe(false);
+    expect(match('*aab*', 'aaab')).toBe(true); // a KMP restart inside the part
+    expect(match('*abcabd*', 'abcabcabd')).toBe(true);
+    expect(match('**', '')).toBe(true);
+    expect(match('*x\\**', 'ax*b')).toBe(true);
+    expect(match('*x\\**', 'axb')).toBe(false);
+    expect(match('a*', 'a\nb')).toBe(true);
+  });
+  it('a wildcard matches in linear time: a pathological pattern against a 1 MiB value in under 100 ms', () => {
+    // With a backtracking regular expression (^a.*a.*...b$) this takes longer than the test runs.
+    const value = 'a'.repeat(1 << 20);
+    const node = parseKql(`v : ${'*a'.repeat(12)}*b`);
+    const started = process.hrtime.bigint();
+    expect(evaluateKql(node, { v: value })).toBe(false);
+    expect(evaluateKql(parseKql(`v : *${'a'.repeat(1000)}b*`), { v: value })).toBe(false);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
+  });
   it('quoted values are literal, with backslash escapes', () => {
     expect(q('alerts.host.name : "web*"')).toBe(false);
     expect(q('user.star : "a*b"')).toBe(true);
