@@ -1,5 +1,5 @@
 /** Conditions of docs/workflows.md "Conditions": booleans, templated strings (interpolations KQL-quoted), "true"/"false", KQL. */
-import { checkTemplate, isTemplate, renderString } from '@flowgate/template';
+import { checkTemplate, isTemplate, renderString, type RenderBudget } from '@flowgate/template';
 import { KqlNode } from './ast';
 import { ConditionError } from './errors';
 import { evaluateKql } from './evaluate';
@@ -62,13 +62,14 @@ export function checkCondition(value: unknown): ConditionError | Error | null {
  * Evaluates a condition against the context (docs/workflows.md "Conditions" steps 1–3). A string is rendered first with every
  * interpolation that is not the whole string KQL-quoted; a whole `${{ }}` value that is not a string
  * counts by Liquid truthiness (null/false → false). Throws TemplateError or ConditionError.
+ * `budget`: the render time the condition shares with the step's other templates.
  */
-export function evaluateCondition(value: string | boolean, ctx: object): boolean {
+export function evaluateCondition(value: string | boolean, ctx: object, budget?: RenderBudget): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value !== 'string') throw new Error(`a condition must be a boolean or a string, not ${value === null ? 'null' : typeof value}`);
   let text = value;
   if (isTemplate(value)) {
-    const rendered = renderString(value, ctx, { escapeOutput: kqlQuote });
+    const rendered = renderString(value, ctx, { escapeOutput: kqlQuote, budget });
     if (typeof rendered !== 'string') return rendered !== null && rendered !== undefined && rendered !== false;
     text = rendered;
   }

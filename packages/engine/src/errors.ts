@@ -20,6 +20,7 @@ export type StepErrorType =
   | 'size_exceeded'
   | 'ai_invalid_response'
   | 'ai_refused'
+  | 'stalled'
   | 'cancelled'
   | 'workflow_fail'
   | 'step_error';

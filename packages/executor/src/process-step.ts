@@ -1,4 +1,4 @@
-import { MOVING_STATUSES, toStepError, type ExecutionState, type StepRecord } from '@flowgate/engine';
+import { MOVING_STATUSES, StepError, toStepError, type ExecutionState, type StepRecord } from '@flowgate/engine';
 import { evaluateCondition } from '@flowgate/condition';
 import type { StepJob } from '@flowgate/queue';
 import { inStepSpan } from '@flowgate/telemetry';
@@ -20,15 +20,26 @@ export { ContinuationNotCommitted } from './job-gate';
 const CHAIN_MAX_MS = 200;
 
 /**
+ * A job delivered again after this many stalls (its worker died or froze each time) fails its step
+ * with `stalled` instead of running it once more: one poison alert must not take the workers down
+ * one after the other.
+ */
+export const MAX_STALLS = 3;
+
+/**
  * Runs one step job (docs/architecture.md "The path of an alert"): the gate checks that the job is
  * its execution's continuation; then the step runs (mark RUNNING, `if`, render `with`, run) and its
  * result is committed with the continuation in one compare-and-set. When the step after it is
  * instant (docs/storage.md "Instant steps run in the job before them"), the commit hands it back
  * and this job runs it too, each step still committed on its own.
  */
-export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortRegistry): Promise<void> {
+export async function processStepJob(rt: Runtime, job: StepJob, aborts: AbortRegistry, delivery: { stalls?: number } = {}): Promise<void> {
   const loaded = await gateStepJob(rt, job);
   if (!loaded) return;
+  if ((delivery.stalls ?? 0) > MAX_STALLS) {
+    await failStalled(rt, loaded, job, delivery.stalls!);
+    return;
+  }
   const chain = new ChainBudget(rt.chainSteps, CHAIN_MAX_MS);
   let next: Continuation | null = job;
   while (next) next = await runStep(rt, loaded, next, aborts, chain);
@@ -79,6 +90,15 @@ async function runStepBody(
   } finally {
     rt.hooks.stepFinished?.(step.type, outcome, Date.now() - t0);
   }
+}
+
+/** Fails a step whose job stalled more than MAX_STALLS times; its on-failure applies (a stall is not retried). */
+async function failStalled(rt: Runtime, loaded: Loaded, job: StepJob, stalls: number): Promise<void> {
+  const started = await markRunning(rt, loaded, loaded.plan.locate(stepNameOf(job.path)).step, job);
+  if (!started) return;
+  const error = new StepError('stalled', `the job of step "${job.path}" stalled ${stalls} times (its worker died or froze each time it ran it): not run again`);
+  rt.log.error({ executionId: job.executionId, step: job.path, stalls }, 'step job stalled too often');
+  await handleFailure(rt, loaded, job.path, job.attempt, error, { startFields: started.startFields });
 }
 
 /**

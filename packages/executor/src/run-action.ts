@@ -1,5 +1,5 @@
 import { StepError, stepKey, type StepOutcome, type StepRecord, type StepRunContext, type StepType, type TemplateContext } from '@flowgate/engine';
-import { renderDeep, renderString } from '@flowgate/template';
+import { renderBudget, renderDeep, renderString } from '@flowgate/template';
 import type { StepServices } from '@flowgate/steps';
 import type { StepDefinition } from '@flowgate/workflow-format';
 import type { AbortRegistry } from './abort-registry';
@@ -90,18 +90,23 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
   );
 }
 
-/** Renders `with` (never waitForInput's schema, stored verbatim) and the step-level parameters. */
+/**
+ * Renders `with` (never waitForInput's schema, stored verbatim) and the step-level parameters, all
+ * within one render time budget (docs/workflows.md "Limits"): however many strings a step has, its
+ * templates cannot hold a worker longer than the render limit.
+ */
 function renderInput(step: StepDefinition, context: TemplateContext): { input: Record<string, unknown>; params: Record<string, unknown> } {
+  const options = { budget: renderBudget() };
   const raw = { ...(step.with ?? {}) };
   const keepSchema = step.type === 'waitForInput' && 'schema' in raw;
   const schema = raw.schema;
   if (keepSchema) delete raw.schema;
-  const input = renderDeep(raw, context) as Record<string, unknown>;
+  const input = renderDeep(raw, context, options) as Record<string, unknown>;
   if (keepSchema) input.schema = schema;
   const params: Record<string, unknown> = {};
   for (const k of ['items', 'source'] as const) {
     const v = step[k];
-    if (v !== undefined) params[k] = typeof v === 'string' ? renderString(v, context) : renderDeep(v, context);
+    if (v !== undefined) params[k] = typeof v === 'string' ? renderString(v, context, options) : renderDeep(v, context, options);
   }
   return { input, params };
 }

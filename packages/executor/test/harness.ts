@@ -45,7 +45,7 @@ export class ExecutorHarness {
         'steps',
         async (job) => {
           this.stepJobs++;
-          return processStepJob(this.rt, job.data, this.aborts);
+          return processStepJob(this.rt, job.data, this.aborts, { stalls: job.stalledCounter });
         },
         { ...options, connection: stepsConnection, concurrency: 10 },
       ),

@@ -8,10 +8,10 @@ import { TemplateError } from './errors';
 export { TemplateError } from './errors';
 export type { TemplateErrorKind, TemplatePosition } from './errors';
 export { isTemplate, wholeValueRange, templateCache } from './compile';
-export { renderString, renderDeep } from './render';
+export { renderString, renderDeep, renderBudget } from './render';
 export { LruCache } from './lru';
 export { isPlainObject } from './values';
-export type { RenderOptions } from './render';
+export type { RenderBudget, RenderOptions } from './render';
 export { stepReferences } from './refs';
 export { ALLOWED_TAGS, LIMITS, liquid, toText } from './liquid';
 

@@ -1,16 +1,48 @@
 /** Rendering: renderString (text or typed whole value) and renderDeep (every string of a structure). */
 import { Context, isTruthy, toValue, toValueSync } from 'liquidjs';
 import { compile, toTemplateError, WholeValueTemplate } from './compile';
-import { liquid, withEscape } from './liquid';
+import { templateError, type TemplateError } from './errors';
+import { liquid, LIMITS, withEscape } from './liquid';
 import { isPlainObject } from './values';
 
 export interface RenderOptions {
   /** applied to the text of every `{{ }}` output that is not the whole string (conditions quote them as KQL values) */
   escapeOutput?: (text: string) => string;
+  /** the render time left to the strings of one step, shared by all of them (see renderBudget) */
+  budget?: RenderBudget;
 }
 
-function evaluateWhole(compiled: WholeValueTemplate, text: string, ctx: object): unknown {
-  const context = new Context(ctx, liquid.options, {}, { liquid });
+/**
+ * Render time shared by every string one step renders: without it each string gets the whole
+ * render limit, and a step with a thousand strings could hold a worker for a thousand seconds.
+ */
+export interface RenderBudget {
+  /** when the time runs out (ms since the epoch) */
+  readonly until: number;
+  readonly ms: number;
+}
+
+export function renderBudget(ms: number = LIMITS.renderLimit, now = Date.now()): RenderBudget {
+  return { until: now + ms, ms };
+}
+
+const budgetSpent = (text: string, budget: RenderBudget) => templateError('limit', `the step's templates used up their render time (${budget.ms} ms in all)`, text);
+
+/** The render limit of the next string: the budget's time left, at most the engine's own limit. */
+function renderLimitOf(text: string, budget: RenderBudget | undefined): number {
+  if (!budget) return LIMITS.renderLimit;
+  const left = budget.until - Date.now();
+  if (left <= 0) throw budgetSpent(text, budget);
+  return Math.min(LIMITS.renderLimit, left);
+}
+
+/** A render limit hit when the limit was what the budget had left: say so, rather than name the engine's limit. */
+function withBudget(err: TemplateError, text: string, renderLimit: number, budget: RenderBudget | undefined): TemplateError {
+  return budget && err.kind === 'limit' && renderLimit < LIMITS.renderLimit && Date.now() >= budget.until ? budgetSpent(text, budget) : err;
+}
+
+function evaluateWhole(compiled: WholeValueTemplate, text: string, ctx: object, opts?: RenderOptions): unknown {
+  const context = new Context(ctx, liquid.options, { renderLimit: renderLimitOf(text, opts?.budget) }, { liquid });
   try {
     let piece = compiled.then;
     if (compiled.cond) {
@@ -36,13 +68,14 @@ export function renderString(text: string, ctx: object, opts?: RenderOptions): u
     case 'error':
       throw compiled.error;
     case 'whole':
-      return evaluateWhole(compiled, text, ctx);
+      return evaluateWhole(compiled, text, ctx, opts);
     case 'text': {
       const escape = compiled.single ? undefined : opts?.escapeOutput;
+      const renderLimit = renderLimitOf(text, opts?.budget);
       try {
-        return String(withEscape(escape, () => liquid.renderSync(compiled.templates, ctx)));
+        return String(withEscape(escape, () => liquid.renderSync(compiled.templates, ctx, { renderLimit })));
       } catch (e) {
-        throw toTemplateError(e, 'render', text, compiled.source, compiled.map, 0);
+        throw withBudget(toTemplateError(e, 'render', text, compiled.source, compiled.map, 0), text, renderLimit, opts?.budget);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { renderDeep, renderString, TemplateError } from '@flowgate/template';
+import { renderBudget, renderDeep, renderString, TemplateError } from '@flowgate/template';
 
 const decision = '**Decision:** {{ steps.review.output.approved ? "isolated" : "no action" }}\n**Notes:** {{ steps.review.output.notes }}';
 
@@ -227,5 +227,32 @@ describe('escapeOutput', () => {
   it('does not leak into later renders', () => {
     renderString('a {{ x }} b', { x: 1 }, { escapeOutput: quote });
     expect(renderString('a {{ x }} b', { x: 1 })).toBe('a 1 b');
+  });
+});
+
+describe('a render budget shared by many strings', () => {
+  const slow = '{% for i in (1..600000) %}{% endfor %}x'; // ~0.2 s: well under the 1 s limit alone
+
+  it('renders while time is left, then fails every string with a limit error naming the budget', () => {
+    const budget = renderBudget(1000);
+    expect(renderDeep({ a: 'x {{ n }}', b: ['${{ n }}'] }, { n: 1 }, { budget })).toEqual({ a: 'x 1', b: [1] });
+    const spent = renderBudget(1000, Date.now() - 1000);
+    for (const text of ['plain {{ n }}', '${{ n }}']) {
+      let error: unknown;
+      try {
+        renderString(text, { n: 1 }, { budget: spent });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TemplateError);
+      expect(error).toMatchObject({ kind: 'limit', stepErrorType: 'template_limit', message: expect.stringContaining("the step's templates used up their render time (1000 ms in all)") });
+    }
+    // Static text costs no render time: it passes even with the budget spent.
+    expect(renderString('no template here', {}, { budget: spent })).toBe('no template here');
+  });
+
+  it('gives each string only the time the budget has left, not the whole limit', () => {
+    expect(renderString(slow, {})).toBe('x'); // alone: fine
+    expect(() => renderString(slow, {}, { budget: renderBudget(50) })).toThrow("the step's templates used up their render time (50 ms in all)");
   });
 });

@@ -1,7 +1,7 @@
 import { StepError, toStepError, type StepType } from '@flowgate/engine';
 import { parseDuration } from '@flowgate/workflow-format';
 import { evaluateCondition } from '@flowgate/condition';
-import { renderDeep } from '@flowgate/template';
+import { renderBudget, renderDeep } from '@flowgate/template';
 import type { StepServices } from './services';
 import { arrayValue } from '../array-value';
 
@@ -49,11 +49,19 @@ export const dataStringifyJson: T = {
   },
 };
 
+/** data.map and data.filter take at most this many items (as foreach does): each costs a render or an evaluation. */
+export const MAX_ITEMS = 10_000;
+
 function itemsOf(ctx: Parameters<T['run']>[0]): unknown[] {
-  return arrayValue(ctx.params.items, `${ctx.step.type}: items`);
+  const items = arrayValue(ctx.params.items, `${ctx.step.type}: items`);
+  if (items.length > MAX_ITEMS) throw new StepError('validation_error', `${ctx.step.type}: ${items.length} items, at most ${MAX_ITEMS}`);
+  return items;
 }
 
-/** data.map: `with.fields` are templates rendered once per item, with `item` and `index` in scope. */
+/**
+ * data.map: `with.fields` are templates rendered once per item, with `item` and `index` in scope,
+ * all items within one render time budget (docs/workflows.md "Limits").
+ */
 export const dataMap: T = {
   type: 'data.map',
   instant: true,
@@ -61,7 +69,8 @@ export const dataMap: T = {
     const fields = (ctx.step.with?.fields ?? {}) as Record<string, unknown>;
     const items = itemsOf(ctx);
     try {
-      const output = items.map((item, index) => renderDeep(fields, { ...ctx.context, item, index }));
+      const budget = renderBudget();
+      const output = items.map((item, index) => renderDeep(fields, { ...ctx.context, item, index }, { budget }));
       return { kind: 'output', output };
     } catch (err) {
       throw toStepError(err); // a TemplateError: template_error or template_limit
@@ -69,7 +78,7 @@ export const dataMap: T = {
   },
 };
 
-/** data.filter: `with.condition` is KQL against `{ item, index }` plus the context. */
+/** data.filter: `with.condition` is KQL against `{ item, index }` plus the context, all items within one render time budget. */
 export const dataFilter: T = {
   type: 'data.filter',
   instant: true,
@@ -81,9 +90,10 @@ export const dataFilter: T = {
     const limit = typeof ctx.input.limit === 'number' ? ctx.input.limit : Infinity;
     const kept: unknown[] = [];
     const items = itemsOf(ctx);
+    const budget = renderBudget();
     try {
       for (let index = 0; index < items.length && kept.length < limit; index++) {
-        if (evaluateCondition(condition, { ...ctx.context, item: items[index], index })) kept.push(items[index]);
+        if (evaluateCondition(condition, { ...ctx.context, item: items[index], index }, budget)) kept.push(items[index]);
       }
     } catch (err) {
       throw toStepError(err); // a ConditionError or a TemplateError
