@@ -1,15 +1,18 @@
-import { isTerminal, stepKey, StepError } from '@flowgate/engine';
+import { isMoving, isTerminal, parseStepKey, stepKey, StepError } from '@flowgate/engine';
 import { isContainerStep } from '@flowgate/workflow-format';
 import type { TimerJob } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
 import { handleFailure } from './failure';
+import { ContinuationNotCommitted } from './job-gate';
 import { applyPlan, loadExecution, planAdvance } from './transitions';
 import type { Runtime } from './runtime';
 
 /**
  * Runs one job of the `timers` queue. Every branch is a compare-and-set or idempotent: a late or
- * repeated timer does nothing.
+ * repeated timer does nothing. A timer is added before the commit that parks its execution (so that
+ * a crash in between cannot strand it): one that arrives ahead of that commit throws, and BullMQ
+ * retries it shortly (the timers queue's attempts) rather than drop it.
  */
 export async function processTimerJob(rt: Runtime, job: TimerJob): Promise<void> {
   if (job.kind === 'execution-timeout') {
@@ -27,8 +30,14 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
   const loaded = await loadExecution(rt, executionId);
   if (!loaded || isTerminal(loaded.exec.status)) return;
   const { exec } = loaded;
-  if (exec.status !== 'WAITING' || exec.next !== stepKey(path, attempt)) return;
   const record = loaded.records.get(path);
+  if (isMoving(exec.status) && exec.next) {
+    // Still running the step that parks on this wake: a `wait` (same key) or the failed attempt before a retry.
+    const current = parseStepKey(exec.next);
+    const parking = current.path === path && (current.attempt < attempt || (current.attempt === attempt && record?.type === 'wait'));
+    if (parking) throw new ContinuationNotCommitted(stepKey(path, attempt));
+  }
+  if (exec.status !== 'WAITING' || exec.next !== stepKey(path, attempt)) return;
   if (!record) return;
   const now = Date.now();
   const expect = { rev: exec.rev, statuses: ['WAITING' as const] };
@@ -50,6 +59,8 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
 async function stepTimedOut(rt: Runtime, executionId: string, path: string, attempt: number): Promise<void> {
   const loaded = await loadExecution(rt, executionId);
   if (!loaded || isTerminal(loaded.exec.status)) return;
+  // Still running the step that sets this timer (a wait about to wait, a container about to enter its first step).
+  if (isMoving(loaded.exec.status) && loaded.exec.next === stepKey(path, attempt)) throw new ContinuationNotCommitted(stepKey(path, attempt));
   const record = loaded.records.get(path);
   if (!record || record.attempts !== attempt) return;
   if (isContainerStep(record.type)) {

@@ -13,6 +13,14 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 50 },
 };
 
+/**
+ * Timers sit in Redis for hours (one per execution with settings.timeout): small options. A timer
+ * that fails (Redis failed it, or it arrived ahead of the commit that parks its execution) is
+ * retried; one that fails every attempt is dropped, and the reconciler re-creates the timer of any
+ * waiting execution whose wake or deadline passed without it.
+ */
+const TIMER_JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 5, backoff: { type: 'exponential', delay: 100 } };
+
 /** The two queues, for producers (API and workers both enqueue). */
 export class Queues {
   readonly steps: Queue<StepJob>;
@@ -20,10 +28,8 @@ export class Queues {
 
   constructor(connection: Redis | Cluster, prefix: string) {
     this.steps = new Queue<StepJob>(STEPS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-    // Timers sit in Redis for hours (one per execution with settings.timeout): the smallest options.
-    // A failed timer is logged by the worker; the reconciler covers a timeout whose timer is lost.
     // The first run of a job scheduler is computed here, by the strategy that reads rrule patterns.
-    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, settings: { repeatStrategy: flowgateRepeatStrategy }, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection, prefix, settings: { repeatStrategy: flowgateRepeatStrategy }, defaultJobOptions: TIMER_JOB_OPTIONS });
   }
 
   /** Idempotent: a job whose id exists is not added again. */
@@ -79,15 +85,50 @@ export class Queues {
     }
   }
 
-  /** Whether a job with this id is waiting, delayed or active. */
+  /** Whether a step job with this id is waiting, delayed or active. */
   async hasStepJob(job: StepJob): Promise<boolean> {
-    const found = await this.steps.getJob(jobIds.step(job));
-    if (!found) return false;
-    const state = await found.getState();
-    return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children';
+    return isLive(this.steps, jobIds.step(job));
+  }
+
+  /** Whether a timer with this id is waiting, delayed or active. */
+  async hasTimer(jobId: string): Promise<boolean> {
+    return isLive(this.timers, jobId);
+  }
+
+  /**
+   * Adds a step job again for the reconciler: a finished or failed job left with the same id would
+   * make the add a no-op, so it is removed first.
+   */
+  async readdStep(job: StepJob): Promise<void> {
+    await removeDead(this.steps, jobIds.step(job));
+    await this.addStep(job);
+  }
+
+  /** The same for a lost wake: due now. */
+  async readdWake(executionId: string, path: string, attempt: number): Promise<void> {
+    await removeDead(this.timers, jobIds.wake(executionId, path, attempt));
+    await this.addWake(executionId, path, attempt, 0);
+  }
+
+  /** The same for a lost step timeout: due now. */
+  async readdStepTimeout(executionId: string, path: string, attempt: number): Promise<void> {
+    await removeDead(this.timers, jobIds.stepTimeout(executionId, path, attempt));
+    await this.addStepTimeout(executionId, path, attempt, 0);
   }
 
   async close(): Promise<void> {
     await Promise.all([this.steps.close(), this.timers.close()]);
   }
+}
+
+const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+async function isLive(queue: Queue, jobId: string): Promise<boolean> {
+  const found = await queue.getJob(jobId);
+  return found ? LIVE_STATES.has(await found.getState()) : false;
+}
+
+async function removeDead(queue: Queue, jobId: string): Promise<void> {
+  const old = await queue.getJob(jobId);
+  if (old && !LIVE_STATES.has(await old.getState())) await old.remove().catch(() => undefined);
 }

@@ -29,9 +29,16 @@ export type TransitionResult =
 export interface ExecutionProgress {
   id: string;
   status: ExecutionStatus;
+  /** bumped by every transition: an execution whose rev did not move between two looks did not move */
+  rev: number;
   next: string;
   nextAt: number;
   deadline: number | null;
+  finishedAt: number | null;
+  /** the definition version (the reconciler looks up a wait's own timeout in it) */
+  version: string;
+  /** WAITING_FOR_INPUT: the waiting step's path and since when it waits */
+  wait: { step: string; since: number } | null;
 }
 
 export interface ListQuery {
@@ -107,12 +114,29 @@ export class ExecutionStore {
    * sweep of thousands of waiting ones then reads a few bytes each, not their events.
    */
   async loadProgress(ids: string[]): Promise<(ExecutionProgress | null)[]> {
-    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'next', 'na', 'dl']));
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'rev', 'next', 'na', 'dl', 'fa', 'v', 'wait']));
     return replies.map(([err, values], i) => {
-      const [status, next, nextAt, deadline] = (values ?? []) as (string | null)[];
+      const [status, rev, next, nextAt, deadline, finishedAt, version, wait] = (values ?? []) as (string | null)[];
       if (err || !status) return null;
-      return { id: ids[i], status: status as ExecutionStatus, next: next ?? '', nextAt: Number(nextAt ?? 0), deadline: deadline ? Number(deadline) : null };
+      const w = wait ? (JSON.parse(wait) as { s: string; at: number }) : null;
+      return {
+        id: ids[i],
+        status: status as ExecutionStatus,
+        rev: Number(rev ?? 0),
+        next: next ?? '',
+        nextAt: Number(nextAt ?? 0),
+        deadline: deadline ? Number(deadline) : null,
+        finishedAt: finishedAt ? Number(finishedAt) : null,
+        version: version ?? '',
+        wait: w ? { step: w.s, since: w.at } : null,
+      };
     });
+  }
+
+  /** One step record, or null (the reconciler reads a wait's attempt). */
+  async loadRecord(id: string, path: string): Promise<StepRecord | null> {
+    const json = await this.redis.hget(this.keys.execution(id), recordField(path));
+    return json ? decodeRecord(json) : null;
   }
 
   /** The execution and its step records in one round trip (what a step job needs). */
@@ -337,9 +361,23 @@ export class ExecutionStore {
     return waiting.sort((a, b) => a.waitingFor!.since - b.waitingFor!.since).slice(0, limit);
   }
 
-  /** Ids of executions in the given statuses (for the reconciler), at most `limit`. */
-  async idsInStatus(status: ExecutionStatus, limit: number): Promise<string[]> {
-    return this.redis.zrangebylex(this.keys.byStatus(status), '-', '+', 'LIMIT', 0, limit);
+  /** Ids in a status index, oldest first, at most `limit`, after the id `after` (a cursor) when given. */
+  async idsInStatus(status: ExecutionStatus, limit: number, after?: string): Promise<string[]> {
+    return this.redis.zrangebylex(this.keys.byStatus(status), after ? `(${after}` : '-', '+', 'LIMIT', 0, limit);
+  }
+
+  /**
+   * Puts an execution's index entries right when the status index `listed` disagrees with it (a
+   * crash between a transition and its index update): out of `listed`, into its own status (and,
+   * finished, into the finish-time index); a missing execution only leaves `listed`.
+   */
+  async repairIndex(id: string, listed: ExecutionStatus, actual: Pick<ExecutionProgress, 'status' | 'finishedAt'> | null): Promise<void> {
+    const commands: Command[] = [['zrem', this.keys.byStatus(listed), id]];
+    if (actual) {
+      commands.push(['zadd', this.keys.byStatus(actual.status), 0, id]);
+      if (isTerminal(actual.status)) commands.push(['zadd', this.keys.finished(), actual.finishedAt ?? Date.now(), id]);
+    }
+    await sendAllOrThrow(this.redis, commands);
   }
 
   async countByStatus(): Promise<Record<string, number>> {
