@@ -1,6 +1,6 @@
 // API benchmarks (issue "Durable execution"): alert ingestion, resume latency and Redis memory per
 // waiting execution, each beside a raw-BullMQ baseline measured in the same run on the same Redis.
-// Run after `pnpm build`: node bench/api.js [--quick]
+// Run after `pnpm build`: node bench/api.js [--quick] [--only=ingest|resume|memory|finished]
 const { join } = require('node:path');
 const { Queue } = require('bullmq');
 const { ROOT, startRedis, spawnNode, stopAll, waitFor, percentile, report, freePort } = require('./lib');
@@ -142,6 +142,53 @@ async function main() {
   const perJob = ((await usedMemory(redis.client)) - before2) / waitingN;
   await dq.close();
   report(`Redis bytes per waiting execution (${waitingN.toLocaleString('en-US')})`, perExecution, 'bytes', perJob, 'one bare delayed BullMQ job', '≤ 2 KB');
+  }
+
+  if (runs('finished')) {
+  if (!runs('resume') && !runs('memory')) children.push(spawnNode(join(ROOT, 'services', 'worker', 'dist', 'main.js'), env));
+  // 4. Redis memory per finished execution, kept for FLOWGATE_RETENTION (docs/operations.md "Sizing
+  // Redis memory"): the same 300-byte alert, (a) three automated steps (console, data.set, console),
+  // (b) the human gate above answered (the answer and who gave it are kept). Nothing else is left in
+  // Redis once they finished: step jobs are removed on completion, the timeout timer when they end.
+  const AUTOMATED = `name: Bench auto
+triggers: [{ type: alert }]
+settings: { timeout: 1d }
+steps:
+  - name: look
+    type: console
+    with: { message: "{{ event.alerts[0].host.name }}" }
+  - name: enrich
+    type: data.set
+    with: { host: "{{ event.alerts[0].host.name }}", user: "{{ event.alerts[0].user.name }}", severity: high }
+  - name: done
+    type: console
+    with: { message: "{{ steps.enrich.output.host }} done" }
+`;
+  await redis.client.flushall();
+  await api(base, 'PUT', '/api/workflows/bench-auto', AUTOMATED, 'application/yaml');
+  const autoN = quick ? 10000 : 100000;
+  const before = await usedMemory(redis.client);
+  for (let i = 0; i < autoN; i += 10000) await api(base, 'POST', '/api/alerts/_bulk', Array.from({ length: Math.min(10000, autoN - i) }, () => JSON.stringify(EVENT)).join('\n'), 'application/x-ndjson');
+  await waitFor(async () => (await redis.client.zcard('fg:x:st:COMPLETED')) === autoN, 1800000, `${autoN} executions completed`);
+  await waitFor(async () => (await redis.client.llen('fgq:steps:wait')) === 0 && (await redis.client.zcard('fgq:timers:delayed')) === 0, 60000, 'the queues to empty');
+  const perAutomated = ((await usedMemory(redis.client)) - before) / autoN;
+
+  await redis.client.flushall();
+  await api(base, 'PUT', '/api/workflows/bench-gate', WORKFLOW, 'application/yaml');
+  const gateN = quick ? 2000 : 10000;
+  const before2 = await usedMemory(redis.client);
+  await api(base, 'POST', '/api/alerts/_bulk', Array.from({ length: gateN }, () => JSON.stringify(EVENT)).join('\n'), 'application/x-ndjson');
+  await waitFor(async () => (await redis.client.zcard('fg:x:st:WAITING_FOR_INPUT')) === gateN, 600000, `${gateN} executions waiting`);
+  const ids = await redis.client.zrange('fg:x:st:WAITING_FOR_INPUT', 0, -1);
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < ids.length) await api(base, 'POST', `/api/workflowExecutions/${ids[next++]}/resume`, { approved: true, notes: 'isolated after checking the process tree' });
+  }));
+  await waitFor(async () => (await redis.client.zcard('fg:x:st:COMPLETED')) === gateN, 600000, `${gateN} executions completed`);
+  await waitFor(async () => (await redis.client.llen('fgq:steps:wait')) === 0 && (await redis.client.zcard('fgq:timers:delayed')) === 0, 60000, 'the queues to empty');
+  const perAnswered = ((await usedMemory(redis.client)) - before2) / gateN;
+  report(`Redis bytes per finished execution, 3 automated steps (${autoN.toLocaleString('en-US')})`, perAutomated, 'bytes');
+  report(`Redis bytes per finished execution, human gate answered (${gateN.toLocaleString('en-US')})`, perAnswered, 'bytes');
   }
 
   await stopAll(children);

@@ -16,6 +16,19 @@ afterAll(async () => {
   await sys?.redis.stop();
 });
 
+/**
+ * Restarts Redis, then waits for the API to be healthy: while its connection is down (a few hundred
+ * ms after the restart) the API answers 503 redis_unavailable with Retry-After, as a client would see.
+ */
+async function restartRedis(): Promise<void> {
+  await sys.redis.restart();
+  const deadline = Date.now() + 10_000;
+  while ((await sys.request('GET', '/api/health', { key: null })).status !== 200) {
+    if (Date.now() > deadline) throw new Error('the API did not reconnect within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function statusesOf(ids: string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const id of ids) {
@@ -50,7 +63,7 @@ it('accepted alerts, accepted answers and a pending timeout survive two Redis re
   expect(bulk.body).toMatchObject({ accepted: 60, executions: 60, errors: [] });
   const timed = (await sys.request('POST', '/api/workflows/timed/run', { body: { inputs: {} } })).body.executionId;
   const restartedAt = Date.now();
-  await sys.redis.restart();
+  await restartRedis();
 
   const list = await sys.request('GET', '/api/workflowExecutions?workflowId=gate&limit=100');
   const ids: string[] = list.body.results.map((e: any) => e.id);
@@ -60,7 +73,7 @@ it('accepted alerts, accepted answers and a pending timeout survive two Redis re
   // 2. 30 answers accepted, then Redis restarts again at once.
   const answered = ids.slice(0, 30);
   for (const id of answered) expect((await sys.request('POST', `/api/workflowExecutions/${id}/resume`, { body: { approved: true } })).status).toBe(200);
-  await sys.redis.restart();
+  await restartRedis();
 
   await until(answered, { COMPLETED: 30 });
   await until(ids.slice(30), { WAITING_FOR_INPUT: 30 });

@@ -14,6 +14,10 @@ export interface RedisServer {
   client(): IORedis;
   /** Stops redis-server with SIGTERM (as `systemctl restart` does: the AOF is flushed), then starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Stops redis-server with SIGTERM and leaves it down (an outage) until `start()`. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt()`, on the same port and data; resolves once it answers. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,16 +37,26 @@ export async function askRedis(port: number, ask: (c: IORedis) => Promise<boolea
   }
 }
 
-export async function startRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(options: { appendonly?: boolean; /** more redis-server arguments, e.g. ['--maxmemory', '64mb'] */ args?: string[] } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fg-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--protected-mode', 'yes'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--protected-mode', 'yes', ...(options.args ?? [])];
   const launch = () => spawn(process.env.FLOWGATE_REDIS_SERVER || 'redis-server', args, { stdio: 'ignore' });
   let proc = launch();
   const url = `redis://127.0.0.1:${port}`;
   const clients: IORedis[] = [];
   const answering = () => waitFor(() => askRedis(port), 10_000, 'redis-server to start');
   await answering();
+  const halt = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  };
+  const start = async () => {
+    proc = launch();
+    await answering();
+  };
   return {
     port,
     url,
@@ -56,12 +70,11 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
       return c;
     },
     async restart() {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-      proc = launch();
-      await answering();
+      await halt();
+      await start();
     },
+    halt,
+    start,
     async stop() {
       for (const c of clients) c.disconnect();
       if (proc.exitCode === null) {

@@ -1,4 +1,4 @@
-import { createRedis, Queues, redisConfigFromEnv, type RedisConfig } from '@flowgate/queue';
+import { createRedis, failFastRedisOptions, Queues, redisConfigFromEnv, type RedisConfig } from '@flowgate/queue';
 import { Keys } from '@flowgate/store';
 import type { StepRegistry } from '@flowgate/engine';
 import type { StepServices } from '@flowgate/steps';
@@ -43,9 +43,18 @@ export function commonConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Commo
   };
 }
 
-/** One Redis connection for commands and producers, the queues, and the runtime around them. */
-export function runtimeFromConfig(config: CommonConfig, args: { registry: StepRegistry<StepServices>; log: Logger; hooks?: RuntimeHooks; services?: Partial<StepServices> }): Runtime {
-  const redis = createRedis(config.redis);
+/**
+ * One Redis connection for commands and producers, the queues, and the runtime around them.
+ * `failFast` (the API's request path, docs/operations.md "Redis outages"): that connection refuses
+ * commands at once while Redis is unreachable and never sends one later (`failFastRedisOptions`);
+ * the commit and the next job's add stay on the one connection, in that order. Without it (the
+ * workers), commands wait through reconnects.
+ */
+export function runtimeFromConfig(
+  config: CommonConfig,
+  args: { registry: StepRegistry<StepServices>; log: Logger; hooks?: RuntimeHooks; services?: Partial<StepServices>; failFast?: boolean },
+): Runtime {
+  const redis = createRedis(config.redis, args.failFast ? failFastRedisOptions() : {});
   const keys = new Keys();
   const queues = new Queues(redis, keys.queuePrefix(Boolean(config.redis.cluster)));
   return createRuntime({

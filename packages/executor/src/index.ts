@@ -14,3 +14,6 @@ export * from './reconciler';
 export * from './from-env';
 export * from './schedules';
 export * from './retention';
+export * from './view';
+export * from './archive';
+export * from './archive-sweep';

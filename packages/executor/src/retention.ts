@@ -1,3 +1,5 @@
+import { archiveFinished, type ArchiveSweepResult } from './archive-sweep';
+import type { ExecutionArchive } from './archive';
 import { holdLease } from './reconciler';
 import type { Runtime } from './runtime';
 
@@ -11,6 +13,14 @@ export interface RetentionOptions {
   leaseMs?: number;
   /** the clock (tests) */
   now?: number;
+  /**
+   * FLOWGATE_ARCHIVE: executions are archived first and removed only once their document is
+   * acknowledged (archive-sweep.ts, docs/operations.md "Archive"); without it they are deleted.
+   */
+  archive?: ExecutionArchive | null;
+  /** the archive's retry delays: the first, doubled at each failed request up to the max (1 s, 5 min) */
+  backoffMs?: number;
+  backoffMaxMs?: number;
 }
 
 /**
@@ -20,8 +30,9 @@ export interface RetentionOptions {
  * under the reconciler's lease, so one worker sweeps at a time. Answers how many it removed, or
  * null when another worker holds the lease.
  */
-export async function sweepFinished(rt: Runtime, owner: string, options: RetentionOptions): Promise<{ removed: number } | null> {
+export async function sweepFinished(rt: Runtime, owner: string, options: RetentionOptions): Promise<{ removed: number } | ArchiveSweepResult | null> {
   if (!(await holdLease(rt, owner, options.leaseMs))) return null;
+  if (options.archive) return archiveFinished(rt, { ...options, archive: options.archive });
   const batch = options.batch ?? 500;
   const budgetMs = options.budgetMs ?? 1000;
   const before = (options.now ?? Date.now()) - options.retentionMs;

@@ -42,6 +42,8 @@ export class Keys {
 
   // Coordination.
   reconcilerLease(): string { return `${this.prefix}:lease:reconciler`; }
+  /** the archive's state (hash), written by the worker that sweeps, read by the API's /api/health and /metrics */
+  archiveStatus(): string { return `${this.prefix}:archive`; }
   cancelChannel(): string { return `${this.prefix}:cancel`; }
 
   // Cluster-wide /metrics counters (SharedMetrics): hashes `steps`, `stepdur`, `stepdur_sum`, `finished`.

@@ -45,6 +45,7 @@ const KEYS: Record<string, { kind: Kind; build: (k: Keys) => string; documented:
   cases: { kind: 'single', build: (k) => k.cases(), documented: 'fg:x:cases' },
   idempotency: { kind: 'single', build: (k) => k.idempotency('ingest', 'a1'), documented: 'fg:idem:ingest:a1' },
   reconcilerLease: { kind: 'single', build: (k) => k.reconcilerLease(), documented: 'fg:lease:reconciler' },
+  archiveStatus: { kind: 'single', build: (k) => k.archiveStatus(), documented: 'fg:archive' },
   cancelChannel: { kind: 'single', build: (k) => k.cancelChannel(), documented: 'fg:cancel' },
   metrics: { kind: 'single', build: (k) => k.metrics('steps'), documented: 'fg:m:steps' },
 };

@@ -15,6 +15,12 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly alertsAccepted = new Counter({ name: 'flowgate_alerts_accepted_total', help: 'Alerts accepted by the API', registers: [this.registry] });
+  // Backpressure (docs/operations.md "Backpressure"): read from Redis by the API every second.
+  readonly redisUsedMemory = new Gauge({ name: 'flowgate_redis_used_memory_bytes', help: "Redis used_memory (on a Cluster: the fullest master's)", registers: [this.registry] });
+  readonly redisMaxmemory = new Gauge({ name: 'flowgate_redis_maxmemory_bytes', help: 'Redis maxmemory (0: none)', registers: [this.registry] });
+  readonly memoryLimit = new Gauge({ name: 'flowgate_memory_limit_bytes', help: 'used_memory beyond which the API refuses new work (FLOWGATE_MAX_MEMORY; 0: none)', registers: [this.registry] });
+  readonly stepsBacklog = new Gauge({ name: 'flowgate_steps_backlog', help: 'Step jobs waiting (waiting + prioritized), compared with FLOWGATE_MAX_BACKLOG', registers: [this.registry] });
+  readonly overloaded = new Gauge({ name: 'flowgate_overloaded', help: 'Whether the API refuses new work, by reason (memory, backlog)', labelNames: ['reason'], registers: [this.registry] });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry });

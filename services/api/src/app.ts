@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Logger, Runtime } from '@flowgate/executor';
+import type { ExecutionArchive, Logger, Runtime } from '@flowgate/executor';
 import { IdempotencyStore } from '@flowgate/store';
 import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
 import { Authenticator, FailureLimiter, IngestLimiter } from './auth';
@@ -7,6 +7,7 @@ import type { AlertCandidates } from './candidates';
 import type { ApiKeyEntry } from './config';
 import { ApiError, apiNotFound, errorHandler, notFound, sendError } from './errors';
 import { Ingestor } from './ingest';
+import type { PressureMonitor } from './pressure';
 import { alertsRouter } from './routes/alerts';
 import { casesRouter } from './routes/cases';
 import { executionsRouter } from './routes/executions';
@@ -31,6 +32,10 @@ export interface AppDeps {
   /** the built UI; absent or missing: no UI is served */
   uiDir?: string | null;
   failures?: FailureLimiter;
+  /** backpressure: refuses new alerts and runs while Redis is nearly full or the backlog too long */
+  pressure?: PressureMonitor;
+  /** FLOWGATE_ARCHIVE: where executions that left Redis are read back from (docs/operations.md "Archive") */
+  archive?: ExecutionArchive | null;
 }
 
 /** The express app of docs/api.md, built from its dependencies (tests build it too). */
@@ -57,21 +62,22 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(healthRouter({ rt, metrics, shared: deps.shared, ready: deps.ready }));
+  app.use(healthRouter({ rt, metrics, shared: deps.shared, ready: deps.ready, pressure: deps.pressure, archive: deps.archive }));
   app.use('/api', (_req, res, next) => {
     if (deps.ready()) return next();
     res.setHeader('Retry-After', '1');
     sendError(res, new ApiError('unavailable', 'starting: workflows are being loaded; retry shortly'));
   });
-  app.use(alertsRouter({ auth, ingestor, limiter }));
-  app.use(workflowsRouter({ rt, auth, workflows: deps.workflows }));
-  app.use(executionsRouter({ rt, auth }));
+  const admit = deps.pressure?.admit;
+  app.use(alertsRouter({ auth, ingestor, limiter, admit }));
+  app.use(workflowsRouter({ rt, auth, workflows: deps.workflows, admit }));
+  app.use(executionsRouter({ rt, auth, archive: deps.archive }));
   app.use(casesRouter({ rt, auth }));
   app.use('/api', apiNotFound);
 
   const ui = deps.uiDir ? uiRouter(deps.uiDir) : null;
   if (ui) app.use(ui);
   app.use((req, res) => sendError(res, notFound(`no such page: ${req.path}`)));
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, { onOutOfMemory: () => void deps.pressure?.poll() }));
   return app;
 }

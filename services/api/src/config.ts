@@ -26,6 +26,46 @@ export interface ApiConfig {
   rateLimitIngest: number | null;
   /** the built UI (packages/ui/dist); FLOWGATE_UI_DIR overrides it */
   uiDir: string;
+  /** FLOWGATE_MAX_MEMORY: Redis used_memory beyond which new work is refused (docs/operations.md "Backpressure") */
+  maxMemory: MemoryLimit;
+  /** FLOWGATE_MAX_BACKLOG: step jobs waiting beyond which new work is refused */
+  maxBacklog: number;
+}
+
+/** A share of Redis's `maxmemory` (none while maxmemory is 0), or bytes. */
+export type MemoryLimit = { percent: number } | { bytes: number };
+
+export const DEFAULT_MAX_MEMORY: MemoryLimit = { percent: 85 };
+export const DEFAULT_MAX_BACKLOG = 100_000;
+
+/** Units as in redis.conf: k/m/g are powers of 1000, kb/mb/gb powers of 1024 (case-insensitive). */
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+
+/** FLOWGATE_MAX_MEMORY: `85%` (of Redis's maxmemory), `800mb`, `1gb`, or bytes. */
+export function parseMaxMemory(text: string | undefined): MemoryLimit {
+  const t = (text ?? '').trim().toLowerCase();
+  if (t === '') return DEFAULT_MAX_MEMORY;
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(t);
+  if (percent) {
+    const p = Number(percent[1]);
+    if (p > 0 && p <= 100) return { percent: p };
+    throw new ConfigError(`FLOWGATE_MAX_MEMORY: "${text}" is not a percentage from 0 (excluded) to 100`);
+  }
+  const size = /^(\d+(?:\.\d+)?)\s*(b|k|kb|m|mb|g|gb)?$/.exec(t);
+  const bytes = size ? Math.floor(Number(size[1]) * SIZE_UNITS[size[2] ?? '']) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new ConfigError(`FLOWGATE_MAX_MEMORY: "${text}" is not a size (such as 800mb, 1gb or a number of bytes) or a percentage of Redis's maxmemory (such as 85%)`);
+  }
+  return { bytes };
+}
+
+/** FLOWGATE_MAX_BACKLOG: a whole number ≥ 1 of step jobs waiting (default 100,000). */
+export function parseMaxBacklog(text: string | undefined): number {
+  const t = (text ?? '').trim();
+  if (t === '') return DEFAULT_MAX_BACKLOG;
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(n) || n < 1) throw new ConfigError(`FLOWGATE_MAX_BACKLOG: "${text}" is not a whole number of waiting step jobs ≥ 1`);
+  return n;
 }
 
 export class ConfigError extends Error {
@@ -145,5 +185,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
   }
 
   const uiDir = env.FLOWGATE_UI_DIR?.trim() ? resolve(env.FLOWGATE_UI_DIR.trim()) : resolve(__dirname, '..', '..', '..', 'packages', 'ui', 'dist');
-  return { common, host, port: common.port, apiKeys, workflowsDir, connectorsPath, idempotencyTtlMs, rateLimitIngest, uiDir };
+  const maxMemory = parseMaxMemory(env.FLOWGATE_MAX_MEMORY);
+  const maxBacklog = parseMaxBacklog(env.FLOWGATE_MAX_BACKLOG);
+  return { common, host, port: common.port, apiKeys, workflowsDir, connectorsPath, idempotencyTtlMs, rateLimitIngest, uiDir, maxMemory, maxBacklog };
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { isRedisConnectionError, isRedisOutOfMemory } from '@flowgate/queue';
 
 /** The error codes of docs/api.md and their HTTP statuses. */
 export const ERROR_STATUS = {
@@ -13,7 +14,12 @@ export const ERROR_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  /** the API is starting (workflows being loaded) */
   unavailable: 503,
+  /** Redis cannot be reached or does not answer in time (docs/operations.md "Redis outages") */
+  redis_unavailable: 503,
+  /** new work refused before Redis runs out of memory or the backlog grows without bound, or a write Redis refused for lack of memory (docs/operations.md "Backpressure") */
+  overloaded: 503,
   /** not in docs/api.md: an unexpected server error (a bug), never expected in normal operation */
   internal_error: 500,
 } as const;
@@ -39,8 +45,14 @@ export function errorBody(code: ErrorCode, message: string, details: unknown[] =
   return { error: { code, message, details } };
 }
 
+/** Seconds a client should wait before retrying, by 503 code (`Retry-After`; every 503 carries one). */
+export const RETRY_AFTER_SECONDS = { unavailable: 1, redis_unavailable: 2, overloaded: 5 } as const;
+
 export function sendError(res: Response, err: ApiError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  if (err.status === 503 && !res.getHeader('Retry-After')) {
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS[err.code as keyof typeof RETRY_AFTER_SECONDS] ?? 1));
+  }
   res.status(err.status).json(errorBody(err.code, err.message, err.details));
 }
 
@@ -64,8 +76,12 @@ interface LogLike {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Turns anything thrown into the docs/api.md error format; body-parser errors become 400/413. */
-export function errorHandler(log: LogLike): ErrorRequestHandler {
+/**
+ * Turns anything thrown into the docs/api.md error format; body-parser errors become 400/413; Redis
+ * unreachable becomes `503 redis_unavailable`, a write Redis refused at maxmemory `503 overloaded`
+ * (then `onOutOfMemory`, so that the overload check looks again at once), never a 500.
+ */
+export function errorHandler(log: LogLike, hooks: { onOutOfMemory?: () => void } = {}): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) {
       res.end();
@@ -81,20 +97,28 @@ export function errorHandler(log: LogLike): ErrorRequestHandler {
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, badRequest((err as Error).message));
     const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, badRequest((err as Error).message));
+    if (isRedisOutOfMemory(err)) {
+      log.error({ err: (err as Error).message, method: req.method, path: req.path }, 'redis out of memory');
+      hooks.onOutOfMemory?.();
+      return sendError(res, outOfMemory());
+    }
     if (isRedisUnavailable(err)) {
-      log.error({ err: (err as Error).message, path: req.path }, 'redis unavailable');
-      return sendError(res, new ApiError('unavailable', 'the store (Redis) is unavailable; retry later'));
+      log.error({ err: (err as Error).message, method: req.method, path: req.path }, 'redis unavailable');
+      return sendError(res, new ApiError('redis_unavailable', 'the store (Redis) is unavailable; retry later'));
     }
     log.error({ err: (err as Error)?.stack ?? String(err), method: req.method, path: req.path }, 'request failed');
     sendError(res, new ApiError('internal_error', 'internal error'));
   };
 }
 
-function isRedisUnavailable(err: unknown): boolean {
-  const message = (err as Error)?.message ?? '';
-  const name = (err as Error)?.name ?? '';
-  return (
-    name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|LOADING|READONLY|CLUSTERDOWN|MASTERDOWN/.test(message)
-  );
+/** `503 overloaded` for a write Redis refused at its maxmemory. */
+export function outOfMemory(): ApiError {
+  return new ApiError('overloaded', 'Redis refused the write: it reached its maxmemory; retry later', [
+    { reason: 'redis_oom', message: "Redis answered OOM (used memory > 'maxmemory')" },
+  ]);
+}
+
+/** Redis unreachable, restarting, loading, failing over, or too slow to answer (a command timed out). */
+export function isRedisUnavailable(err: unknown): boolean {
+  return isRedisConnectionError(err) || /\bREADONLY\b/.test((err as Error)?.message ?? '');
 }

@@ -4,13 +4,16 @@
  * SIGTERM/SIGINT: stop accepting connections, finish requests in flight, exit 0.
  */
 import type { AddressInfo } from 'node:net';
-import { runtimeFromConfig } from '@flowgate/executor';
+import { runtimeFromConfig, type ExecutionArchive, type Runtime } from '@flowgate/executor';
+import { ConnectionErrorLog } from '@flowgate/queue';
 import { builtinRegistry } from '@flowgate/steps';
 import { Metrics, SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { createApp } from './app';
 import { AlertCandidates } from './candidates';
+import { loadArchive } from './archive';
 import { apiConfigFromEnv, type ApiConfig } from './config';
 import { loadConnectorTypes } from './connectors';
+import { PressureMonitor } from './pressure';
 import { WorkflowService, type ConnectorTypes } from './workflow-service';
 
 const log = createLogger('api');
@@ -22,6 +25,12 @@ function fail(reason: string): never {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the request-path connection is ready (it refuses commands until then). */
+function connected(rt: Runtime): Promise<void> {
+  if (rt.redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => rt.redis.once('ready', () => resolve()));
+}
+
 async function main(): Promise<void> {
   let config: ApiConfig;
   try {
@@ -30,8 +39,11 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
   let connectors: ConnectorTypes | undefined;
+  let archive: ExecutionArchive | null = null;
   try {
     connectors = await loadConnectorTypes(config.connectorsPath);
+    // FLOWGATE_ARCHIVE: executions that left Redis are read back from it (docs/operations.md "Archive").
+    archive = loadArchive(config.connectorsPath, process.env, log);
   } catch (err) {
     fail((err as Error).message);
   }
@@ -39,11 +51,14 @@ async function main(): Promise<void> {
   if (config.common.retentionMs === null) log.warn({}, 'FLOWGATE_RETENTION=forever: finished executions are never removed from Redis, whose memory then grows with every alert');
 
   const metrics = new Metrics();
-  const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log });
+  // The request path fails fast while Redis is unreachable (docs/operations.md "Redis outages").
+  const rt = runtimeFromConfig(config.common, { registry: builtinRegistry(), log, failFast: true });
   const shared = new SharedMetrics(rt.redis, (hash) => rt.keys.metrics(hash));
   Object.assign(rt.hooks, metrics.hooks(shared));
   shared.start(Number(process.env.FLOWGATE_METRICS_FLUSH_MS) || 5000);
-  rt.redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  new ConnectionErrorLog(log).watch(rt.redis);
+  const pressure = new PressureMonitor(rt, { maxMemory: config.maxMemory, maxBacklog: config.maxBacklog, log, metrics });
+  pressure.start();
   const candidates = new AlertCandidates(rt);
   const workflows = new WorkflowService(rt, { connectors, log, onChange: () => candidates.invalidate() });
   let ready = false;
@@ -59,6 +74,8 @@ async function main(): Promise<void> {
     idempotencyTtlMs: config.idempotencyTtlMs,
     rateLimitIngest: config.rateLimitIngest,
     uiDir: config.uiDir,
+    pressure,
+    archive,
   });
 
   const server = app.listen(config.port, config.host);
@@ -83,6 +100,7 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    pressure.stop();
     await shared.stop();
     await rt.queues.close().catch(() => undefined);
     await rt.redis.quit().catch(() => undefined);
@@ -92,9 +110,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  // BullMQ sets its queues up once, on the first connection (with a command that fails fast, like any
+  // other here): a queue whose set-up failed stays broken, so the process exits and its supervisor
+  // starts it again rather than serving without queues.
+  Promise.all([rt.queues.steps.waitUntilReady(), rt.queues.timers.waitUntilReady()]).catch((err) => {
+    if (!stopping) fail(`could not set up the queues on Redis (${(err as Error).message}); exiting to start again`);
+  });
+
   // Workflows: the folder first (it wins), then every other stored workflow validated again.
   for (let attempt = 1; !stopping; attempt++) {
     try {
+      await connected(rt);
       const fromFolder = config.workflowsDir ? await workflows.loadFolder(config.workflowsDir) : new Set<string>();
       const { checked, changed } = await workflows.revalidateStored(fromFolder);
       await workflows.syncAllSchedules();

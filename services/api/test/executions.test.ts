@@ -103,6 +103,10 @@ describe('GET /api/workflowExecutions', () => {
     ['order', '?order=sideways'],
     ['cursor', '?cursor=not-a-cursor'],
     ['workflowId', '?workflowId=Bad!'],
+    ['archived', '?archived=maybe'],
+    ['archived', '?archived=true'], // no archive configured (FLOWGATE_ARCHIVE)
+    ['respondedBy', '?respondedBy=alice'], // the archive's filters need archived=true
+    ['from', '?from=2026-01-01'],
   ])('answers 400 bad_request naming "%s" for %s', async (param, query) => {
     const r = await list(query);
     expectError(r, 400, 'bad_request');
@@ -120,7 +124,7 @@ describe('GET /api/workflowExecutions/{id}', () => {
     const id = await waitingExecution(sys, GATE);
     const e = (await sys.request('GET', `/api/workflowExecutions/${id}`, { key: 'viewer' })).body;
     expect(Object.keys(e).sort()).toEqual(
-      ['id', 'workflowId', 'workflowName', 'workflowVersion', 'trigger', 'triggeredBy', 'status', 'event', 'inputs', 'createdAt', 'startedAt', 'finishedAt', 'error', 'cancellation', 'waitingFor', 'steps'].sort(),
+      ['id', 'workflowId', 'workflowName', 'workflowVersion', 'trigger', 'triggeredBy', 'status', 'event', 'inputs', 'createdAt', 'startedAt', 'finishedAt', 'error', 'cancellation', 'waitingFor', 'steps', 'archived'].sort(),
     );
     expect(e).toMatchObject({
       id,

@@ -53,6 +53,9 @@ describe('invalid configuration', () => {
     ['a bad idempotency TTL', { FLOWGATE_IDEMPOTENCY_TTL: 'forever' }, /FLOWGATE_IDEMPOTENCY_TTL/],
     ['a bad ingest rate limit', { FLOWGATE_RATE_LIMIT_INGEST: '-3' }, /FLOWGATE_RATE_LIMIT_INGEST/],
     ['a workflows folder that does not exist', { FLOWGATE_WORKFLOWS: '/no/such/folder' }, /FLOWGATE_WORKFLOWS/],
+    ['a bad memory limit', { FLOWGATE_MAX_MEMORY: 'lots' }, /FLOWGATE_MAX_MEMORY: "lots" is not a size/],
+    ['a memory share over 100%', { FLOWGATE_MAX_MEMORY: '120%' }, /FLOWGATE_MAX_MEMORY: "120%"/],
+    ['a bad backlog limit', { FLOWGATE_MAX_BACKLOG: '0' }, /FLOWGATE_MAX_BACKLOG: "0"/],
   ])('stops on %s with one line on stderr and exit 1', async (_what, env, pattern) => {
     const api = startApi({ FLOWGATE_REDIS_URL: redis.url, FLOWGATE_PORT: '0', ...env });
     expect(await api.exited).toBe(1);
@@ -99,7 +102,8 @@ describe('running', () => {
     }, 20_000, 'the API to listen');
     const down = await fetch(`${url}/api/health`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ redis: 'unavailable', error: { code: 'unavailable' } });
+    expect(await down.json()).toMatchObject({ redis: 'unavailable', error: { code: 'redis_unavailable' } });
+    expect(down.headers.get('retry-after')).toBe('2');
     const api = await fetch(`${url}/api/workflows`, { headers: { authorization: 'ApiKey secret-secret' } });
     expect(api.status).toBe(503);
     expect(((await api.json()) as any).error.code).toBe('unavailable');

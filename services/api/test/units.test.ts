@@ -1,6 +1,9 @@
 /** Pure parts of the API, without processes: key parsing, durations, titles, limiters, events. */
 import { FailureLimiter, IngestLimiter, Authenticator } from '../src/auth';
-import { parseApiKeys, parseDurationMs } from '../src/config';
+import { ConnectionErrorLog, isRedisConnectionError, isRedisOutOfMemory } from '@flowgate/queue';
+import { parseApiKeys, parseDurationMs, parseMaxBacklog, parseMaxMemory } from '../src/config';
+import { memoryLimitOf, parseMemoryInfo } from '../src/pressure';
+import { healthProblem } from '../src/routes/health';
 import { eventIdOf, normalizeEvent } from '../src/ingest';
 import { iso, waitTitle } from '../src/render';
 import { splitLines } from '../src/routes/alerts';
@@ -136,5 +139,69 @@ describe('events', () => {
     expect(splitLines('a\r\nb\n\nc\n')).toEqual(['a', 'b', '', 'c']);
     expect(splitLines('')).toEqual([]);
     expect(splitLines('\n')).toEqual(['']);
+  });
+});
+
+describe('backpressure limits', () => {
+  it.each([
+    [undefined, { percent: 85 }],
+    ['', { percent: 85 }],
+    ['85%', { percent: 85 }],
+    ['92.5%', { percent: 92.5 }],
+    ['800mb', { bytes: 800 * 1024 * 1024 }],
+    ['1GB', { bytes: 1024 ** 3 }],
+    ['1g', { bytes: 1e9 }],
+    ['512k', { bytes: 512_000 }],
+    ['123456', { bytes: 123456 }],
+  ])('FLOWGATE_MAX_MEMORY=%s', (text, limit) => expect(parseMaxMemory(text)).toEqual(limit));
+
+  it.each(['lots', '0', '0%', '101%', '-5mb', '1tb', '85 %', '1.5.2g'])('refuses FLOWGATE_MAX_MEMORY=%s in one line naming the variable', (text) => {
+    expect(() => parseMaxMemory(text)).toThrow(/^FLOWGATE_MAX_MEMORY: /);
+  });
+
+  it('reads FLOWGATE_MAX_BACKLOG as a whole number ≥ 1 (default 100,000)', () => {
+    expect(parseMaxBacklog(undefined)).toBe(100_000);
+    expect(parseMaxBacklog(' 5000 ')).toBe(5000);
+    for (const bad of ['0', '-1', '1.5', '1e5', 'many']) expect(() => parseMaxBacklog(bad)).toThrow(/^FLOWGATE_MAX_BACKLOG: /);
+  });
+
+  it('resolves a percentage against maxmemory (none while it is 0) and reads INFO memory', () => {
+    expect(memoryLimitOf({ percent: 85 }, 1000)).toBe(850);
+    expect(memoryLimitOf({ percent: 85 }, 0)).toBeNull();
+    expect(memoryLimitOf({ bytes: 500 }, 0)).toBe(500);
+    expect(parseMemoryInfo('# Memory\r\nused_memory:1234\r\nused_memory_human:1.2K\r\nmaxmemory:67108864\r\n')).toEqual({ usedMemory: 1234, maxmemory: 67108864 });
+  });
+});
+
+describe('Redis errors', () => {
+  it('tells an unreachable Redis and an OOM answer from other errors', () => {
+    for (const message of ['connect ECONNREFUSED 127.0.0.1:6379', "Stream isn't writeable and enableOfflineQueue options is false", 'Command timed out', 'Connection is closed.', 'LOADING Redis is loading the dataset in memory']) {
+      expect(isRedisConnectionError(new Error(message))).toBe(true);
+    }
+    expect(isRedisConnectionError(new Error('ERR wrong number of arguments'))).toBe(false);
+    expect(isRedisOutOfMemory(new Error("OOM command not allowed when used memory > 'maxmemory'. script: abc"))).toBe(true);
+    expect(isRedisOutOfMemory(new Error('ERR something else'))).toBe(false);
+  });
+
+  it('logs an outage in a few lines: the first error, one per 30 s while it lasts, and its end', () => {
+    const lines: [string, Record<string, unknown>][] = [];
+    const log = { warn: (f: Record<string, unknown>, m: string) => lines.push([m, f]), info: (f: Record<string, unknown>, m: string) => lines.push([m, f]) };
+    let now = 0;
+    const c = new ConnectionErrorLog(log, 30_000, () => now);
+    for (; now < 65_000; now += 100) c.error(new Error('connect ECONNREFUSED'));
+    c.ready();
+    expect(lines.map(([m]) => m)).toEqual(['redis connection error', 'redis connection error', 'redis connection error', 'redis connection restored']);
+    expect(lines[1][1]).toMatchObject({ downForMs: 30_000, errorsSinceLastLine: 300 });
+    expect(lines[3][1]).toMatchObject({ errors: 650 });
+  });
+});
+
+describe('health', () => {
+  it('is degraded (200) while new work is refused, 503 while Redis does not answer or the API starts', () => {
+    const reasons = [{ reason: 'backlog' as const, message: 'm', value: 10, limit: 5 }];
+    expect(healthProblem(true, true, [])).toBeNull();
+    expect(healthProblem(true, true, reasons)).toEqual({ status: 200, body: { status: 'degraded', redis: 'ok', reasons } });
+    expect(healthProblem(false, true, reasons)).toMatchObject({ status: 503, body: { status: 'unavailable', redis: 'unavailable', error: { code: 'redis_unavailable' } }, retryAfter: 2 });
+    expect(healthProblem(true, false, [])).toMatchObject({ status: 503, body: { status: 'starting', error: { code: 'unavailable' } }, retryAfter: 1 });
   });
 });

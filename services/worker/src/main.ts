@@ -4,8 +4,8 @@
  */
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { STEPS_QUEUE, TIMERS_QUEUE, flowgateRepeatStrategy, type StepJob, type TimerJob } from '@flowgate/queue';
-import { AbortRegistry, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, runtimeFromConfig, sweepFinished } from '@flowgate/executor';
+import { ConnectionErrorLog, STEPS_QUEUE, TIMERS_QUEUE, flowgateRepeatStrategy, isRedisConnectionError, isRedisOutOfMemory, type StepJob, type TimerJob } from '@flowgate/queue';
+import { AbortRegistry, archiveFromEnv, commonConfigFromEnv, processStepJob, processTimerJob, reconcileOnce, ReconcilerMemory, runtimeFromConfig, sweepFinished, type ExecutionArchive } from '@flowgate/executor';
 import { builtinRegistry } from '@flowgate/steps';
 import { SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { loadStepExtensions } from './extensions';
@@ -37,8 +37,25 @@ async function main(): Promise<void> {
   if (!Number.isInteger(chainSteps) || chainSteps < 0) fail(`FLOWGATE_CHAIN_STEPS: "${process.env.FLOWGATE_CHAIN_STEPS}" is not a whole number ≥ 0`);
 
   const { registry, services } = await loadStepExtensions(builtinRegistry(), fail);
+  // FLOWGATE_ARCHIVE: finished executions go to Elasticsearch before they leave Redis (docs/operations.md "Archive").
+  let archive: ExecutionArchive | null = null;
+  try {
+    archive = archiveFromEnv(process.env, services.connectors, { log });
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const rt = runtimeFromConfig(config, { registry, log, services });
   rt.chainSteps = chainSteps;
+  // A Redis outage: one line when it starts, one every 30 s while it lasts, one when it ends — not
+  // one per reconnect attempt of each connection. Commands wait (BullMQ's settings) and go on after.
+  const connectionLog = new ConnectionErrorLog(log);
+  connectionLog.watch(rt.redis);
+  // Jobs in flight during an outage longer than FLOWGATE_LOCK_MS (or in a worker stalled that long)
+  // lose their lock: BullMQ reports each (twice) when Redis is back, and delivers the job again, whose
+  // gate finds where its execution is. Harmless, and as many as the jobs in flight: summed up the same way.
+  const lockLog = new ConnectionErrorLog(log, 30_000, Date.now, 'job locks lost (Redis unreachable, or this worker stalled, longer than FLOWGATE_LOCK_MS): those jobs are delivered again');
+  // Redis at maxmemory refuses the workers' writes too: their jobs are retried until there is room.
+  const oomLog = new ConnectionErrorLog(log, 30_000, Date.now, 'redis out of memory (maxmemory): writes refused, jobs are retried');
   // Workers serve no HTTP: their step and execution counts go to Redis, the API's /metrics shows them.
   const shared = new SharedMetrics(rt.redis, (hash) => rt.keys.metrics(hash));
   rt.hooks.stepFinished = (type, outcome, ms) => shared.stepFinished(type, outcome, ms);
@@ -52,34 +69,62 @@ async function main(): Promise<void> {
     prefix,
     lockDuration: lockMs,
     stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
-    // A crash-looping step must never be moved to failed by stall detection: the execution would strand.
+    // BullMQ never fails a stalled job itself (the execution would strand): the executor fails the
+    // step of a job that stalled more than MAX_STALLS times, with `stalled` (processStepJob).
     maxStalledCount: 1_000_000,
   };
 
-  const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts), { ...workerOptions, concurrency });
+  const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts, { stalls: job.stalledCounter }), { ...workerOptions, concurrency });
   const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20, settings: { repeatStrategy: flowgateRepeatStrategy } });
   for (const w of [steps, timers]) {
     w.on('failed', (job, err) => log.error({ job: job?.id, err: err.message }, 'job failed'));
-    w.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+    w.on('error', (err) => {
+      if (isRedisConnectionError(err)) connectionLog.error(err);
+      else if (/^Missing lock for job|^could not renew lock for job/.test(err.message)) lockLog.error(err);
+      else if (isRedisOutOfMemory(err)) oomLog.error(err);
+      else log.error({ err: err.message }, 'worker error');
+    });
   }
 
   // Cancels reach the worker running the step through pub/sub, to abort it at once.
   const subscriber = rt.redis.duplicate();
+  subscriber.on('error', (err: Error) => connectionLog.error(err));
   await subscriber.subscribe(rt.keys.cancelChannel());
   subscriber.on('message', (_channel: string, executionId: string) => aborts.abort(executionId, 'execution cancelled'));
 
   const retentionMs = config.retentionMs;
   if (retentionMs === null) log.warn({}, 'FLOWGATE_RETENTION=forever: finished executions are never removed from Redis, whose memory then grows with every alert');
+  if (retentionMs === null && archive) log.warn({ archive: archive.description }, 'FLOWGATE_ARCHIVE is set but FLOWGATE_RETENTION=forever: nothing is archived');
+  // The sweep runs beside the reconciler, not in its pass: an archive slow to answer never holds up
+  // the re-queueing of stranded continuations. One sweep at a time.
+  let sweeping = false;
+  const sweep = () => {
+    if (retentionMs === null || sweeping) return;
+    sweeping = true;
+    sweepFinished(rt, id, { retentionMs, archive })
+      .catch((err) => log.error({ err: (err as Error).message }, 'retention sweep failed'))
+      .finally(() => {
+        sweeping = false;
+      });
+  };
+  const reconciler = new ReconcilerMemory(); // suspect index entries between passes; one pass at a time
   let ticks = 0;
+  let reconciling = false;
   const reconcile = setInterval(() => {
+    // One pass at a time: while Redis is down a pass waits for it, and passes must not pile up.
+    if (reconciling) return;
+    reconciling = true;
     // Stranded continuations every pass; the deadline sweep of waiting executions every 6th.
     const sweepWaits = ticks++ % 6 === 0;
-    reconcileOnce(rt, id, { sweepWaits })
-      .then(() => (retentionMs === null ? null : sweepFinished(rt, id, { retentionMs })))
-      .catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'));
+    reconcileOnce(rt, id, { sweepWaits, memory: reconciler })
+      .then(sweep)
+      .catch((err) => log.error({ err: (err as Error).message }, 'reconciler failed'))
+      .finally(() => {
+        reconciling = false;
+      });
   }, reconcileMs);
 
-  log.info({ concurrency, id, retentionMs }, 'worker started');
+  log.info({ concurrency, id, retentionMs, archive: archive?.description ?? null }, 'worker started');
 
   let stopping = false;
   const stop = async (signal: string) => {

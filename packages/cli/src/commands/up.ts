@@ -1,6 +1,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import IORedis from 'ioredis';
@@ -11,6 +12,7 @@ interface UpOptions {
   workers: string;
   port: string;
   redisPort: string;
+  redisMaxmemory?: string;
   standins: boolean;
 }
 
@@ -44,10 +46,20 @@ function ensureRedisServer(): string {
   throw new Error("redis-server is not installed. Install it with 'sudo apt-get install -y redis-server' (Debian/Ubuntu) and run this again, or set FLOWGATE_REDIS_URL to an existing Redis.");
 }
 
-function startRedis(port: number): ChildProcess {
+/**
+ * The local Redis's maxmemory (docs/operations.md "Sizing Redis memory"): 1gb, or a quarter of the
+ * machine's memory when that is less, so that a laptop is not swapped to death; with noeviction,
+ * Redis then refuses writes instead of growing, and the API refuses new work before that.
+ */
+export function defaultMaxmemory(total = totalmem()): string {
+  const mb = Math.max(64, Math.min(1024, Math.floor(total / 4 / 1024 / 1024)));
+  return mb === 1024 ? '1gb' : `${mb}mb`;
+}
+
+function startRedis(port: number, maxmemory: string): ChildProcess {
   const dir = ensureStateDir('redis');
   const fsync = process.env.FLOWGATE_DURABLE === 'always' ? 'always' : 'everysec';
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--protected-mode', 'yes', '--hash-max-listpack-value', '1024', '--zset-max-listpack-value', '128'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--protected-mode', 'yes', '--hash-max-listpack-value', '1024', '--zset-max-listpack-value', '128', '--maxmemory', maxmemory, '--maxmemory-policy', 'noeviction'];
   return spawn(ensureRedisServer(), args, { stdio: 'ignore' });
 }
 
@@ -104,9 +116,11 @@ async function up(opts: UpOptions): Promise<void> {
     redisUrl = `redis://127.0.0.1:${redisPort}`;
     if (!(await redisAnswers(redisUrl))) {
       if (!(await portFree(redisPort))) throw new Error(`port ${redisPort} is taken by something that is not Redis; choose another with --redis-port`);
-      redis = startRedis(redisPort);
+      const maxmemory = opts.redisMaxmemory?.trim() || defaultMaxmemory();
+      if (!/^\d+(k|kb|m|mb|g|gb)?$/i.test(maxmemory)) throw new Error(`--redis-maxmemory: "${maxmemory}" is not a size such as 512mb or 2gb`);
+      redis = startRedis(redisPort, maxmemory);
       await waitUntil(() => redisAnswers(redisUrl!), 15_000, `redis-server on port ${redisPort}`);
-      say(`redis-server on ${redisUrl} (AOF in .flowgate/redis, appendfsync ${process.env.FLOWGATE_DURABLE === 'always' ? 'always' : 'everysec'})`);
+      say(`redis-server on ${redisUrl} (AOF in .flowgate/redis, appendfsync ${process.env.FLOWGATE_DURABLE === 'always' ? 'always' : 'everysec'}, maxmemory ${maxmemory})`);
     } else say(`using the Redis already on ${redisUrl}`);
   }
   if (!(await portFree(port))) throw new Error(`port ${port} is in use; choose another with --port`);
@@ -164,6 +178,7 @@ export function registerUpCommand(program: Command): void {
     .option('--workers <n>', 'number of worker processes', '2')
     .option('--port <port>', 'API and UI port', process.env.FLOWGATE_PORT || '7070')
     .option('--redis-port <port>', 'port of the local redis-server', '6380')
+    .option('--redis-maxmemory <size>', "maxmemory of the local redis-server (default: 1gb, or a quarter of this machine's memory when less)")
     .option('--no-standins', 'do not start the local connector stand-ins')
     .action((opts: UpOptions) =>
       up(opts).catch((err) => {

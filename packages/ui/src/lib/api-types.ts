@@ -150,7 +150,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One execution with its step records (viewer) */
+        /** One execution with its step records (viewer); from the archive once it left Redis */
         get: operations["getExecution"];
         put?: never;
         post?: never;
@@ -329,9 +329,18 @@ export interface components {
         NullableTimestamp: string | null;
         ErrorDetail: {
             /** @enum {string} */
-            code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "not_waiting" | "already_finished" | "step_not_waiting" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "internal_error";
+            code: "bad_request" | "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "not_waiting" | "already_finished" | "step_not_waiting" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "redis_unavailable" | "overloaded" | "internal_error";
             message: string;
             details: unknown[];
+        };
+        OverloadReason: {
+            /** @enum {string} */
+            reason: "memory" | "backlog";
+            message: string;
+            /** @description Redis used_memory in bytes */
+            value: number;
+            /** @description FLOWGATE_MAX_MEMORY in bytes */
+            limit: number;
         };
         Error: {
             error: components["schemas"]["ErrorDetail"];
@@ -446,6 +455,15 @@ export interface components {
             waitingFor: null | components["schemas"]["WaitingFor"];
             /** @description in start order */
             steps: components["schemas"]["StepRecord"][];
+            /** @description true when read back from the archive (the execution left Redis after FLOWGATE_RETENTION), false when in Redis */
+            archived: boolean;
+        };
+        /** @description With FLOWGATE_ARCHIVE only; the archive's state as the sweeping worker recorded it */
+        ArchiveHealth: {
+            /** @enum {string} */
+            status: "ok" | "failing";
+            lastError: string | null;
+            since: components["schemas"]["NullableTimestamp"];
         };
         StepError: {
             type: string;
@@ -458,6 +476,8 @@ export interface components {
             at: components["schemas"]["Timestamp"];
             accepted: boolean;
             code: number | string;
+            /** @description how the answer came: "api" for every answer today; present on archived executions */
+            channel?: string;
         };
         StepRecord: {
             name: string;
@@ -618,9 +638,39 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description unavailable; the execution is not in Redis and the archive (named in the message) cannot be reached. Or any 503 of Unavailable (redis_unavailable, overloaded with reason redis_oom, unavailable while starting). With Retry-After */
+        ArchiveUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description payload_too_large */
         PayloadTooLarge: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description redis_unavailable: Redis cannot be reached or does not answer within about 1 s (answered at once; the request had no effect, docs/operations.md "Redis outages"); overloaded, details [{reason: redis_oom, message}]: Redis refused a write at its maxmemory; unavailable: the API is starting. With Retry-After */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description overloaded: new work refused before the body is read, while Redis's memory or the steps backlog is past its limit (FLOWGATE_MAX_MEMORY, FLOWGATE_MAX_BACKLOG), details [{reason: memory|backlog, message, value, limit}]; or Redis refused a write at its maxmemory, details [{reason: redis_oom, message}]. Also redis_unavailable and unavailable as in Unavailable. With Retry-After */
+        Overloaded: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -664,7 +714,10 @@ export interface components {
             };
         };
     };
-    headers: never;
+    headers: {
+        /** @description Seconds to wait before retrying (every 503 carries it) */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -692,6 +745,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createWorkflow: {
@@ -709,6 +763,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
         };
     };
     validateWorkflow: {
@@ -762,6 +817,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     putWorkflow: {
@@ -782,6 +838,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteWorkflow: {
@@ -806,6 +863,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     runWorkflow: {
@@ -843,6 +901,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["Overloaded"];
         };
     };
     postAlert: {
@@ -884,6 +943,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Overloaded"];
         };
     };
     postAlertsBulk: {
@@ -928,6 +988,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Overloaded"];
         };
     };
     listExecutions: {
@@ -938,7 +999,16 @@ export interface operations {
                 workflowId?: string;
                 order?: "desc" | "asc";
                 limit?: number;
+                /** @description The previous page's nextCursor (with archived=true, the archive's own cursor) */
                 cursor?: string;
+                /** @description true searches the archive of executions that left Redis (FLOWGATE_ARCHIVE) instead of Redis */
+                archived?: boolean;
+                /** @description With archived=true only; executions where this name gave an accepted answer */
+                respondedBy?: string;
+                /** @description With archived=true only; createdAt at or after this ISO 8601 date (UTC midnight) or date-time with a zone */
+                from?: string;
+                /** @description With archived=true only; createdAt before this ISO 8601 date or date-time with a zone */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -961,6 +1031,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["ArchiveUnavailable"];
         };
     };
     getExecution: {
@@ -987,6 +1058,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ArchiveUnavailable"];
         };
     };
     resumeExecution: {
@@ -1014,6 +1086,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["NotWaiting"];
+            503: components["responses"]["ArchiveUnavailable"];
         };
     };
     resumeExecutionKibana: {
@@ -1043,6 +1116,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["NotWaiting"];
+            503: components["responses"]["ArchiveUnavailable"];
         };
     };
     cancelExecution: {
@@ -1074,6 +1148,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AlreadyFinished"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listCases: {
@@ -1104,6 +1179,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCase: {
@@ -1129,6 +1205,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setCaseStatus: {
@@ -1161,6 +1238,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     addCaseComment: {
@@ -1194,6 +1272,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     health: {
@@ -1205,23 +1284,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redis answers and workflows are loaded */
+            /** @description Redis answers and workflows are loaded; degraded while new alerts and runs are refused (503 overloaded), with the reasons */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        status: "ok";
+                        /** @enum {string} */
+                        status: "ok" | "degraded";
                         /** @constant */
                         redis: "ok";
+                        /** @description Only when degraded */
+                        reasons?: components["schemas"]["OverloadReason"][];
+                        archive?: components["schemas"]["ArchiveHealth"];
                     };
                 };
             };
-            /** @description Starting, or Redis does not answer */
+            /** @description Starting (error code unavailable), or Redis does not answer (error code redis_unavailable); with Retry-After */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -137,6 +137,11 @@ export function ExecutionPage({ id }: { id: string }) {
             </span>
             <span className="muted">started {shortTime(exec.startedAt ?? exec.createdAt)}</span>
             {!terminal ? <span className="live" aria-label="Updating live">live</span> : null}
+            {exec.archived ? (
+              <span className="muted" data-testid="archived" title="Read back from the archive: this execution left Redis after the retention period">
+                archived
+              </span>
+            ) : null}
           </div>
         </div>
         <div className="page-actions">

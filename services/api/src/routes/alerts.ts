@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { callerOf, type Authenticator, type IngestLimiter } from '../auth';
 import { bodyText, jsonBody, MiB, rawBody } from '../body';
 import { ApiError, asyncHandler, badRequest } from '../errors';
@@ -35,8 +35,10 @@ export function splitLines(text: string): string[] {
 }
 
 /** Alert ingestion (docs/api.md "Alert ingestion"). */
-export function alertsRouter(deps: { auth: Authenticator; ingestor: Ingestor; limiter: IngestLimiter | null }): Router {
+export function alertsRouter(deps: { auth: Authenticator; ingestor: Ingestor; limiter: IngestLimiter | null; admit?: RequestHandler }): Router {
   const { auth, ingestor, limiter } = deps;
+  // Backpressure: refused before the body is read (docs/operations.md "Backpressure").
+  const admit: RequestHandler = deps.admit ?? ((_req, _res, next) => next());
   const r = Router({ caseSensitive: true });
 
   const limit = (res: Response, count: number) => {
@@ -48,6 +50,7 @@ export function alertsRouter(deps: { auth: Authenticator; ingestor: Ingestor; li
   r.post(
     '/api/alerts/_bulk',
     auth.require('ingest'),
+    admit,
     rawBody(16 * MiB),
     asyncHandler(async (req, res) => {
       const lines = splitLines(bodyText(req) ?? '');
@@ -60,6 +63,7 @@ export function alertsRouter(deps: { auth: Authenticator; ingestor: Ingestor; li
   r.post(
     '/api/alerts',
     auth.require('ingest'),
+    admit,
     rawBody(MiB),
     asyncHandler(async (req, res) => {
       const body = jsonBody(req);

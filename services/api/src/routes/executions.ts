@@ -1,31 +1,17 @@
 import { Router, type Request, type Response } from 'express';
-import { EXECUTION_STATUSES, parseStatusList, type ExecutionStatus } from '@flowgate/engine';
-import { cancelExecution, resumeExecution, type ResumeResult, type Runtime } from '@flowgate/executor';
+import type { ExecutionStatus } from '@flowgate/engine';
+import { archivedView, cancelExecution, resumeExecution, type ExecutionArchive, type ResumeResult, type Runtime } from '@flowgate/executor';
 import { isPlainObject } from '@flowgate/template';
+import { ARCHIVE_ONLY_PARAMS, archivedParam, findArchived, listArchived, refuseArchived } from '../archive';
 import { callerOf, type Authenticator, type Caller } from '../auth';
 import { describe, jsonBody, MiB, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, notFound } from '../errors';
+import { limitParam, orderParam, queryParam, statusParam, workflowIdParam } from '../params';
 import { executionRow, executionView, iso } from '../render';
 
+export { limitParam, queryParam } from '../params';
+
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** One query parameter as a string; repeated parameters are a 400. */
-export function queryParam(req: Request, name: string): string | undefined {
-  const v = req.query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw badRequest(`query parameter "${name}" must be given once, as text`, [{ parameter: name }]);
-  return v;
-}
-
-/** `limit`: an integer 1–500 (default 50). */
-export function limitParam(req: Request, max = 500, fallback = 50): number {
-  const text = queryParam(req, 'limit');
-  if (text === undefined || text === '') return fallback;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) {
-    throw badRequest(`query parameter "limit" must be an integer from 1 to ${max}, got "${text}"`, [{ parameter: 'limit', value: text }]);
-  }
-  return Number(text);
-}
 
 interface ListParams {
   statuses?: ExecutionStatus[];
@@ -36,25 +22,14 @@ interface ListParams {
 }
 
 export function listParams(req: Request): ListParams {
-  const out: ListParams = { order: 'desc', limit: limitParam(req) };
-  const status = queryParam(req, 'status');
-  if (status !== undefined && status.trim() !== '') {
-    const { statuses, unknown } = parseStatusList(status);
-    if (unknown.length > 0) {
-      throw badRequest(`query parameter "status": unknown status ${unknown.map((u) => `"${u}"`).join(', ')} (one of ${EXECUTION_STATUSES.join(', ')})`, [{ parameter: 'status', value: status }]);
-    }
-    out.statuses = statuses;
-  }
-  const workflowId = queryParam(req, 'workflowId');
-  if (workflowId !== undefined && workflowId !== '') {
-    if (!/^[a-z0-9][a-z0-9_-]{0,127}$/.test(workflowId)) throw badRequest(`query parameter "workflowId": "${workflowId}" is not a workflow id`, [{ parameter: 'workflowId', value: workflowId }]);
-    out.workflowId = workflowId;
-  }
-  const order = queryParam(req, 'order');
-  if (order !== undefined && order !== '') {
-    const o = order.toLowerCase();
-    if (o !== 'asc' && o !== 'desc') throw badRequest(`query parameter "order" must be "asc" or "desc", got "${order}"`, [{ parameter: 'order', value: order }]);
-    out.order = o;
+  const out: ListParams = { order: orderParam(req), limit: limitParam(req) };
+  const statuses = statusParam(req);
+  if (statuses) out.statuses = statuses;
+  const workflowId = workflowIdParam(req);
+  if (workflowId) out.workflowId = workflowId;
+  for (const name of ARCHIVE_ONLY_PARAMS) {
+    const value = queryParam(req, name);
+    if (value !== undefined && value !== '') throw badRequest(`query parameter "${name}" filters the archive only: add archived=true`, [{ parameter: name, value }]);
   }
   const cursor = queryParam(req, 'cursor');
   if (cursor !== undefined && cursor !== '') {
@@ -88,8 +63,8 @@ function sendResume(res: Response, id: string, result: ResumeResult): void {
   throw new ApiError('not_waiting', `execution is ${result.status}`, details);
 }
 
-export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Router {
-  const { rt, auth } = deps;
+export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archive?: ExecutionArchive | null }): Router {
+  const { rt, auth, archive } = deps;
   const r = Router({ caseSensitive: true });
   const body = rawBody(MiB);
   const onForbidden = (req: Request, caller: Caller) => recordRefusal(rt, param(req, 'id'), caller.name, 403);
@@ -98,6 +73,10 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
     '/api/workflowExecutions',
     auth.require('read'),
     asyncHandler(async (req, res) => {
+      if (archivedParam(req)) {
+        res.json(await listArchived(archive, req));
+        return;
+      }
       const p = listParams(req);
       const page = await rt.executions.list({ statuses: p.statuses, workflowId: p.workflowId, order: p.order, limit: p.limit, cursor: p.cursor });
       res.json({ results: page.results.map(executionRow), nextCursor: page.nextCursor ?? null });
@@ -109,10 +88,23 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
     auth.require('read'),
     asyncHandler(async (req, res) => {
       const [exec, { records, responses }] = await Promise.all([rt.executions.load(param(req, 'id')), rt.executions.loadRecords(param(req, 'id'))]);
-      if (!exec) throw notFound(`no execution "${param(req, 'id')}"`);
-      res.json(executionView(exec, records, responses));
+      if (!exec) {
+        // Gone from Redis after FLOWGATE_RETENTION: read back from the archive (docs/operations.md "Archive").
+        const doc = await findArchived(archive, param(req, 'id'));
+        if (!doc) throw notFound(`no execution "${param(req, 'id')}"`);
+        res.json(archivedView(doc));
+        return;
+      }
+      res.json({ ...executionView(exec, records, responses), archived: false });
     }),
   );
+
+  /** An execution no longer in Redis but in the archive is a finished one: 409, as for one still in Redis. */
+  const resumeOrArchived = async (id: string, answer: Record<string, unknown>, by: string, step: string | undefined): Promise<ResumeResult> => {
+    const result = await resumeExecution(rt, id, answer, by, step);
+    if (!result.ok && result.code === 'not_found') await refuseArchived(archive, id, 'resume');
+    return result;
+  };
 
   /** `?step=<path>`: the wait the answer is meant for. */
   const stepParam = (req: Request) => {
@@ -139,7 +131,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
         await recordRefusal(rt, param(req, 'id'), caller.name, 400);
         throw badRequest(`the answer must be a JSON object, got ${describe(answer)}`);
       }
-      sendResume(res, param(req, 'id'), await resumeExecution(rt, param(req, 'id'), answer, caller.name, step));
+      sendResume(res, param(req, 'id'), await resumeOrArchived(param(req, 'id'), answer, caller.name, step));
     }),
   );
 
@@ -164,7 +156,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
           isPlainObject(payload) ? `"input" must be a JSON object, got ${describe(payload.input)}` : `the body must be a JSON object {"input": {...}}, got ${describe(payload)}`,
         );
       }
-      sendResume(res, param(req, 'id'), await resumeExecution(rt, param(req, 'id'), payload.input, caller.name, step));
+      sendResume(res, param(req, 'id'), await resumeOrArchived(param(req, 'id'), payload.input, caller.name, step));
     }),
   );
 
@@ -174,7 +166,10 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator }): Ro
       res.json({ executionId: param(req, 'id'), status: 'CANCELLED' });
       return;
     }
-    if (result.code === 'not_found') throw notFound(`no execution "${param(req, 'id')}"`);
+    if (result.code === 'not_found') {
+      await refuseArchived(archive, param(req, 'id'), 'cancel');
+      throw notFound(`no execution "${param(req, 'id')}"`);
+    }
     throw new ApiError('already_finished', `execution is ${result.status}`, [{ status: result.status }]);
   });
   r.post('/api/workflowExecutions/:id/cancel', auth.require('review'), body, cancel);

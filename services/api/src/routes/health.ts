@@ -1,9 +1,11 @@
 import { Router } from 'express';
-import type { Runtime } from '@flowgate/executor';
+import type { ExecutionArchive, Runtime } from '@flowgate/executor';
 import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
-import { asyncHandler } from '../errors';
+import { archiveHealth, archiveMetrics } from '../archive';
+import { asyncHandler, RETRY_AFTER_SECONDS } from '../errors';
+import type { OverloadReason, PressureMonitor } from '../pressure';
 
-/** Resolves to the ping's answer, or rejects after `ms` (commands queue while Redis is down). */
+/** Resolves to the ping's answer, or false after `ms` (a Redis that hangs; one that is down refuses at once). */
 async function ping(rt: Runtime, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -38,8 +40,26 @@ export async function refreshGauges(rt: Runtime, metrics: Metrics): Promise<void
   metrics.oldestWaitSeconds.set(oldest[0]?.waitingFor ? Math.max(0, (Date.now() - oldest[0].waitingFor.since) / 1000) : 0);
 }
 
+/**
+ * The status and body of /api/health when it is not plainly ok: `200 degraded` with the reasons while
+ * new work is refused (reads, resumes and cancels are still served); `503` while Redis does not
+ * answer (`redis_unavailable`) or the API is starting (`unavailable`).
+ */
+export function healthProblem(redisOk: boolean, isReady: boolean, reasons: OverloadReason[]): { status: number; body: Record<string, unknown>; retryAfter?: number } | null {
+  if (!redisOk) {
+    const error = { code: 'redis_unavailable', message: 'Redis does not answer', details: [] };
+    return { status: 503, body: { status: isReady ? 'unavailable' : 'starting', redis: 'unavailable', error }, retryAfter: RETRY_AFTER_SECONDS.redis_unavailable };
+  }
+  if (!isReady) {
+    const error = { code: 'unavailable', message: 'starting: workflows are being loaded', details: [] };
+    return { status: 503, body: { status: 'starting', redis: 'ok', error }, retryAfter: RETRY_AFTER_SECONDS.unavailable };
+  }
+  if (reasons.length > 0) return { status: 200, body: { status: 'degraded', redis: 'ok', reasons } };
+  return null;
+}
+
 /** GET /api/health (docs/operations.md "Health and metrics") and GET /metrics; neither needs a key. */
-export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: SharedMetrics; ready: () => boolean }): Router {
+export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: SharedMetrics; ready: () => boolean; pressure?: PressureMonitor; archive?: ExecutionArchive | null }): Router {
   const { rt, metrics, shared, ready } = deps;
   const r = Router({ caseSensitive: true });
 
@@ -48,12 +68,16 @@ export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: Sha
     asyncHandler(async (_req, res) => {
       const redisOk = await ping(rt, 1000);
       const isReady = ready();
-      if (redisOk && isReady) {
-        res.json({ status: 'ok', redis: 'ok' });
+      const problem = healthProblem(redisOk, isReady, deps.pressure?.reasons() ?? []);
+      // With FLOWGATE_ARCHIVE: the archive's state as the sweeping worker recorded it (docs/operations.md "Archive").
+      const archive = deps.archive && redisOk ? await archiveHealth(rt) : null;
+      const extra = archive ? { archive } : {};
+      if (!problem) {
+        res.json({ status: 'ok', redis: 'ok', ...extra });
         return;
       }
-      const message = !redisOk ? 'Redis does not answer' : 'starting: workflows are being loaded';
-      res.status(503).json({ status: isReady ? 'unavailable' : 'starting', redis: redisOk ? 'ok' : 'unavailable', error: { code: 'unavailable', message, details: [] } });
+      if (problem.retryAfter) res.setHeader('Retry-After', String(problem.retryAfter));
+      res.status(problem.status).json({ ...problem.body, ...extra });
     }),
   );
 
@@ -74,8 +98,9 @@ export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: Sha
         clearTimeout(timer);
       }
       const clusterWide = shared ? await shared.render().catch(() => '') : '';
+      const archive = deps.archive ? await archiveMetrics(rt) : '';
       res.setHeader('Content-Type', metrics.registry.contentType);
-      res.send((await metrics.registry.metrics()) + clusterWide);
+      res.send((await metrics.registry.metrics()) + clusterWide + archive);
     }),
   );
 

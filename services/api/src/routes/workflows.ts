@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { validateInputs, type WorkflowDefinition } from '@flowgate/workflow-format';
 import { startExecution, type Runtime } from '@flowgate/executor';
 import type { StoredWorkflow } from '@flowgate/store';
@@ -62,8 +62,10 @@ function manualInputsSchema(def: WorkflowDefinition): object | undefined {
   return manual?.inputs;
 }
 
-export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workflows: WorkflowService }): Router {
+export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workflows: WorkflowService; admit?: RequestHandler }): Router {
   const { rt, auth, workflows } = deps;
+  // Backpressure on manual runs (docs/operations.md "Backpressure").
+  const admit: RequestHandler = deps.admit ?? ((_req, _res, next) => next());
   const r = Router({ caseSensitive: true });
   const body = rawBody(4 * MiB);
 
@@ -131,6 +133,7 @@ export function workflowsRouter(deps: { rt: Runtime; auth: Authenticator; workfl
   r.post(
     '/api/workflows/:id/run',
     auth.require('edit'),
+    admit,
     rawBody(MiB),
     asyncHandler(async (req, res) => {
       const payload = jsonObjectBody(req, true);

@@ -1,0 +1,124 @@
+/**
+ * The execution as the API shows it (docs/api.md "Executions"): list rows, the execution view with its
+ * step records and answers. Pure functions, shared by services/api (its answers) and the archive
+ * (archive.ts: the document of an archived execution is this view), so both read the same.
+ */
+import type { ExecutionState, StepRecord } from '@flowgate/engine';
+import type { ResponseEntry } from '@flowgate/store';
+import { isHumanWaitStep } from '@flowgate/workflow-format';
+
+/** docs/api.md: every timestamp is ISO 8601 UTC with milliseconds; absent values are null. */
+export function iso(ms: number | null | undefined): string | null {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
+  return new Date(ms).toISOString();
+}
+
+/**
+ * The row title of a wait: the first non-empty line of its message without Markdown markers,
+ * at most 200 characters.
+ */
+export function waitTitle(message: string | null | undefined): string {
+  for (const raw of String(message ?? '').split(/\r?\n/)) {
+    const line = stripMarkdown(raw);
+    if (line !== '') return [...line].slice(0, 200).join('');
+  }
+  return '';
+}
+
+/**
+ * `waitingFor.title`, the same in list rows and in the execution view (the UI shows it, never derives
+ * its own): the wait's message title, or the step's name when the message has no text; at most 200
+ * characters either way.
+ */
+export function waitingTitle(w: { message: string | null | undefined; name: string }): string {
+  return waitTitle(w.message) || [...w.name].slice(0, 200).join('');
+}
+
+export function stripMarkdown(line: string): string {
+  let s = line.trim();
+  s = s.replace(/^(?:>\s*)+/, ''); // block quotes
+  s = s.replace(/^#{1,6}(?:\s+|$)/, ''); // headings
+  s = s.replace(/\s+#+\s*$/, ''); // closing heading hashes
+  s = s.replace(/^(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?/, ''); // list items, task boxes
+  if (/^([-*_=])(?:\s*\1){2,}$/.test(s)) return ''; // rules, setext underlines
+  if (/^(```|~~~)/.test(s)) return ''; // code fences
+  s = s.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1'); // images
+  s = s.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'); // links
+  s = s.replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1'); // reference links
+  // Inline HTML is left as text: it is not a Markdown marker, and alert fields in it must stay visible.
+  s = s.replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, '$2'); // bold, strike
+  s = s.replace(/(\*|_)(?=\S)([\s\S]*?\S)\1/g, '$2'); // emphasis
+  s = s.replace(/`+([^`]*)`+/g, '$1'); // inline code
+  s = s.replace(/\\([\\`*_{}[\]()#+\-.!>~|])/g, '$1'); // escapes
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+export function executionRow(s: ExecutionState) {
+  return {
+    id: s.id,
+    workflowId: s.workflowId,
+    workflowName: s.workflowName,
+    status: s.status,
+    createdAt: iso(s.createdAt),
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+    waitingFor: s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? { step: s.waitingFor.step, since: iso(s.waitingFor.since), title: waitingTitle(s.waitingFor) } : null,
+  };
+}
+
+export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undefined) {
+  const view: Record<string, unknown> = {
+    name: r.name,
+    path: r.path,
+    type: r.type,
+    status: r.status,
+    iteration: r.iteration ?? null,
+    input: r.input ?? null,
+    output: r.output ?? null,
+    error: r.error ? { type: r.error.type, message: r.error.message, ...(r.error.details !== undefined ? { details: r.error.details } : {}) } : null,
+    attempts: r.attempts,
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+  // respondedBy/respondedAt/responses belong to waits: there they are always present (null until answered).
+  if (isHumanWaitStep(r.type) || r.respondedBy !== undefined || responses) {
+    view.respondedBy = r.respondedBy ?? null;
+    view.respondedAt = iso(r.respondedAt);
+    view.responses = (responses ?? []).map((e) => ({ by: e.by, at: e.at, accepted: e.accepted, code: e.code }));
+  }
+  return view;
+}
+
+export function executionView(s: ExecutionState, records: StepRecord[], responses: Map<string, ResponseEntry[]>) {
+  const w = s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? s.waitingFor : null;
+  return {
+    id: s.id,
+    workflowId: s.workflowId,
+    workflowName: s.workflowName,
+    workflowVersion: s.version,
+    trigger: s.trigger,
+    triggeredBy: s.triggeredBy,
+    status: s.status,
+    event: s.event ?? {},
+    inputs: s.inputs ?? {},
+    createdAt: iso(s.createdAt),
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+    error: s.error ? { type: s.error.type, message: s.error.message, step: s.error.step ?? null } : null,
+    cancellation: s.cancellation ? { reason: s.cancellation.reason, by: s.cancellation.by, at: iso(s.cancellation.at) } : null,
+    waitingFor: w
+      ? {
+          step: w.step,
+          name: w.name,
+          type: w.type,
+          message: w.message,
+          schema: w.schema ?? null,
+          since: iso(w.since),
+          title: waitingTitle(w),
+          ...(w.approveLabel !== undefined ? { approveLabel: w.approveLabel } : {}),
+          ...(w.rejectLabel !== undefined ? { rejectLabel: w.rejectLabel } : {}),
+        }
+      : null,
+    steps: [...records].sort((a, b) => a.seq - b.seq).map((r) => stepRecordView(r, responses.get(r.path))),
+  };
+}
