@@ -39,8 +39,14 @@ export type ArchiveDocument = Record<string, unknown> & {
 };
 
 /** The document of a finished execution (what the API shows, `executionView`, plus the archive's own fields). */
-export function archiveDocument(s: ExecutionState, records: StepRecord[], responses: Map<string, ResponseEntry[]>, archivedAt: number): ArchiveDocument {
-  const view = executionView(s, records, responses);
+export function archiveDocument(
+  s: ExecutionState,
+  records: StepRecord[],
+  responses: Map<string, ResponseEntry[]>,
+  archivedAt: number,
+  responseCounts: Map<string, number> = new Map(),
+): ArchiveDocument {
+  const view = executionView(s, records, responses, responseCounts);
   const steps = view.steps.map((step) =>
     Array.isArray(step.responses) ? { ...step, responses: (step.responses as Record<string, unknown>[]).map((r) => ({ ...r, channel: r.channel ?? API_CHANNEL })) } : step,
   );

@@ -66,7 +66,8 @@ export function executionRow(s: ExecutionState) {
   };
 }
 
-export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undefined) {
+/** `responseCount`: every answer attempt the wait had, when more than `responses` (the latest ones kept) shows. */
+export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undefined, responseCount?: number) {
   const view: Record<string, unknown> = {
     name: r.name,
     path: r.path,
@@ -85,11 +86,12 @@ export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undef
     view.respondedBy = r.respondedBy ?? null;
     view.respondedAt = iso(r.respondedAt);
     view.responses = (responses ?? []).map((e) => ({ by: e.by, at: e.at, accepted: e.accepted, code: e.code }));
+    view.responseCount = Math.max(responseCount ?? 0, (responses ?? []).length);
   }
   return view;
 }
 
-export function executionView(s: ExecutionState, records: StepRecord[], responses: Map<string, ResponseEntry[]>) {
+export function executionView(s: ExecutionState, records: StepRecord[], responses: Map<string, ResponseEntry[]>, responseCounts: Map<string, number> = new Map()) {
   const w = s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? s.waitingFor : null;
   return {
     id: s.id,
@@ -119,6 +121,6 @@ export function executionView(s: ExecutionState, records: StepRecord[], response
           ...(w.rejectLabel !== undefined ? { rejectLabel: w.rejectLabel } : {}),
         }
       : null,
-    steps: [...records].sort((a, b) => a.seq - b.seq).map((r) => stepRecordView(r, responses.get(r.path))),
+    steps: [...records].sort((a, b) => a.seq - b.seq).map((r) => stepRecordView(r, responses.get(r.path), responseCounts.get(r.path))),
   };
 }

@@ -6,6 +6,7 @@
   Input:
     KEYS[1]  execution hash            fg:{<id>}:e
     KEYS[2]  step records hash         the same key today: records are its `s:<path>` fields
+    KEYS[3]  answer attempts           fg:{<id>}:r (a list of JSON entries, every wait of the execution)
 
     ARGV[1]  expected rev: '' = not checked, '0' = the execution must not exist yet (create)
     ARGV[2]  allowed current statuses, comma-separated, '' = not checked
@@ -14,8 +15,10 @@
     ARGV[5 .. 4+2n]        execution fields and values
     ARGV[5+2n]             m = number of step-hash field/value pairs that follow
     ARGV[6+2n .. 5+2n+2m]  step-hash fields (`s:<path>`) and values (the record's JSON)
-    ARGV[6+2n+2m]          response field (`s:<path>`): when not '', ARGV[7+2n+2m] is appended to `<field>#r`
-    ARGV[7+2n+2m]          response JSON (one object)
+    ARGV[6+2n+2m]          the wait's attempt counter field (`s:<path>#n`): when not '', ARGV[7+2n+2m]
+                           is pushed to KEYS[3] and the counter is incremented
+    ARGV[7+2n+2m]          the answer entry JSON: {p: path, by, at, accepted, code}
+    ARGV[8+2n+2m]          how many entries KEYS[3] keeps (the oldest are trimmed)
 
   Output:
     {1, newRev, previousStatus}                    applied
@@ -65,14 +68,11 @@ end
 
 local i = hsetPairs(execKey, 4)
 i = hsetPairs(stepsKey, i)
-local responsePath = ARGV[i]
-if responsePath ~= '' then
-  local field = responsePath .. '#r'
-  local list = redis.call('HGET', stepsKey, field)
-  local decoded = {}
-  if list then decoded = cjson.decode(list) end
-  table.insert(decoded, cjson.decode(ARGV[i + 1]))
-  redis.call('HSET', stepsKey, field, cjson.encode(decoded))
+local counterField = ARGV[i]
+if counterField ~= '' then
+  redis.call('RPUSH', KEYS[3], ARGV[i + 1])
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[i + 2]), -1)
+  redis.call('HINCRBY', stepsKey, counterField, 1)
 end
 
 local newRev = redis.call('HINCRBY', execKey, 'rev', 1)

@@ -61,6 +61,21 @@ function zip(values: (string | null)[]): Record<string, string> {
   return hash;
 }
 
+/**
+ * How many answer attempts an execution keeps, the latest (all its waits together); every attempt
+ * is still counted per wait. A reviewer key sending refusals in a loop cannot grow an execution.
+ */
+export const RESPONSES_KEPT = 100;
+
+/** The field counting a wait's answer attempts, beside its record: `s:<path>#n`. */
+const responseCountField = (path: string) => `${recordField(path)}#n`;
+
+/** The answer attempts of an execution's waits, by step path, oldest first, and how many each had in all. */
+export interface Responses {
+  responses: Map<string, ResponseEntry[]>;
+  responseCounts: Map<string, number>;
+}
+
 /** Shared events are immutable: each process keeps the text of the last ones it read. */
 const EVENT_CACHE_SIZE = 1000;
 
@@ -143,24 +158,28 @@ export class ExecutionStore {
   async loadWithRecords(id: string): Promise<{ exec: ExecutionState | null; records: StepRecord[] }> {
     const hash = await this.redis.hgetall(this.keys.execution(id));
     const [exec] = await this.decodeWithEvents([[id, hash]]);
-    return { exec, records: this.decodeRecords(hash).records };
+    return { exec, records: this.decodeRecords(hash) };
   }
 
-  /** Every step record, in start order, with the responses kept on wait steps. */
-  async loadRecords(id: string): Promise<{ records: StepRecord[]; responses: Map<string, ResponseEntry[]> }> {
-    return this.decodeRecords(await this.redis.hgetall(this.keys.execution(id)));
+  /** Every step record, in start order, with the answer attempts kept for its waits (one round trip). */
+  async loadRecords(id: string): Promise<{ records: StepRecord[] } & Responses> {
+    const [[hashErr, hash], [listErr, list]] = await sendAll(this.redis, [
+      ['hgetall', this.keys.execution(id)],
+      ['lrange', this.keys.responses(id), 0, -1],
+    ]);
+    if (hashErr) throw hashErr;
+    if (listErr) throw listErr;
+    const fields = hash as Record<string, string>;
+    return { records: this.decodeRecords(fields), ...decodeResponses(fields, list as string[]) };
   }
 
-  private decodeRecords(hash: Record<string, string>): { records: StepRecord[]; responses: Map<string, ResponseEntry[]> } {
+  private decodeRecords(hash: Record<string, string>): StepRecord[] {
     const records: StepRecord[] = [];
-    const responses = new Map<string, ResponseEntry[]>();
     for (const [field, value] of Object.entries(hash)) {
-      if (!field.startsWith(RECORD_PREFIX)) continue;
-      if (field.endsWith('#r')) responses.set(field.slice(RECORD_PREFIX.length, -2), JSON.parse(value));
-      else records.push(decodeRecord(value));
+      if (!field.startsWith(RECORD_PREFIX) || field.endsWith('#r') || field.endsWith('#n')) continue;
+      records.push(decodeRecord(value));
     }
-    records.sort((a, b) => a.seq - b.seq);
-    return { records, responses };
+    return records.sort((a, b) => a.seq - b.seq);
   }
 
   async saveLoopItems(id: string, containerPath: string, items: unknown[]): Promise<void> {
@@ -194,11 +213,12 @@ export class ExecutionStore {
       ...execFields,
       stepFields.length / 2,
       ...stepFields,
-      response ? recordField(response.path) : '',
-      response ? JSON.stringify(response.entry) : '',
+      response ? responseCountField(response.path) : '',
+      response ? JSON.stringify({ p: response.path, ...response.entry }) : '',
+      RESPONSES_KEPT,
     ];
     const key = this.keys.execution(id);
-    const reply = await runScript(this.redis, 'fgTransition', [key, key], args);
+    const reply = await runScript(this.redis, 'fgTransition', [key, key, this.keys.responses(id)], args);
     if (Number(reply[0]) !== 1) {
       return { ok: false, reason: String(reply[1]) as any, status: String(reply[2] ?? ''), rev: Number(reply[3] ?? 0) };
     }
@@ -250,7 +270,7 @@ export class ExecutionStore {
   }
 
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
-    await runScript(this.redis, 'fgAppendResponse', [this.keys.execution(id)], [recordField(path), JSON.stringify(entry)]);
+    await runScript(this.redis, 'fgAppendResponse', [this.keys.execution(id), this.keys.responses(id)], [recordField(path), JSON.stringify({ p: path, ...entry }), responseCountField(path), RESPONSES_KEPT]);
   }
 
   // Index keys live in other hash slots than the execution, so they are written as separate
@@ -289,7 +309,7 @@ export class ExecutionStore {
       const [status, workflowId, eventRef] = (err ? [] : values) as (string | null)[];
       if (!status || !isTerminal(status)) return;
       removed++;
-      commands.push(['del', this.keys.execution(id), this.keys.loopItems(id)], ['zrem', this.keys.byStatus(status), id]);
+      commands.push(['del', this.keys.execution(id), this.keys.loopItems(id), this.keys.responses(id)], ['zrem', this.keys.byStatus(status), id]);
       if (workflowId) commands.push(['zrem', this.keys.byWorkflow(workflowId), id]);
       if (eventRef) released.push(eventRef);
     });
@@ -361,6 +381,24 @@ export class ExecutionStore {
     return waiting.sort((a, b) => a.waitingFor!.since - b.waitingFor!.since).slice(0, limit);
   }
 
+  /**
+   * When the oldest wait for input began (epoch ms), or null when none waits: among the `scan` oldest
+   * created executions of the WAITING_FOR_INPUT index (as `inbox`), reading only their `status` and
+   * `wait` fields — the /metrics gauge, refreshed often, loads no execution.
+   */
+  async oldestWaitSince(scan = 50): Promise<number | null> {
+    const ids = await this.redis.zrangebylex(this.keys.byStatus('WAITING_FOR_INPUT'), '-', '+', 'LIMIT', 0, scan);
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'wait']));
+    let oldest: number | null = null;
+    for (const [err, values] of replies) {
+      const [status, wait] = (values ?? []) as (string | null)[];
+      if (err || status !== 'WAITING_FOR_INPUT' || !wait) continue;
+      const since = Number((JSON.parse(wait) as { at?: unknown }).at);
+      if (Number.isFinite(since) && (oldest === null || since < oldest)) oldest = since;
+    }
+    return oldest;
+  }
+
   /** Ids in a status index, oldest first, at most `limit`, after the id `after` (a cursor) when given. */
   async idsInStatus(status: ExecutionStatus, limit: number, after?: string): Promise<string[]> {
     return this.redis.zrangebylex(this.keys.byStatus(status), after ? `(${after}` : '-', '+', 'LIMIT', 0, limit);
@@ -384,4 +422,32 @@ export class ExecutionStore {
     const replies = await sendAll(this.redis, EXECUTION_STATUSES.map((s): Command => ['zcard', this.keys.byStatus(s)]));
     return Object.fromEntries(EXECUTION_STATUSES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)]));
   }
+}
+
+/**
+ * The answer attempts of the list (`{p: path, ...entry}`), by path, plus those an older version kept
+ * in the hash as `s:<path>#r` JSON arrays; the counts from `s:<path>#n` (or, for those older ones,
+ * the length of their array).
+ */
+function decodeResponses(hash: Record<string, string>, list: string[]): Responses {
+  const responses = new Map<string, ResponseEntry[]>();
+  const responseCounts = new Map<string, number>();
+  const add = (path: string, entry: ResponseEntry) => {
+    const entries = responses.get(path);
+    if (entries) entries.push(entry);
+    else responses.set(path, [entry]);
+  };
+  for (const [field, value] of Object.entries(hash)) {
+    if (!field.startsWith(RECORD_PREFIX)) continue;
+    const path = field.slice(RECORD_PREFIX.length, -2);
+    if (field.endsWith('#r')) {
+      for (const entry of JSON.parse(value) as ResponseEntry[]) add(path, entry);
+      if (!hash[responseCountField(path)]) responseCounts.set(path, responses.get(path)?.length ?? 0);
+    } else if (field.endsWith('#n')) responseCounts.set(path, Number(value));
+  }
+  for (const json of list) {
+    const { p, ...entry } = JSON.parse(json) as ResponseEntry & { p: string };
+    add(p, entry);
+  }
+  return { responses, responseCounts };
 }

@@ -11,6 +11,8 @@ export class Keys {
   execution(id: string): string { return `${this.prefix}:{${id}}:e`; }
   /** foreach items by container path, apart from the records so that loading records stays small */
   loopItems(id: string): string { return `${this.prefix}:{${id}}:i`; }
+  /** every answer attempt to the execution's waits, the latest ones (a list, trimmed), apart from the records */
+  responses(id: string): string { return `${this.prefix}:{${id}}:r`; }
 
   // Execution indexes: sorted sets of execution ids, score 0, ordered by id (ULIDs sort by creation time).
   // An unfiltered list merges the status sets: one index entry less per execution.

@@ -6,8 +6,8 @@ export type RedisClient = Redis | Cluster;
 
 /** The Lua scripts of lua/, registered as ioredis commands (EVALSHA with a fallback to EVAL). */
 const SCRIPTS = {
-  fgTransition: { file: 'transition.lua', keys: 2 },
-  fgAppendResponse: { file: 'append-response.lua', keys: 1 },
+  fgTransition: { file: 'transition.lua', keys: 3 },
+  fgAppendResponse: { file: 'append-response.lua', keys: 2 },
   fgCaseWrite: { file: "case-write.lua", keys: 2 },
   fgEventRelease: { file: 'event-release.lua', keys: 1 },
 } as const;

@@ -32,6 +32,7 @@ type Kind =
 const KEYS: Record<string, { kind: Kind; build: (k: Keys) => string; documented: string }> = {
   execution: { kind: 'execution', build: (k) => k.execution(EXEC), documented: `fg:{${EXEC}}:e` },
   loopItems: { kind: 'execution', build: (k) => k.loopItems(EXEC), documented: `fg:{${EXEC}}:i` },
+  responses: { kind: 'execution', build: (k) => k.responses(EXEC), documented: `fg:{${EXEC}}:r` },
   case: { kind: 'case', build: (k) => k.case(CASE), documented: `fg:case:{${CASE}}` },
   caseComments: { kind: 'case', build: (k) => k.caseComments(CASE), documented: `fg:case:{${CASE}}:c` },
   byStatus: { kind: 'single', build: (k) => k.byStatus('RUNNING'), documented: 'fg:x:st:RUNNING' },

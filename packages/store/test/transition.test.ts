@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { newStepRecord, type ExecutionState } from '@flowgate/engine';
-import { CaseStore, ExecutionStore, Keys } from '../src';
+import { CaseStore, ExecutionStore, Keys, RESPONSES_KEPT } from '../src';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
 
 let server: RedisServer;
@@ -80,6 +80,25 @@ describe('transition.lua', () => {
       { by: 'bob', at: 'x', accepted: false, code: 400 },
       { by: 'alice', at: 'y', accepted: true, code: 200 },
     ]);
+  });
+
+  it('keeps the latest 100 answer attempts of an execution and counts every one per wait', async () => {
+    const s = store();
+    await s.transition('01R', { rev: 0 }, state('01R'), [
+      newStepRecord({ name: 'first', path: 'first', type: 'waitForInput', seq: 0, iteration: null }),
+      newStepRecord({ name: 'second', path: 'second', type: 'waitForApproval', seq: 1, iteration: null }),
+    ]);
+    for (let i = 0; i < 150; i++) await s.appendResponse('01R', 'first', { by: `bot${i}`, at: 'x', accepted: false, code: 409 });
+    await s.transition('01R', { rev: 1 }, { status: 'RUNNING' }, [], { path: 'second', entry: { by: 'alice', at: 'y', accepted: true, code: 200 } });
+    expect(await redis.llen(s.keys.responses('01R'))).toBe(RESPONSES_KEPT);
+    const { responses, responseCounts } = await s.loadRecords('01R');
+    expect(responseCounts.get('first')).toBe(150);
+    expect(responseCounts.get('second')).toBe(1);
+    expect(responses.get('first')!.map((e) => e.by)).toEqual(Array.from({ length: 99 }, (_, i) => `bot${i + 51}`));
+    expect(responses.get('second')).toEqual([{ by: 'alice', at: 'y', accepted: true, code: 200 }]);
+    // An attempt on a step with no record (a removed execution) writes nothing.
+    await s.appendResponse('01GONE', 'first', { by: 'x', at: 'z', accepted: false, code: 409 });
+    expect(await redis.exists(s.keys.execution('01GONE'), s.keys.responses('01GONE'))).toBe(0);
   });
 
   it('pages newest first with a cursor, and oldest first with order asc', async () => {

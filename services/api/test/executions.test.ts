@@ -167,6 +167,7 @@ describe('GET /api/workflowExecutions/{id}', () => {
         respondedBy: null,
         respondedAt: null,
         responses: [],
+        responseCount: 0,
       },
     ]);
   });

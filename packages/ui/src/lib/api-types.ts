@@ -496,8 +496,10 @@ export interface components {
             respondedBy?: string | null;
             /** @description wait steps only (always there on them) */
             respondedAt?: components["schemas"]["NullableTimestamp"];
-            /** @description wait steps only (always there on them); every answer attempt */
+            /** @description wait steps only (always there on them); the answer attempts, oldest first — the latest 100 of the execution (all its waits together) */
             responses?: components["schemas"]["WaitResponse"][];
+            /** @description wait steps only (always there on them); how many answer attempts the wait had in all, those no longer in `responses` included */
+            responseCount?: number;
         };
         Case: {
             id: string;

@@ -8,6 +8,7 @@ import { describe, jsonBody, MiB, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, notFound } from '../errors';
 import { limitParam, orderParam, queryParam, statusParam, workflowIdParam } from '../params';
 import { executionRow, executionView, iso } from '../render';
+import { RefusalLimiter } from '../refusals';
 
 export { limitParam, queryParam } from '../params';
 
@@ -63,11 +64,36 @@ function sendResume(res: Response, id: string, result: ResumeResult): void {
   throw new ApiError('not_waiting', `execution is ${result.status}`, details);
 }
 
-export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archive?: ExecutionArchive | null }): Router {
+export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archive?: ExecutionArchive | null; refusals?: RefusalLimiter }): Router {
   const { rt, auth, archive } = deps;
+  const refusals = deps.refusals ?? new RefusalLimiter();
   const r = Router({ caseSensitive: true });
   const body = rawBody(MiB);
-  const onForbidden = (req: Request, caller: Caller) => recordRefusal(rt, param(req, 'id'), caller.name, 403);
+  const onForbidden = async (req: Request, caller: Caller) => {
+    if (refusals.retryAfter(caller.name) > 0) return; // over the limit: not recorded any more
+    refusals.note(caller.name);
+    await recordRefusal(rt, param(req, 'id'), caller.name, 403);
+  };
+
+  /** A key refused too often in the last minute gets 429 (and its attempt is not recorded). */
+  const throttle = (caller: Caller) => {
+    const wait = refusals.retryAfter(caller.name);
+    if (wait > 0) {
+      throw new ApiError('rate_limited', `key "${caller.name}" had ${refusals.perMinute} refused answers in the last minute; retry in ${wait} s`, [], { 'Retry-After': String(wait) });
+    }
+  };
+
+  /** Answers the result of a resume, counting a refusal against the caller's key. */
+  const answer = (res: Response, caller: Caller, id: string, result: ResumeResult) => {
+    if (!result.ok && result.code !== 'not_found') refusals.note(caller.name);
+    sendResume(res, id, result);
+  };
+
+  /** Records a refused body (400) against the caller's key and the wait. */
+  const refuseBody = async (req: Request, caller: Caller) => {
+    refusals.note(caller.name);
+    await recordRefusal(rt, param(req, 'id'), caller.name, 400);
+  };
 
   r.get(
     '/api/workflowExecutions',
@@ -87,7 +113,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
     '/api/workflowExecutions/:id',
     auth.require('read'),
     asyncHandler(async (req, res) => {
-      const [exec, { records, responses }] = await Promise.all([rt.executions.load(param(req, 'id')), rt.executions.loadRecords(param(req, 'id'))]);
+      const [exec, { records, responses, responseCounts }] = await Promise.all([rt.executions.load(param(req, 'id')), rt.executions.loadRecords(param(req, 'id'))]);
       if (!exec) {
         // Gone from Redis after FLOWGATE_RETENTION: read back from the archive (docs/operations.md "Archive").
         const doc = await findArchived(archive, param(req, 'id'));
@@ -95,7 +121,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
         res.json(archivedView(doc));
         return;
       }
-      res.json({ ...executionView(exec, records, responses), archived: false });
+      res.json({ ...executionView(exec, records, responses, responseCounts), archived: false });
     }),
   );
 
@@ -119,19 +145,20 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
     body,
     asyncHandler(async (req, res) => {
       const caller = callerOf(res);
+      throttle(caller);
       const step = stepParam(req);
-      let answer: unknown;
+      let body: unknown;
       try {
-        answer = jsonBody(req);
+        body = jsonBody(req);
       } catch (err) {
-        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
+        await refuseBody(req, caller);
         throw err;
       }
-      if (!isPlainObject(answer)) {
-        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
-        throw badRequest(`the answer must be a JSON object, got ${describe(answer)}`);
+      if (!isPlainObject(body)) {
+        await refuseBody(req, caller);
+        throw badRequest(`the answer must be a JSON object, got ${describe(body)}`);
       }
-      sendResume(res, param(req, 'id'), await resumeOrArchived(param(req, 'id'), answer, caller.name, step));
+      answer(res, caller, param(req, 'id'), await resumeOrArchived(param(req, 'id'), body, caller.name, step));
     }),
   );
 
@@ -142,21 +169,22 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
     body,
     asyncHandler(async (req, res) => {
       const caller = callerOf(res);
+      throttle(caller);
       const step = stepParam(req);
       let payload: unknown;
       try {
         payload = jsonBody(req);
       } catch (err) {
-        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
+        await refuseBody(req, caller);
         throw err;
       }
       if (!isPlainObject(payload) || !isPlainObject(payload.input)) {
-        await recordRefusal(rt, param(req, 'id'), caller.name, 400);
+        await refuseBody(req, caller);
         throw badRequest(
           isPlainObject(payload) ? `"input" must be a JSON object, got ${describe(payload.input)}` : `the body must be a JSON object {"input": {...}}, got ${describe(payload)}`,
         );
       }
-      sendResume(res, param(req, 'id'), await resumeOrArchived(param(req, 'id'), payload.input, caller.name, step));
+      answer(res, caller, param(req, 'id'), await resumeOrArchived(param(req, 'id'), payload.input, caller.name, step));
     }),
   );
 
