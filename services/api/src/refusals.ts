@@ -1,9 +1,11 @@
 /**
- * Refused answer attempts (400, 403, 409 on resume), counted per API key name over a sliding minute:
- * a key past the limit gets 429 on its next resumes until its oldest refusal is a minute old. Every
- * attempt is recorded on the wait (docs/semantics.md "Waiting for a human"): without a limit, a
- * reviewer key in a loop would fill the record and Redis with refusals. Per API process, like the
- * other limits; at most `maxKeys` key names are tracked (least recently used first out).
+ * Refused answer attempts (400, 403, 409 on resume), counted per API key name and execution over a
+ * sliding minute: a key past the limit gets 429 on its next resumes of that execution until its
+ * oldest refusal there is a minute old. Every attempt is recorded on the wait (docs/semantics.md
+ * "Waiting for a human"): without a limit, a reviewer key in a loop would fill the record with
+ * refusals. Per execution, so that a reviewer losing many races (each a 409) on many executions is
+ * never throttled. Per API process, like the other limits; at most `maxKeys` (key, execution) pairs
+ * are tracked (least recently used first out).
  */
 import { LruCache } from '@flowgate/template';
 
@@ -21,18 +23,19 @@ export class RefusalLimiter {
     this.byKey = new LruCache(maxKeys);
   }
 
-  /** Seconds until `keyName` may resume again, or 0 when it may now. */
-  retryAfter(keyName: string): number {
-    const times = this.recent(keyName);
+  /** Seconds until `keyName` may resume `executionId` again, or 0 when it may now. */
+  retryAfter(keyName: string, executionId: string): number {
+    const times = this.recent(`${keyName} ${executionId}`);
     if (times.length < this.perMinute) return 0;
     return Math.max(1, Math.ceil((times[0] + WINDOW_MS - this.now()) / 1000));
   }
 
-  /** Counts one refused attempt of `keyName`. */
-  note(keyName: string): void {
-    const times = this.recent(keyName);
+  /** Counts one refused attempt of `keyName` on `executionId`. */
+  note(keyName: string, executionId: string): void {
+    const key = `${keyName} ${executionId}`;
+    const times = this.recent(key);
     times.push(this.now());
-    this.byKey.set(keyName, times);
+    this.byKey.set(key, times);
   }
 
   private recent(keyName: string): number[] {

@@ -14,7 +14,7 @@ afterAll(async () => sys?.stop());
 
 const review = (id: string, key: 'reviewer' | 'reviewer2', body: unknown) => sys.request('POST', `/api/workflowExecutions/${id}/resume`, { key, body });
 
-it(`after ${REFUSALS_PER_MINUTE} refused answers in a minute a key gets 429 with Retry-After, unrecorded; another key still answers`, async () => {
+it(`after ${REFUSALS_PER_MINUTE} refused answers to one execution in a minute a key gets 429 there with Retry-After, unrecorded; another key still answers`, async () => {
   const wf = uid('refusals');
   await sys.putWorkflow(wf, gateWorkflow('Refusals'));
   const id = await waitingExecution(sys, wf);
@@ -38,18 +38,21 @@ it(`after ${REFUSALS_PER_MINUTE} refused answers in a minute a key gets 429 with
   expect(done.steps.find((s: any) => s.name === 'review')).toMatchObject({ status: 'COMPLETED', responseCount: REFUSALS_PER_MINUTE + 1 });
 });
 
-it('RefusalLimiter: a sliding minute per key, at most maxKeys keys tracked', () => {
+it('RefusalLimiter: a sliding minute per key and execution, at most maxKeys pairs tracked', () => {
   let now = 0;
   const limiter = new RefusalLimiter(3, () => now, 2);
   for (let i = 0; i < 3; i++) {
-    expect(limiter.retryAfter('a')).toBe(0);
-    limiter.note('a');
+    expect(limiter.retryAfter('a', 'e1')).toBe(0);
+    limiter.note('a', 'e1');
     now += 10_000;
   }
-  expect(limiter.retryAfter('a')).toBe(30); // the first refusal (t=0) leaves the window at t=60 s
+  expect(limiter.retryAfter('a', 'e1')).toBe(30); // the first refusal (t=0) leaves the window at t=60 s
+  expect(limiter.retryAfter('a', 'e2')).toBe(0); // another execution: not throttled
+  expect(limiter.retryAfter('b', 'e1')).toBe(0); // another key: not throttled
   now = 60_001;
-  expect(limiter.retryAfter('a')).toBe(0);
-  limiter.note('b');
-  limiter.note('c'); // 'a' is the least recently used of three: forgotten
-  expect(limiter.retryAfter('b')).toBe(0);
+  expect(limiter.retryAfter('a', 'e1')).toBe(0);
+  limiter.note('b', 'e1');
+  limiter.note('c', 'e1'); // ('a', 'e1') is the least recently used of three: forgotten
+  limiter.note('a', 'e1');
+  expect(limiter.retryAfter('a', 'e1')).toBe(0);
 });

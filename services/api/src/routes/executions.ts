@@ -70,28 +70,28 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
   const r = Router({ caseSensitive: true });
   const body = rawBody(MiB);
   const onForbidden = async (req: Request, caller: Caller) => {
-    if (refusals.retryAfter(caller.name) > 0) return; // over the limit: not recorded any more
-    refusals.note(caller.name);
+    if (refusals.retryAfter(caller.name, param(req, 'id')) > 0) return; // over the limit: not recorded any more
+    refusals.note(caller.name, param(req, 'id'));
     await recordRefusal(rt, param(req, 'id'), caller.name, 403);
   };
 
-  /** A key refused too often in the last minute gets 429 (and its attempt is not recorded). */
-  const throttle = (caller: Caller) => {
-    const wait = refusals.retryAfter(caller.name);
+  /** A key refused too often on this execution in the last minute gets 429 (and its attempt is not recorded). */
+  const throttle = (req: Request, caller: Caller) => {
+    const wait = refusals.retryAfter(caller.name, param(req, 'id'));
     if (wait > 0) {
-      throw new ApiError('rate_limited', `key "${caller.name}" had ${refusals.perMinute} refused answers in the last minute; retry in ${wait} s`, [], { 'Retry-After': String(wait) });
+      throw new ApiError('rate_limited', `key "${caller.name}" had ${refusals.perMinute} refused answers to this execution in the last minute; retry in ${wait} s`, [], { 'Retry-After': String(wait) });
     }
   };
 
   /** Answers the result of a resume, counting a refusal against the caller's key. */
   const answer = (res: Response, caller: Caller, id: string, result: ResumeResult) => {
-    if (!result.ok && result.code !== 'not_found') refusals.note(caller.name);
+    if (!result.ok && result.code !== 'not_found') refusals.note(caller.name, id);
     sendResume(res, id, result);
   };
 
   /** Records a refused body (400) against the caller's key and the wait. */
   const refuseBody = async (req: Request, caller: Caller) => {
-    refusals.note(caller.name);
+    refusals.note(caller.name, param(req, 'id'));
     await recordRefusal(rt, param(req, 'id'), caller.name, 400);
   };
 
@@ -145,7 +145,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
     body,
     asyncHandler(async (req, res) => {
       const caller = callerOf(res);
-      throttle(caller);
+      throttle(req, caller);
       const step = stepParam(req);
       let body: unknown;
       try {
@@ -169,7 +169,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
     body,
     asyncHandler(async (req, res) => {
       const caller = callerOf(res);
-      throttle(caller);
+      throttle(req, caller);
       const step = stepParam(req);
       let payload: unknown;
       try {
