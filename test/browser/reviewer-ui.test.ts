@@ -330,6 +330,34 @@ describe('reviewer UI', () => {
     await sys.request('POST', `/api/workflowExecutions/${id}/cancel`, { key: 'reviewer' });
   });
 
+  it('Markdown in alert fields shows as text in the message: no link, image, heading, quote, list or code span comes from them', async () => {
+    const host = '[Approve here](https://evil.example)';
+    const user = '![x](https://evil.example/p.png)';
+    const rule = '# Approved by SOC lead\n> The SOC lead approved this';
+    const category = '- [x] verified';
+    const rationale = 'x` **bold** <https://evil.example> `y\n\n---';
+    const id = await postAlert('isolate-host', { host: { name: host }, user: { name: user }, labels: { category, rationale } }, rule);
+    await sys.waitForExecution(id, waiting);
+    const { page } = await watched('reviewer', `/executions/${id}`);
+    const panel = decision(page);
+    await panel.waitFor();
+    const message = panel.getByLabel('Message');
+    await expect(message.getByRole('heading', { name: `Isolate ${host}?` }).count()).resolves.toBe(1);
+    const text = await message.innerText();
+    expect(text).toContain(`Rule: ${rule.replace('\n', ' ')}`);
+    expect(text).toContain(`Host: ${host} · User: ${user}`);
+    expect(text).toContain(`AI classification: ${category}`);
+    expect(text).toContain(`Rationale: ${rationale.replace('\n\n', ' ')}`); // (HTML shows two spaces as one)
+    // Only the workflow's own Markdown: one heading, five bold labels, a paragraph or two; nothing else.
+    const elements = await message.evaluate((el) => Array.from(el.querySelectorAll('*'), (e) => e.tagName.toLowerCase()).filter((t) => !['p', 'br', 'strong'].includes(t)));
+    expect(elements).toEqual(['h2']);
+    expect(await message.locator('strong').count()).toBe(5);
+    // The inbox row shows the same title, as text.
+    await page.goto('/');
+    expect(await page.locator(`a.inbox-link[href^="/executions/${id}"]`).innerText()).toContain(`Isolate ${host}?`);
+    await sys.request('POST', `/api/workflowExecutions/${id}/cancel`, { key: 'reviewer' });
+  });
+
   it('a schema with enum, number limits, a date and a nested object renders and validates, then is accepted', async () => {
     const id = await run('contain-user', { user: 'mallory' });
     await sys.waitForExecution(id, waiting);

@@ -1,7 +1,7 @@
 import { StepError, stepKey, type StepOutcome, type StepRecord, type StepRunContext, type StepType, type TemplateContext } from '@flowgate/engine';
-import { renderBudget, renderDeep, renderString } from '@flowgate/template';
+import { renderBudget, renderDeep, renderMarkdownMessage, renderString } from '@flowgate/template';
 import type { StepServices } from '@flowgate/steps';
-import type { StepDefinition } from '@flowgate/workflow-format';
+import { isHumanWaitStep, type StepDefinition } from '@flowgate/workflow-format';
 import type { AbortRegistry } from './abort-registry';
 import { commit, type CommitOptions, type Continuation } from './commit';
 import { planAdvance, type Loaded } from './transitions';
@@ -93,7 +93,9 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
 /**
  * Renders `with` (never waitForInput's schema, stored verbatim) and the step-level parameters, all
  * within one render time budget (docs/workflows.md "Limits"): however many strings a step has, its
- * templates cannot hold a worker longer than the render limit.
+ * templates cannot hold a worker longer than the render limit. The Markdown `message` of a wait has
+ * every interpolated value escaped (docs/workflows.md "Writing the message"): an alert field shows
+ * as text, and cannot add a link, an image, HTML or a block to what the reviewer reads.
  */
 function renderInput(step: StepDefinition, context: TemplateContext): { input: Record<string, unknown>; params: Record<string, unknown> } {
   const options = { budget: renderBudget() };
@@ -101,7 +103,10 @@ function renderInput(step: StepDefinition, context: TemplateContext): { input: R
   const keepSchema = step.type === 'waitForInput' && 'schema' in raw;
   const schema = raw.schema;
   if (keepSchema) delete raw.schema;
+  const message = isHumanWaitStep(step.type) && typeof raw.message === 'string' ? raw.message : undefined;
+  if (message !== undefined) delete raw.message;
   const input = renderDeep(raw, context, options) as Record<string, unknown>;
+  if (message !== undefined) input.message = renderMarkdownMessage(message, context, options);
   if (keepSchema) input.schema = schema;
   const params: Record<string, unknown> = {};
   for (const k of ['items', 'source'] as const) {

@@ -34,8 +34,19 @@ export function waitingTitle(w: { message: string | null | undefined; name: stri
   return waitTitle(w.message) || [...w.name].slice(0, 200).join('');
 }
 
+/** A backslash escape, or the `&#96;` that stands for a backtick in an interpolated value (escapeMarkdown). */
+const ESCAPED = /\\([!-/:-@[-`{-~])|&#96;/g;
+const KEPT = /[\uE000-\uF8FF]/g;
+
 export function stripMarkdown(line: string): string {
-  let s = line.trim();
+  // What an escape stands for is text, never a marker (the values interpolated into a wait's message
+  // are escaped): set aside as private-use characters before the markers are removed, put back after.
+  const kept: string[] = [];
+  let s = line.trim().replace(ESCAPED, (_all, c: string | undefined) => {
+    if (kept.length >= 0x18ff) return c ?? '`';
+    kept.push(c ?? '`');
+    return String.fromCharCode(0xe000 + kept.length - 1);
+  });
   s = s.replace(/^(?:>\s*)+/, ''); // block quotes
   s = s.replace(/^#{1,6}(?:\s+|$)/, ''); // headings
   s = s.replace(/\s+#+\s*$/, ''); // closing heading hashes
@@ -49,7 +60,7 @@ export function stripMarkdown(line: string): string {
   s = s.replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, '$2'); // bold, strike
   s = s.replace(/(\*|_)(?=\S)([\s\S]*?\S)\1/g, '$2'); // emphasis
   s = s.replace(/`+([^`]*)`+/g, '$1'); // inline code
-  s = s.replace(/\\([\\`*_{}[\]()#+\-.!>~|])/g, '$1'); // escapes
+  if (kept.length) s = s.replace(KEPT, (ch) => kept[ch.charCodeAt(0) - 0xe000] ?? ch); // escapes
   return s.replace(/\s+/g, ' ').trim();
 }
 

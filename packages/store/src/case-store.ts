@@ -66,9 +66,17 @@ export class CaseStore {
       createdAt: now,
       updatedAt: now,
     };
+    // The case (its own hash slot) and its index entry (`fg:x:cases`, another slot) are two writes, and
+    // a process can die between them; neither order may leave a case that exists but is never listed.
+    // A fresh id cannot exist yet: its entry goes first (a crash then leaves an entry without a case,
+    // which list() skips). A step's id (opKey) may already be written, by a run that died before its
+    // index entry: the entry goes after, from the stored createdAt, whether the case was new or not
+    // (ZADD of the same member is idempotent), so the step's next run repairs it.
+    const member = (createdAt: string) => `${Date.parse(createdAt)}:${id}`;
+    if (!input.opKey) await this.redis.zadd(this.keys.cases(), 0, member(now));
     const reply = await runScript(this.redis, 'fgCaseWrite', [this.keys.case(id), this.keys.caseComments(id)], ['create', ...Object.entries(fields).flat()]);
     const created = decodeCase(reply[1] as unknown as string[]);
-    if (Number(reply[0]) === 1) await this.redis.zadd(this.keys.cases(), 0, `${Date.parse(created.createdAt)}:${id}`);
+    if (input.opKey) await this.redis.zadd(this.keys.cases(), 0, member(created.createdAt));
     return created;
   }
 

@@ -8,12 +8,13 @@ import { TemplateError } from './errors';
 export { TemplateError } from './errors';
 export type { TemplateErrorKind, TemplatePosition } from './errors';
 export { isTemplate, wholeValueRange, templateCache } from './compile';
-export { renderString, renderDeep, renderBudget } from './render';
+export { renderString, renderDeep, renderBudget, renderMarkdownMessage } from './render';
+export { escapeMarkdown } from './markdown';
 export { LruCache } from './lru';
 export { isPlainObject } from './values';
 export type { RenderBudget, RenderOptions } from './render';
 export { stepReferences } from './refs';
-export { ALLOWED_TAGS, LIMITS, liquid, toText } from './liquid';
+export { ALLOWED_TAGS, LIMITS, liquid, toText, TrustedMarkdown } from './liquid';
 
 /** True when the trimmed text is a whole `${{ expr }}` value (rendered to a typed value). */
 export function isWholeValue(text: string): boolean {

@@ -1,8 +1,9 @@
 /**
  * The one LiquidJS engine of Flowgate: allowed tags only, no file system, own properties only,
- * lenient variables, strict filters, the limits of docs/workflows.md "Templates", and the json/json_parse/entries filters.
+ * lenient variables, strict filters, the limits of docs/workflows.md "Templates", and the json/json_parse/entries/markdown filters.
  */
-import { Context, FS, Liquid, toValue } from 'liquidjs';
+import { Context, Drop, FS, Liquid, toValue } from 'liquidjs';
+import { escapeMarkdown } from './markdown';
 
 /** What a filter sees as `this`. */
 interface FilterImpl {
@@ -60,9 +61,37 @@ export function withEscape<T>(escape: ((text: string) => string) | undefined, fn
   }
 }
 
-function outputEscape(this: unknown, value: unknown): string {
+/**
+ * What the `markdown` filter returns: text the author trusts as Markdown. An output whose last filter
+ * is `markdown` is left alone by the Markdown escaping of wait messages (escapeMarkdown), and by that
+ * escaping only: any other escape (the KQL quoting of conditions) still applies. Everywhere else it
+ * is its text (a Drop: LiquidJS's toValue and the string filters read it through valueOf).
+ */
+export class TrustedMarkdown extends Drop {
+  constructor(readonly text: string) {
+    super();
+  }
+  override valueOf(): string {
+    return this.text;
+  }
+  override toString(): string {
+    return this.text;
+  }
+  /** for `size` */
+  get length(): number {
+    return this.text.length;
+  }
+}
+
+/** The text of an output under `escape` (the text of a `markdown` filter's result as is under escapeMarkdown). */
+export function escapedText(value: unknown, escape: ((text: string) => string) | undefined): string {
+  if (value instanceof TrustedMarkdown && escape === escapeMarkdown) return value.text;
   const text = toText(value);
-  return currentEscape ? currentEscape(text) : text;
+  return escape ? escape(text) : text;
+}
+
+function outputEscape(this: unknown, value: unknown): string {
+  return escapedText(value, currentEscape);
 }
 
 function useMemory(impl: FilterImpl, size: number): void {
@@ -113,6 +142,12 @@ liquid.registerFilter('entries', function (this: FilterImpl, value: unknown) {
   const entries = Object.entries(v as Record<string, unknown>);
   useMemory(this, entries.length);
   return entries;
+});
+
+liquid.registerFilter('markdown', function (this: FilterImpl, value: unknown) {
+  const text = toText(value);
+  useMemory(this, text.length);
+  return new TrustedMarkdown(text);
 });
 
 // LiquidJS's `raw` filter skips outputEscape, which would skip the JSON rendering of arrays/objects

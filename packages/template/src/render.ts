@@ -2,12 +2,18 @@
 import { Context, isTruthy, toValue, toValueSync } from 'liquidjs';
 import { compile, toTemplateError, WholeValueTemplate } from './compile';
 import { templateError, type TemplateError } from './errors';
-import { liquid, LIMITS, withEscape } from './liquid';
+import { escapedText, liquid, LIMITS, withEscape } from './liquid';
+import { escapeMarkdown } from './markdown';
 import { isPlainObject } from './values';
 
 export interface RenderOptions {
   /** applied to the text of every `{{ }}` output that is not the whole string (conditions quote them as KQL values) */
   escapeOutput?: (text: string) => string;
+  /**
+   * Apply escapeOutput to a string that is one `{{ expr }}` too, and to a whole `${{ expr }}`, whose
+   * value then renders as text like a `{{ }}` (wait messages: every value in them is escaped).
+   */
+  escapeWhole?: boolean;
   /** the render time left to the strings of one step, shared by all of them (see renderBudget) */
   budget?: RenderBudget;
 }
@@ -49,7 +55,9 @@ function evaluateWhole(compiled: WholeValueTemplate, text: string, ctx: object, 
       const cond = toValueSync(compiled.cond.value(context, false));
       if (!isTruthy(cond, context)) piece = compiled.otherwise ?? compiled.then;
     }
-    const value: unknown = toValue(toValueSync(piece.value(context, false)));
+    const raw: unknown = toValueSync(piece.value(context, false));
+    if (opts?.escapeWhole && opts.escapeOutput) return escapedText(raw, opts.escapeOutput);
+    const value: unknown = toValue(raw);
     return value === undefined ? null : value;
   } catch (e) {
     throw toTemplateError(e, 'render', text, text, null, compiled.offset);
@@ -70,7 +78,7 @@ export function renderString(text: string, ctx: object, opts?: RenderOptions): u
     case 'whole':
       return evaluateWhole(compiled, text, ctx, opts);
     case 'text': {
-      const escape = compiled.single ? undefined : opts?.escapeOutput;
+      const escape = compiled.single && !opts?.escapeWhole ? undefined : opts?.escapeOutput;
       const renderLimit = renderLimitOf(text, opts?.budget);
       try {
         return String(withEscape(escape, () => liquid.renderSync(compiled.templates, ctx, { renderLimit })));
@@ -79,6 +87,14 @@ export function renderString(text: string, ctx: object, opts?: RenderOptions): u
       }
     }
   }
+}
+
+/**
+ * Renders the Markdown message of a wait (docs/workflows.md "Writing the message"): the author's text
+ * as written, every interpolated value escaped by escapeMarkdown, unless its last filter is `markdown`.
+ */
+export function renderMarkdownMessage(text: string, ctx: object, opts?: Pick<RenderOptions, 'budget'>): unknown {
+  return renderString(text, ctx, { ...opts, escapeOutput: escapeMarkdown, escapeWhole: true });
 }
 
 /** Renders every string in objects and arrays (keys are not rendered) into a new structure. */
