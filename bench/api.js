@@ -8,7 +8,7 @@ const { ROOT, startRedis, spawnNode, stopAll, waitFor, percentile, report, freeP
 const quick = process.argv.includes('--quick');
 const only = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7);
 const runs = (part) => !only || only === part;
-const KEY = 'bench-admin-key-0123456789';
+const KEY = 'bench-admin-key-0123456789abcdef0123456789';
 const ALERT = { '@timestamp': '2026-11-25T10:00:00.000Z', host: { name: 'web-01' }, user: { name: 'jdoe' }, rule: { id: 'r-1', name: 'Suspicious process', tags: ['edr'] }, process: { name: 'powershell.exe', command_line: 'powershell -enc SQBFAFgA' } };
 const PAD = 'x'.repeat(Math.max(0, 300 - JSON.stringify({ alerts: [ALERT] }).length - 10));
 const EVENT = { alerts: [{ ...ALERT, note: PAD }] };

@@ -6,14 +6,17 @@ import { startRedis, type RedisServer } from './redis-server';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
-/** One API key per role (docs/api.md "Authentication and roles"); the names are what `respondedBy` and `triggeredBy` show. */
+/**
+ * One API key per role (docs/api.md "Authentication and roles"); the names are what `respondedBy` and `triggeredBy` show.
+ * Secrets shorter than 32 characters are refused at start.
+ */
 export const KEYS = {
-  admin: 'admin-secret-0123456789',
-  editor: 'editor-secret-0123456789',
-  reviewer: 'reviewer-secret-0123456789',
-  reviewer2: 'reviewer2-secret-0123456789',
-  viewer: 'viewer-secret-0123456789',
-  ingest: 'ingest-secret-0123456789',
+  admin: 'admin-secret-0123456789abcdef0123456789',
+  editor: 'editor-secret-0123456789abcdef0123456789',
+  reviewer: 'reviewer-secret-0123456789abcdef0123456789',
+  reviewer2: 'reviewer2-secret-0123456789abcdef0123456789',
+  viewer: 'viewer-secret-0123456789abcdef0123456789',
+  ingest: 'ingest-secret-0123456789abcdef0123456789',
 } as const;
 export const KEY_NAMES: Record<keyof typeof KEYS, string> = {
   admin: 'admin',

@@ -6,7 +6,7 @@
  * (a key for unknown keys, a value for bad values, the mapping for missing keys), and only a
  * document model with ranges gives us that.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar } from 'yaml';
+import { CST, Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Node, parseDocument, Scalar } from 'yaml';
 import { formatPath, Path, Segment } from './path';
 import type { Problem } from './types';
 
@@ -117,7 +117,116 @@ export interface ParsedYaml {
   warnings: Problem[];
 }
 
+/** How deep a workflow's YAML may nest collections (block and flow together). */
+export const MAX_YAML_DEPTH = 64;
+/**
+ * How many lexical tokens (scalars, indicators, spaces, line breaks, comments) a workflow's YAML may
+ * have: parsing costs about 4 µs per token, so 250,000 (a workflow of several thousand steps) keep
+ * a request around a second, where a 4 MiB body of tiny tokens (`- 1` lines, blank lines) would hold
+ * the API's event loop for 10 s.
+ */
+export const MAX_YAML_TOKENS = 250_000;
+
+/**
+ * Why the YAML text is refused before it is parsed (with the 1-based line and column where), or
+ * null: collections nested deeper than `depth`, or more than `tokens` tokens.
+ *
+ * One pass over the `yaml` package's lexer (a state machine: no recursion, linear time), stopped at
+ * the first excess, before the document is composed: the composer and everything after it recurse
+ * once per level, so a 100,000-deep `[[[...` would overflow the stack, and near the stack's end V8
+ * may even abort the process (a regular expression compiled there fails with a fatal "out of
+ * memory"); and parsing time grows with the tokens.
+ *
+ * Block collections are tracked by the columns of their entries (`-`, `?`, `key:`), as the parser
+ * does; a sequence may sit at its parent mapping's column. The count never falls short of the real
+ * depth (what is refused is at worst a little shallower than `depth`).
+ */
+export function yamlLimitProblem(text: string, limits: { depth: number; tokens: number } = { depth: MAX_YAML_DEPTH, tokens: MAX_YAML_TOKENS }): Problem | null {
+  type Open = { col: number; kind: 'seq' | 'map' };
+  const stack: Open[] = [];
+  let flow = 0;
+  let line = 1;
+  let col = 0;
+  let tokens = 0;
+  /** the column where the current block node began on this line (a candidate mapping key) */
+  let nodeStart: number | null = null;
+  const deeper = () => stack.length + flow > limits.depth;
+  const openBlock = (kind: Open['kind'], at: number): boolean => {
+    while (stack.length > 0 && stack[stack.length - 1].col > at) stack.pop();
+    const top = stack[stack.length - 1];
+    if (top && top.col === at) {
+      if (top.kind === kind) return false; // the next entry of the same collection
+      const below = stack[stack.length - 2];
+      if (below && below.col === at && below.kind === kind) {
+        stack.pop();
+        return false;
+      }
+    }
+    stack.push({ col: at, kind });
+    return deeper();
+  };
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'doc-mode' || type === 'scalar' || type === 'flow-error-end') continue; // markers, not source text
+    if (++tokens > limits.tokens) return { path: '', line, column: col + 1, message: `the YAML has more than ${limits.tokens} tokens` };
+    const at = col;
+    let nl = token.indexOf('\n');
+    if (nl < 0) col += token.length;
+    else {
+      for (; nl >= 0; nl = token.indexOf('\n', nl + 1)) line++;
+      col = token.length - token.lastIndexOf('\n') - 1;
+    }
+    let exceeded = false;
+    switch (type) {
+      case 'newline':
+        nodeStart = null;
+        break;
+      case 'doc-start':
+      case 'doc-end':
+        stack.length = 0;
+        flow = 0;
+        nodeStart = null;
+        break;
+      case 'flow-map-start':
+      case 'flow-seq-start':
+        if (flow === 0 && nodeStart === null) nodeStart = at;
+        flow++;
+        exceeded = deeper();
+        break;
+      case 'flow-map-end':
+      case 'flow-seq-end':
+        flow = Math.max(0, flow - 1);
+        break;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+        if (flow === 0) {
+          exceeded = openBlock(type === 'seq-item-ind' ? 'seq' : 'map', at);
+          nodeStart = null;
+        }
+        break;
+      case 'map-value-ind':
+        if (flow === 0) {
+          exceeded = openBlock('map', nodeStart ?? at);
+          nodeStart = null;
+        }
+        break;
+      case 'space':
+      case 'comment':
+      case 'comma':
+      case 'byte-order-mark':
+      case 'directive-line':
+        break;
+      default: // a scalar, an alias, an anchor or a tag: where a node begins
+        if (flow === 0 && nodeStart === null) nodeStart = at;
+    }
+    if (exceeded) return { path: '', line, column: at + 1, message: `YAML nested deeper than ${limits.depth} levels` };
+  }
+  return null;
+}
+
 export function parseYaml(text: string): ParsedYaml {
+  const refused = yamlLimitProblem(text);
+  if (refused) return { data: undefined, source: new YamlSource('', parseDocument(''), new LineCounter()), errors: [refused], warnings: [] };
   const lineCounter = new LineCounter();
   // uniqueKeys off: duplicate keys are reported below with their path instead of a bare parser error.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ExecutionArchive, Logger, Runtime } from '@flowgate/executor';
 import { IdempotencyStore } from '@flowgate/store';
 import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
+import { trustProxy, type ProxyRange } from './address';
 import { Authenticator, FailureLimiter, IngestLimiter } from './auth';
 import type { AlertCandidates } from './candidates';
 import type { ApiKeyEntry } from './config';
@@ -36,6 +37,10 @@ export interface AppDeps {
   pressure?: PressureMonitor;
   /** FLOWGATE_ARCHIVE: where executions that left Redis are read back from (docs/operations.md "Archive") */
   archive?: ExecutionArchive | null;
+  /** FLOWGATE_TRUSTED_PROXIES: whose X-Forwarded-For makes `req.ip` (none: the socket's address) */
+  trustedProxies?: ProxyRange[];
+  /** FLOWGATE_METRICS_KEY: the key /metrics requires (none: /metrics is open) */
+  metricsKey?: string | null;
 }
 
 /** The express app of docs/api.md, built from its dependencies (tests build it too). */
@@ -46,6 +51,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('case sensitive routing', true);
   app.set('query parser', 'simple');
+  // req.ip, everywhere: the right-most address of X-Forwarded-For that is not a trusted proxy, or the
+  // socket's address when it is not a trusted proxy itself (docs/api.md "Authentication and roles").
+  app.set('trust proxy', trustProxy(deps.trustedProxies ?? []));
 
   const auth = new Authenticator({ keys: deps.keys, failures: deps.failures });
   const ingestor = new Ingestor({
@@ -62,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(healthRouter({ rt, metrics, shared: deps.shared, ready: deps.ready, pressure: deps.pressure, archive: deps.archive }));
+  app.use(healthRouter({ rt, metrics, shared: deps.shared, ready: deps.ready, pressure: deps.pressure, archive: deps.archive, metricsKey: deps.metricsKey }));
   app.use('/api', (_req, res, next) => {
     if (deps.ready()) return next();
     res.setHeader('Retry-After', '1');

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { LruCache } from '@flowgate/template';
+import { addressGroup } from './address';
 import type { ApiKeyEntry, Role } from './config';
 import { ApiError, sendError } from './errors';
 
@@ -41,43 +43,50 @@ function sha256(text: string): Buffer {
 }
 
 /**
- * Counts authentication failures per address in a sliding window; at `max` failures the address is
- * refused (429 with Retry-After) until the oldest failure leaves the window.
+ * Counts authentication failures per address group (services/api/src/address.ts `addressGroup`: an
+ * IPv4 address, an IPv6 /64) in a sliding window; at `max` failures the group's requests without a
+ * valid key are refused (429 with Retry-After) until the oldest failure leaves the window. A capped
+ * LRU: an attacker cycling addresses evicts the least recently failing groups, memory stays bounded.
  */
 export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
+  private readonly failures: LruCache<string, number[]>;
 
   constructor(
     readonly max = 50,
     readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+    readonly capacity = 10_000,
+  ) {
+    this.failures = new LruCache(capacity);
+  }
 
-  private recent(address: string): number[] {
+  /** The failures of the window (older ones are dropped); the group's entry, when it has one, is kept. */
+  private recent(group: string): number[] {
+    const list = this.failures.get(group);
+    if (!list) return [];
     const cutoff = this.now() - this.windowMs;
-    const list = (this.failures.get(address) ?? []).filter((t) => t > cutoff);
-    if (list.length === 0) this.failures.delete(address);
-    else this.failures.set(address, list);
+    const drop = list.findIndex((t) => t > cutoff);
+    list.splice(0, drop < 0 ? list.length : drop);
     return list;
   }
 
-  /** Seconds to wait when the address is blocked, else 0. */
-  blockedFor(address: string): number {
-    const list = this.recent(address);
+  /** Seconds to wait when the group is blocked, else 0. */
+  blockedFor(group: string): number {
+    const list = this.recent(group);
     if (list.length < this.max) return 0;
     return Math.max(1, Math.ceil((list[list.length - this.max] + this.windowMs - this.now()) / 1000));
   }
 
-  fail(address: string): void {
-    const list = this.recent(address);
+  fail(group: string): void {
+    const list = this.recent(group);
     list.push(this.now());
     if (list.length > this.max) list.splice(0, list.length - this.max);
-    this.failures.set(address, list);
-    if (this.failures.size > 10_000) this.sweep();
+    this.failures.set(group, list);
   }
 
-  private sweep(): void {
-    for (const address of [...this.failures.keys()]) this.recent(address);
+  /** Groups held (at most `capacity`). */
+  get size(): number {
+    return this.failures.size;
   }
 }
 
@@ -135,21 +144,23 @@ export class Authenticator {
   }
 
   /**
-   * A middleware allowing callers with `permission`. 401 without a valid key (counted toward the
-   * address's failure limit), 429 while that address is over the limit, 403 for a role without the
-   * permission (after `onForbidden`, e.g. to record a resume attempt).
+   * A middleware allowing callers with `permission`. The key is checked first: a valid key is never
+   * refused by the failure limit. Without a valid key: 429 while the client's address group is over
+   * the limit, else 401 (counted toward it). 403 for a role without the permission (after
+   * `onForbidden`, e.g. to record a resume attempt). The client's address is `req.ip`
+   * (FLOWGATE_TRUSTED_PROXIES, services/api/src/address.ts).
    */
   require(permission: Permission, onForbidden?: (req: Request, caller: Caller) => Promise<void>): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      const address = req.socket.remoteAddress ?? 'unknown';
-      const wait = this.failures.blockedFor(address);
-      if (wait > 0) {
-        return sendError(res, new ApiError('rate_limited', `too many authentication failures from ${address}; retry in ${wait} s`, [], { 'Retry-After': String(wait) }));
-      }
       const header = req.headers.authorization;
       const caller = this.identify(header);
       if (!caller) {
-        this.failures.fail(address);
+        const group = addressGroup(req.ip ?? req.socket.remoteAddress);
+        const wait = this.failures.blockedFor(group);
+        if (wait > 0) {
+          return sendError(res, new ApiError('rate_limited', `too many authentication failures from ${group}; retry in ${wait} s`, [], { 'Retry-After': String(wait) }));
+        }
+        this.failures.fail(group);
         const message = this.keys.length === 0 ? 'no API keys are configured (FLOWGATE_API_KEYS)' : header ? 'invalid API key' : 'missing Authorization header (ApiKey <secret> or Bearer <secret>)';
         res.setHeader('WWW-Authenticate', 'ApiKey, Bearer');
         return sendError(res, new ApiError('unauthorized', message));

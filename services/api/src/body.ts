@@ -41,7 +41,32 @@ export function jsonBody(req: Request): unknown {
   return parseJson(text, 'the JSON body');
 }
 
+/** How deep a JSON body (or a `_bulk` line) may nest arrays and objects. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`, by one scan of the text (no
+ * recursion, before JSON.parse): a 100,000-deep value can neither overflow the stack here nor
+ * reach code that walks it recursively (JSON.stringify, templates, conditions).
+ */
+export function nestedDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 export function parseJson(text: string, what: string): unknown {
+  if (nestedDeeperThan(text)) throw badRequest(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (err) {

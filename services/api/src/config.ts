@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commonConfigFromEnv, type CommonConfig } from '@flowgate/executor';
+import { parseTrustedProxies, type ProxyRange } from './address';
 
 /** The roles of docs/api.md "Authentication and roles". */
 export const ROLES = ['ingest', 'viewer', 'reviewer', 'editor', 'admin'] as const;
@@ -30,7 +31,14 @@ export interface ApiConfig {
   maxMemory: MemoryLimit;
   /** FLOWGATE_MAX_BACKLOG: step jobs waiting beyond which new work is refused */
   maxBacklog: number;
+  /** FLOWGATE_TRUSTED_PROXIES: the proxies whose X-Forwarded-For is believed (none: the socket's address is the client) */
+  trustedProxies: ProxyRange[];
+  /** FLOWGATE_METRICS_KEY: the key /metrics requires; null: /metrics needs none */
+  metricsKey: string | null;
 }
+
+/** The shortest secret accepted (FLOWGATE_API_KEYS, FLOWGATE_METRICS_KEY): `openssl rand -hex 32` gives 64 characters. */
+export const MIN_SECRET_LENGTH = 32;
 
 /** A share of Redis's `maxmemory` (none while maxmemory is 0), or bytes. */
 export type MemoryLimit = { percent: number } | { bytes: number };
@@ -76,8 +84,8 @@ const KEY_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /**
  * FLOWGATE_API_KEYS (docs/api.md "Authentication and roles"): entries split on ",", each split on its first two ":" into
- * name:role:secret. A malformed entry or a duplicate name throws one line naming the entry
- * (by position and name, never printing the secret).
+ * name:role:secret. A malformed entry, a duplicate name or a secret shorter than MIN_SECRET_LENGTH
+ * throws one line naming the entry (by position and name, never printing the secret).
  */
 export function parseApiKeys(text: string | undefined): ApiKeyEntry[] {
   if (!text || text.trim() === '') return [];
@@ -102,6 +110,7 @@ export function parseApiKeys(text: string | undefined): ApiKeyEntry[] {
     if (!KEY_NAME.test(name)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the name must match ^[A-Za-z0-9._@-]{1,64}$`);
     if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: unknown role "${role}" (one of ${ROLES.join(', ')})`);
     if (secret.length === 0) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the secret is empty`);
+    if (secret.length < MIN_SECRET_LENGTH) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the secret is shorter than ${MIN_SECRET_LENGTH} characters (generate one with openssl rand -hex 32)`);
     if (names.has(name)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: duplicate name "${name}" (also entry ${names.get(name)})`);
     if (secrets.has(secret)) throw new ConfigError(`FLOWGATE_API_KEYS: ${shown}: the same secret as entry ${secrets.get(secret)}`);
     names.set(name, n);
@@ -109,6 +118,15 @@ export function parseApiKeys(text: string | undefined): ApiKeyEntry[] {
     keys.push({ name, role: role as Role, secret });
   });
   return keys;
+}
+
+/** FLOWGATE_METRICS_KEY: absent or blank = /metrics needs no key; else at least MIN_SECRET_LENGTH characters, no spaces. */
+export function parseMetricsKey(text: string | undefined): string | null {
+  const key = (text ?? '').trim();
+  if (key === '') return null;
+  if (/\s/.test(key)) throw new ConfigError('FLOWGATE_METRICS_KEY: the key contains white space');
+  if (key.length < MIN_SECRET_LENGTH) throw new ConfigError(`FLOWGATE_METRICS_KEY: the key is shorter than ${MIN_SECRET_LENGTH} characters (generate one with openssl rand -hex 32)`);
+  return key;
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -187,5 +205,12 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
   const uiDir = env.FLOWGATE_UI_DIR?.trim() ? resolve(env.FLOWGATE_UI_DIR.trim()) : resolve(__dirname, '..', '..', '..', 'packages', 'ui', 'dist');
   const maxMemory = parseMaxMemory(env.FLOWGATE_MAX_MEMORY);
   const maxBacklog = parseMaxBacklog(env.FLOWGATE_MAX_BACKLOG);
-  return { common, host, port: common.port, apiKeys, workflowsDir, connectorsPath, idempotencyTtlMs, rateLimitIngest, uiDir, maxMemory, maxBacklog };
+  let trustedProxies: ProxyRange[];
+  try {
+    trustedProxies = parseTrustedProxies(env.FLOWGATE_TRUSTED_PROXIES);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const metricsKey = parseMetricsKey(env.FLOWGATE_METRICS_KEY);
+  return { common, host, port: common.port, apiKeys, workflowsDir, connectorsPath, idempotencyTtlMs, rateLimitIngest, uiDir, maxMemory, maxBacklog, trustedProxies, metricsKey };
 }

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { isRedisConnectionError, isRedisOutOfMemory } from '@flowgate/queue';
 
@@ -109,6 +110,39 @@ export function errorHandler(log: LogLike, hooks: { onOutOfMemory?: () => void }
     log.error({ err: (err as Error)?.stack ?? String(err), method: req.method, path: req.path }, 'request failed');
     sendError(res, new ApiError('internal_error', 'internal error'));
   };
+}
+
+/** Sockets already answered by answerClientError (the parser reports every later chunk again). */
+const answeredSockets = new WeakSet<Duplex>();
+
+/**
+ * For the HTTP server's `clientError`: a request Node's parser refuses before express sees it (bytes
+ * outside ASCII in the path, malformed headers, headers over 16 KiB) is answered `400 bad_request` in
+ * the error format of docs/api.md, not with Node's bare `400` without a body. The connection is
+ * closed after a short linger: the rest of the request (a body the client is still sending) is read
+ * and dropped for up to 2 s, so that closing does not reset the connection under the client before
+ * it has read the answer.
+ */
+export function answerClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+  if (answeredSockets.has(socket)) return;
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  answeredSockets.add(socket);
+  const reason = err.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are larger than 16 KiB' : `malformed HTTP request (${err.code ?? err.message})`;
+  const body = JSON.stringify(errorBody('bad_request', reason));
+  // A HEAD gets the headers only (its client reads no body).
+  const head = err.rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
+  socket.removeAllListeners('data'); // the parser's: it would report each chunk as another error
+  socket.on('data', () => undefined);
+  socket.resume();
+  const linger = setTimeout(() => socket.destroy(), 2000);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+  );
 }
 
 /** `503 overloaded` for a write Redis refused at its maxmemory. */

@@ -9,6 +9,7 @@ import { ConnectionErrorLog } from '@flowgate/queue';
 import { builtinRegistry } from '@flowgate/steps';
 import { Metrics, SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { createApp } from './app';
+import { answerClientError } from './errors';
 import { AlertCandidates } from './candidates';
 import { loadArchive } from './archive';
 import { apiConfigFromEnv, type ApiConfig } from './config';
@@ -76,10 +77,13 @@ async function main(): Promise<void> {
     uiDir: config.uiDir,
     pressure,
     archive,
+    trustedProxies: config.trustedProxies,
+    metricsKey: config.metricsKey,
   });
 
   const server = app.listen(config.port, config.host);
   server.on('error', (err) => fail(`cannot listen on ${config.host}:${config.port}: ${err.message}`));
+  server.on('clientError', answerClientError);
   server.on('listening', () => {
     const address = server.address() as AddressInfo;
     log.info({ host: address.address, port: address.port, keys: config.apiKeys.length }, 'api listening');

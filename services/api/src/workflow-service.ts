@@ -85,9 +85,11 @@ export class WorkflowService {
 
   /** DELETE: false when there was no such workflow. Its schedules go with it; executions keep their version. */
   async delete(id: string): Promise<boolean> {
-    const removed = await this.rt.workflows.delete(id);
+    // An unknown id writes nothing: no revision bump (that every API process would reload its
+    // alert candidates for); its leftover schedules, if any, still go.
+    const removed = (await this.rt.workflows.exists(id)) && (await this.rt.workflows.delete(id));
     await syncSchedules(this.rt, id, null);
-    this.options.onChange?.();
+    if (removed) this.options.onChange?.();
     return removed;
   }
 

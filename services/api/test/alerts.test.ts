@@ -217,6 +217,29 @@ describe('POST /api/alerts/_bulk', () => {
     expectError(await bulk(Array(10_001).fill('{}').join('\n')), 413, 'payload_too_large');
   });
 
+  it('refuses a line nested deeper than 64 levels as that line\'s error (even 100,000 deep), and POST /api/alerts with such a body with 400', async () => {
+    const wf = uid('deep');
+    await sys.putWorkflow(wf, alertWorkflow('Deep'));
+    const deepArray = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const r = await bulk([JSON.stringify({ host: { name: 'ok' } }), deepArray, deepObject].join('\n'), { query: `?workflowId=${wf}` });
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({
+      accepted: 1,
+      executions: 1,
+      errors: [
+        { line: 2, message: 'nested deeper than 64 levels' },
+        { line: 3, message: 'nested deeper than 64 levels' },
+      ],
+    });
+    for (const raw of [deepArray, deepObject, `{"alerts": [${'{"a":'.repeat(70)}1${'}'.repeat(70)}]}`]) {
+      const single = await sys.request('POST', `/api/alerts?workflowId=${wf}`, { key: 'ingest', raw, headers: { 'content-type': 'application/json' } });
+      expectError(single, 400, 'bad_request');
+      expect(single.body.error.message).toContain('nested deeper than 64 levels');
+    }
+    expect(await executionIds(sys, wf)).toHaveLength(1);
+  });
+
   it('dedupes lines by their id (within the request and across requests) and replays a repeated Idempotency-Key', async () => {
     const wf = uid('bulkidem');
     await sys.putWorkflow(wf, alertWorkflow('Bulk idem'));

@@ -76,9 +76,10 @@ describe('body limits', () => {
 
 describe('headers, health, metrics, UI', () => {
   it('sets Content-Security-Policy and nosniff on API answers and static files', async () => {
-    for (const path of ['/api/workflows', '/', '/assets/app.js']) {
-      const r = await sys.request('GET', path);
-      expect(r.headers.get('content-security-policy')).toBe("default-src 'self'");
+    for (const path of ['/api/workflows', '/', '/assets/app.js', '/executions/01HZZZZZZZZZZZZZZZZZZZZZZZ']) {
+      const r = await sys.request('GET', path, { headers: { accept: 'text/html' } });
+      // no <base> may move the UI's relative URLs, and forms post nowhere but the UI's own origin
+      expect(r.headers.get('content-security-policy')).toBe("default-src 'self'; base-uri 'none'; form-action 'self'");
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     }
   });

@@ -44,11 +44,14 @@ async function healthy(url: string): Promise<boolean> {
 
 describe('invalid configuration', () => {
   it.each([
-    ['a malformed key entry', { FLOWGATE_API_KEYS: 'alice:reviewer:s3cret-one,bob-reviewer' }, /entry 2 \("bob-reviewer"\)/],
-    ['an unknown role', { FLOWGATE_API_KEYS: 'alice:approver:s3cret-one' }, /entry 1 \("alice:approver:\*\*\*"\).*unknown role "approver"/],
-    ['a duplicate name', { FLOWGATE_API_KEYS: 'alice:reviewer:s3cret-one,alice:viewer:s3cret-two' }, /entry 2 \("alice:viewer:\*\*\*"\).*duplicate name "alice"/],
-    ['a bad name', { FLOWGATE_API_KEYS: 'al ice:reviewer:s3cret-one' }, /entry 1/],
+    ['a malformed key entry', { FLOWGATE_API_KEYS: 'alice:reviewer:s3cret-one-0123456789abcdef0123456789,bob-reviewer' }, /entry 2 \("bob-reviewer"\)/],
+    ['an unknown role', { FLOWGATE_API_KEYS: 'alice:approver:s3cret-one-0123456789abcdef0123456789' }, /entry 1 \("alice:approver:\*\*\*"\).*unknown role "approver"/],
+    ['a duplicate name', { FLOWGATE_API_KEYS: 'alice:reviewer:s3cret-one-0123456789abcdef0123456789,alice:viewer:s3cret-two-0123456789abcdef0123456789' }, /entry 2 \("alice:viewer:\*\*\*"\).*duplicate name "alice"/],
+    ['a bad name', { FLOWGATE_API_KEYS: 'al ice:reviewer:s3cret-one-0123456789abcdef0123456789' }, /entry 1/],
     ['an empty secret', { FLOWGATE_API_KEYS: 'alice:reviewer:' }, /entry 1.*secret is empty/],
+    ['a secret shorter than 32 characters', { FLOWGATE_API_KEYS: 'siem:ingest:s3cret-one-0123456789abcdef0123456789,alice:reviewer:s3cret-0123456789abcdef01234' }, /^flowgate api: FLOWGATE_API_KEYS: entry 2 \("alice:reviewer:\*\*\*"\): the secret is shorter than 32 characters/],
+    ['a metrics key shorter than 32 characters', { FLOWGATE_METRICS_KEY: 's3cret-metrics' }, /^flowgate api: FLOWGATE_METRICS_KEY: the key is shorter than 32 characters/],
+    ['a trusted proxy that is not an address', { FLOWGATE_TRUSTED_PROXIES: '10.0.0.1, proxy.internal' }, /^flowgate api: FLOWGATE_TRUSTED_PROXIES: "proxy.internal" is not an IP address or a CIDR/],
     ['a bad port', { FLOWGATE_PORT: '99999' }, /FLOWGATE_PORT/],
     ['a bad idempotency TTL', { FLOWGATE_IDEMPOTENCY_TTL: 'forever' }, /FLOWGATE_IDEMPOTENCY_TTL/],
     ['a bad ingest rate limit', { FLOWGATE_RATE_LIMIT_INGEST: '-3' }, /FLOWGATE_RATE_LIMIT_INGEST/],
@@ -92,7 +95,7 @@ describe('running', () => {
     const redisPort = await freePort();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    startApi({ FLOWGATE_REDIS_URL: `redis://127.0.0.1:${redisPort}`, FLOWGATE_PORT: String(port), FLOWGATE_API_KEYS: 'a:admin:secret-secret' });
+    startApi({ FLOWGATE_REDIS_URL: `redis://127.0.0.1:${redisPort}`, FLOWGATE_PORT: String(port), FLOWGATE_API_KEYS: 'a:admin:secret-secret-0123456789abcdef0123456789' });
     await waitFor(async () => {
       try {
         return (await fetch(`${url}/api/health`)).status === 503;
@@ -104,27 +107,27 @@ describe('running', () => {
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ redis: 'unavailable', error: { code: 'redis_unavailable' } });
     expect(down.headers.get('retry-after')).toBe('2');
-    const api = await fetch(`${url}/api/workflows`, { headers: { authorization: 'ApiKey secret-secret' } });
+    const api = await fetch(`${url}/api/workflows`, { headers: { authorization: 'ApiKey secret-secret-0123456789abcdef0123456789' } });
     expect(api.status).toBe(503);
     expect(((await api.json()) as any).error.code).toBe('unavailable');
 
     const late = spawn(process.env.FLOWGATE_REDIS_SERVER || 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     children.push(late);
     await waitFor(() => healthy(url), 20_000, 'the API to become healthy');
-    expect((await fetch(`${url}/api/workflows`, { headers: { authorization: 'ApiKey secret-secret' } })).status).toBe(200);
+    expect((await fetch(`${url}/api/workflows`, { headers: { authorization: 'ApiKey secret-secret-0123456789abcdef0123456789' } })).status).toBe(200);
   }, 40_000);
 
   it('on SIGTERM stops accepting connections, finishes the request in flight, and exits 0', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const api = startApi({ FLOWGATE_REDIS_URL: redis.url, FLOWGATE_PORT: String(port), FLOWGATE_API_KEYS: 'siem:ingest:ingest-secret' });
+    const api = startApi({ FLOWGATE_REDIS_URL: redis.url, FLOWGATE_PORT: String(port), FLOWGATE_API_KEYS: 'siem:ingest:ingest-secret-0123456789abcdef0123456789' });
     await waitFor(() => healthy(url), 20_000, 'the API');
     // A duplicate of a request that never answers waits 5 s before its 409: a long request in flight.
     const client = new IORedis(redis.url);
     await client.set('fg:idem:siem:a:slow', '__pending__', 'PX', 60_000);
     client.disconnect();
     const t0 = Date.now();
-    const inFlight = fetch(`${url}/api/alerts`, { method: 'POST', headers: { authorization: 'ApiKey ingest-secret', 'content-type': 'application/json', 'idempotency-key': 'slow' }, body: '{}' });
+    const inFlight = fetch(`${url}/api/alerts`, { method: 'POST', headers: { authorization: 'ApiKey ingest-secret-0123456789abcdef0123456789', 'content-type': 'application/json', 'idempotency-key': 'slow' }, body: '{}' });
     await new Promise((r) => setTimeout(r, 300));
     api.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));

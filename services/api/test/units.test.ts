@@ -1,53 +1,109 @@
 /** Pure parts of the API, without processes: key parsing, durations, titles, limiters, events. */
+import { addressGroup, parseTrustedProxies, trustProxy } from '../src/address';
 import { FailureLimiter, IngestLimiter, Authenticator } from '../src/auth';
 import { ConnectionErrorLog, isRedisConnectionError, isRedisOutOfMemory } from '@flowgate/queue';
-import { parseApiKeys, parseDurationMs, parseMaxBacklog, parseMaxMemory } from '../src/config';
+import { parseApiKeys, parseDurationMs, parseMaxBacklog, parseMaxMemory, parseMetricsKey } from '../src/config';
 import { memoryLimitOf, parseMemoryInfo } from '../src/pressure';
-import { healthProblem } from '../src/routes/health';
+import { GaugeRefresher, healthProblem } from '../src/routes/health';
 import { eventIdOf, normalizeEvent } from '../src/ingest';
 import { iso, waitTitle } from '../src/render';
 import { splitLines } from '../src/routes/alerts';
 
+/** A secret of 32 characters or more (the shortest accepted), unique per `tag`. */
+const secret = (tag: string) => `${tag}-${'0123456789abcdef'.repeat(2)}`;
+
 describe('FLOWGATE_API_KEYS', () => {
   it('splits entries on "," and each on its first two ":" (the secret may hold ":")', () => {
-    expect(parseApiKeys('alice:reviewer:a:b:c, siem:ingest:xyz ,')).toEqual([
-      { name: 'alice', role: 'reviewer', secret: 'a:b:c' },
-      { name: 'siem', role: 'ingest', secret: 'xyz' },
+    expect(parseApiKeys(`alice:reviewer:a:b:${secret('c')}, siem:ingest:${secret('xyz')} ,`)).toEqual([
+      { name: 'alice', role: 'reviewer', secret: `a:b:${secret('c')}` },
+      { name: 'siem', role: 'ingest', secret: secret('xyz') },
     ]);
     expect(parseApiKeys(undefined)).toEqual([]);
     expect(parseApiKeys('  ')).toEqual([]);
-    expect(parseApiKeys('a.b@c-d_e:admin:s')[0].name).toBe('a.b@c-d_e');
+    expect(parseApiKeys(`a.b@c-d_e:admin:${secret('s')}`)[0].name).toBe('a.b@c-d_e');
   });
 
   it.each([
     ['alice', /entry 1 \("alice"\) is not name:role:secret/],
     ['alice:reviewer', /entry 1 .* is not name:role:secret/],
-    ['alice:root:pw', /unknown role "root"/],
-    ['a:admin:x,,b:admin:y', /entry 2 is empty/],
-    ['a:admin:x,a:viewer:y', /entry 2 .*duplicate name "a" \(also entry 1\)/],
-    ['a:admin:same,b:viewer:same', /entry 2 .*the same secret as entry 1/],
-    [`${'n'.repeat(65)}:admin:x`, /the name must match/],
-    ['bad name:admin:x', /the name must match/],
+    [`alice:root:${secret('pw')}`, /unknown role "root"/],
+    [`a:admin:${secret('x')},,b:admin:${secret('y')}`, /entry 2 is empty/],
+    [`a:admin:${secret('x')},a:viewer:${secret('y')}`, /entry 2 .*duplicate name "a" \(also entry 1\)/],
+    [`a:admin:${secret('same')},b:viewer:${secret('same')}`, /entry 2 .*the same secret as entry 1/],
+    [`${'n'.repeat(65)}:admin:${secret('x')}`, /the name must match/],
+    [`bad name:admin:${secret('x')}`, /the name must match/],
   ])('refuses %s', (text, message) => {
     expect(() => parseApiKeys(text)).toThrow(message);
   });
 
-  it('never prints a secret in its message', () => {
-    expect(() => parseApiKeys('a:admin:topsecret,a:viewer:othersecret')).toThrow(/^(?!.*secret").*$/);
+  it('refuses a secret shorter than 32 characters, naming the entry, never the secret', () => {
+    const short = 'x'.repeat(31);
+    expect(() => parseApiKeys(`siem:ingest:${secret('ok')},alice:reviewer:${short}`)).toThrow(/^FLOWGATE_API_KEYS: entry 2 \("alice:reviewer:\*\*\*"\): the secret is shorter than 32 characters/);
     try {
-      parseApiKeys('a:admin:topsecret,a:viewer:othersecret');
+      parseApiKeys(`alice:reviewer:${short}`);
+    } catch (e) {
+      expect((e as Error).message).not.toContain(short);
+    }
+    expect(parseApiKeys(`alice:reviewer:${'x'.repeat(32)}`)).toEqual([{ name: 'alice', role: 'reviewer', secret: 'x'.repeat(32) }]);
+  });
+
+  it('never prints a secret in its message', () => {
+    const text = `a:admin:${secret('topsecret')},a:viewer:${secret('othersecret')}`;
+    expect(() => parseApiKeys(text)).toThrow(/^(?!.*secret").*$/);
+    try {
+      parseApiKeys(text);
     } catch (e) {
       expect((e as Error).message).not.toMatch(/topsecret|othersecret/);
     }
   });
 });
 
+describe('FLOWGATE_METRICS_KEY', () => {
+  it('is optional, at least 32 characters, never printed', () => {
+    expect(parseMetricsKey(undefined)).toBeNull();
+    expect(parseMetricsKey(' ')).toBeNull();
+    expect(parseMetricsKey(` ${secret('prom')} `)).toBe(secret('prom'));
+    expect(() => parseMetricsKey('short-metrics-key')).toThrow(/^FLOWGATE_METRICS_KEY: the key is shorter than 32 characters/);
+    expect(() => parseMetricsKey('short-metrics-key')).not.toThrow(/short-metrics-key/);
+  });
+});
+
 describe('authentication', () => {
-  const auth = new Authenticator({ keys: parseApiKeys('alice:reviewer:alice-secret,siem:ingest:siem-secret') });
+  const auth = new Authenticator({ keys: parseApiKeys(`alice:reviewer:${secret('alice')},siem:ingest:${secret('siem')}`) });
   it('finds the key of "ApiKey" and "Bearer" headers, nothing else', () => {
-    expect(auth.identify('ApiKey alice-secret')).toEqual({ name: 'alice', role: 'reviewer' });
-    expect(auth.identify('bearer siem-secret')).toEqual({ name: 'siem', role: 'ingest' });
-    for (const h of [undefined, '', 'ApiKey', 'ApiKey alice-secretx', 'Basic alice-secret', 'ApiKey alice-secret extra']) expect(auth.identify(h)).toBeNull();
+    expect(auth.identify(`ApiKey ${secret('alice')}`)).toEqual({ name: 'alice', role: 'reviewer' });
+    expect(auth.identify(`bearer ${secret('siem')}`)).toEqual({ name: 'siem', role: 'ingest' });
+    for (const h of [undefined, '', 'ApiKey', `ApiKey ${secret('alice')}x`, `Basic ${secret('alice')}`, `ApiKey ${secret('alice')} extra`]) expect(auth.identify(h)).toBeNull();
+  });
+});
+
+describe('client addresses', () => {
+  it('groups IPv4 by the address, IPv4-mapped IPv6 as IPv4, IPv6 by its /64', () => {
+    expect(addressGroup('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressGroup('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressGroup('::FFFF:cb00:7107')).toBe('203.0.113.7');
+    expect(addressGroup('2001:db8:1:2::a')).toBe('2001:db8:1:2::/64');
+    expect(addressGroup('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(addressGroup('2001:db8:1:3::a')).toBe('2001:db8:1:3::/64');
+    expect(addressGroup('::1')).toBe('::/64');
+    expect(addressGroup(undefined)).toBe('unknown');
+    expect(addressGroup('not-an-address')).toBe('not-an-address');
+  });
+
+  it('parses FLOWGATE_TRUSTED_PROXIES: addresses and CIDRs, IPv4 and IPv6; one line naming a bad entry', () => {
+    expect(parseTrustedProxies(undefined)).toEqual([]);
+    expect(parseTrustedProxies(' , ')).toEqual([]);
+    expect(parseTrustedProxies('10.0.0.5, 10.1.0.0/16,fd00::/8, ::1').map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.0.0.5/32', '10.1.0.0/16', 'fd00::/8', '::1/128']);
+    expect(parseTrustedProxies('::ffff:10.0.0.0/104').map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.0.0.0/8']);
+    for (const bad of ['proxy.local', '10.0.0.0/33', '10.0.0.256', '*']) expect(() => parseTrustedProxies(`10.0.0.1,${bad}`)).toThrow(`FLOWGATE_TRUSTED_PROXIES: "${bad}" is not an IP address or a CIDR`);
+  });
+
+  it('trusts only the listed proxies, IPv4-mapped addresses as IPv4; none by default', () => {
+    const none = trustProxy([]);
+    expect(none('127.0.0.1', 0)).toBe(false);
+    const trust = trustProxy(parseTrustedProxies('127.0.0.1,10.1.0.0/16,fd00::/8'));
+    expect(['127.0.0.1', '::ffff:127.0.0.1', '10.1.200.3', 'fd00::1'].map((a) => trust(a, 0))).toEqual([true, true, true, true]);
+    expect(['127.0.0.2', '10.2.0.1', 'fe80::1', '::1', 'garbage', ''].map((a) => trust(a, 0))).toEqual([false, false, false, false, false, false]);
   });
 });
 
@@ -106,6 +162,23 @@ describe('limiters', () => {
     expect(f.blockedFor('1.2.3.4')).toBe(0);
   });
 
+  it('counts failures by address group: an IPv6 /64 together', () => {
+    const f = new FailureLimiter(3, 60_000, () => 0);
+    for (const a of ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff::1']) f.fail(addressGroup(a));
+    expect(f.blockedFor(addressGroup('2001:db8:1:2::99'))).toBe(60);
+    expect(f.blockedFor(addressGroup('2001:db8:1:3::a'))).toBe(0);
+  });
+
+  it('holds at most 10,000 address groups, least recently failing first out', () => {
+    const f = new FailureLimiter(50, 60_000, () => 0);
+    for (let i = 0; i < 50; i++) f.fail('198.51.100.1');
+    for (let i = 0; i < 30_000; i++) f.fail(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    expect(f.size).toBe(10_000);
+    expect(f.blockedFor('198.51.100.1')).toBe(0); // evicted by 30,000 others
+    for (let i = 0; i < 50; i++) f.fail('198.51.100.1');
+    expect(f.blockedFor('198.51.100.1')).toBe(60);
+  });
+
   it('lets a key post N alerts per second, then asks it to wait', () => {
     let now = 0;
     const l = new IngestLimiter(3, () => now);
@@ -116,6 +189,43 @@ describe('limiters', () => {
     expect(l.take('k', 1)).toBe(0);
     expect(l.take('k', 10)).toBe(0); // a bulk may go into debt...
     expect(l.take('k', 1)).toBeGreaterThan(1); // ...and waits it off
+  });
+});
+
+describe('/metrics gauges', () => {
+  it('refresh at most once per 5 s, concurrent scrapes sharing one refresh', async () => {
+    let now = 0;
+    let refreshes = 0;
+    let release!: () => void;
+    const g = new GaugeRefresher(() => {
+      refreshes += 1;
+      return new Promise<void>((r) => (release = r));
+    }, 5000, () => now);
+    const scrapes = Array.from({ length: 20 }, () => g.fresh());
+    expect(refreshes).toBe(1);
+    release();
+    await Promise.all(scrapes);
+    now += 4999;
+    await g.fresh();
+    expect(refreshes).toBe(1);
+    now += 1;
+    const next = g.fresh();
+    release();
+    await next;
+    expect(refreshes).toBe(2);
+  });
+
+  it('a failed refresh is not tried again before 5 s either', async () => {
+    let now = 0;
+    let refreshes = 0;
+    const g = new GaugeRefresher(async () => {
+      refreshes += 1;
+      throw new Error('redis down');
+    }, 5000, () => now);
+    await expect(g.fresh()).rejects.toThrow('redis down');
+    now += 1000;
+    await g.fresh();
+    expect(refreshes).toBe(1);
   });
 });
 

@@ -306,7 +306,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (no key) */
+        /**
+         * Prometheus metrics (no key, or FLOWGATE_METRICS_KEY when set)
+         * @description Without FLOWGATE_METRICS_KEY, no key. With it, `Authorization: Bearer <FLOWGATE_METRICS_KEY>`
+         *     (or `ApiKey <FLOWGATE_METRICS_KEY>`); API keys do not open it. The gauges read from Redis are
+         *     refreshed at most once every 5 s, whatever the scrape rate.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1337,6 +1342,16 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description FLOWGATE_METRICS_KEY is set and the request does not carry it (error code unauthorized) */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -1,8 +1,9 @@
-import { Router } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
 import type { ExecutionArchive, Runtime } from '@flowgate/executor';
 import type { Metrics, SharedMetrics } from '@flowgate/telemetry';
 import { archiveHealth, archiveMetrics } from '../archive';
-import { asyncHandler, RETRY_AFTER_SECONDS } from '../errors';
+import { ApiError, asyncHandler, RETRY_AFTER_SECONDS, sendError } from '../errors';
 import type { OverloadReason, PressureMonitor } from '../pressure';
 
 /** Resolves to the ping's answer, or false after `ms` (a Redis that hangs; one that is down refuses at once). */
@@ -23,21 +24,70 @@ async function ping(rt: Runtime, ms: number): Promise<boolean> {
   }
 }
 
-/** Refreshes the gauges that reflect Redis state (queue depths, waits) right before a scrape. */
+/**
+ * Reads the gauges that reflect Redis state (queue depths, executions by status, the oldest wait),
+ * each from as little as it needs: job counts, the status indexes' sizes, and the `wait` field of the
+ * oldest few waiting executions.
+ */
 export async function refreshGauges(rt: Runtime, metrics: Metrics): Promise<void> {
   const states = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
   const [steps, timers, byStatus, oldest] = await Promise.all([
     rt.queues.steps.getJobCounts(...states),
     rt.queues.timers.getJobCounts(...states),
     rt.executions.countByStatus(),
-    rt.executions.inbox(1),
+    rt.executions.oldestWaitSince(),
   ]);
   for (const [queue, counts] of [['steps', steps], ['timers', timers]] as const) {
     for (const state of states) metrics.queueDepth.set({ queue, state }, Number(counts[state] ?? 0));
   }
   for (const [status, n] of Object.entries(byStatus)) metrics.executionsByStatus.set({ status }, n);
   metrics.waitingForInput.set(byStatus.WAITING_FOR_INPUT ?? 0);
-  metrics.oldestWaitSeconds.set(oldest[0]?.waitingFor ? Math.max(0, (Date.now() - oldest[0].waitingFor.since) / 1000) : 0);
+  metrics.oldestWaitSeconds.set(oldest !== null ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+}
+
+/** How often at most /metrics reads its gauges from Redis, whatever the scrape rate. */
+export const GAUGE_REFRESH_MS = 5000;
+
+/**
+ * refreshGauges at most once per `intervalMs` (counted from the start of a refresh, failed ones
+ * included): scrapes in between show the last values, and concurrent scrapes share one refresh.
+ */
+export class GaugeRefresher {
+  private startedAt = -Infinity;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly refresh: () => Promise<void>,
+    private readonly intervalMs = GAUGE_REFRESH_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolves once the gauges are at most `intervalMs` old (or their refresh failed). */
+  fresh(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.now() - this.startedAt < this.intervalMs) return Promise.resolve();
+    this.startedAt = this.now();
+    this.running = this.refresh().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * FLOWGATE_METRICS_KEY: `Authorization: Bearer <key>` (or `ApiKey <key>`) on /metrics, compared in
+ * constant time (SHA-256 digests, timingSafeEqual); anything else answers 401.
+ */
+export function metricsAuth(key: string): RequestHandler {
+  const digest = sha256(key);
+  return (req, res, next) => {
+    const m = /^\s*(ApiKey|Bearer)\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (m && timingSafeEqual(sha256(m[2]), digest)) return next();
+    res.setHeader('WWW-Authenticate', 'Bearer, ApiKey');
+    sendError(res, new ApiError('unauthorized', m ? 'invalid metrics key (FLOWGATE_METRICS_KEY)' : 'missing Authorization header: /metrics needs Bearer <FLOWGATE_METRICS_KEY>'));
+  };
 }
 
 /**
@@ -58,10 +108,22 @@ export function healthProblem(redisOk: boolean, isReady: boolean, reasons: Overl
   return null;
 }
 
-/** GET /api/health (docs/operations.md "Health and metrics") and GET /metrics; neither needs a key. */
-export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: SharedMetrics; ready: () => boolean; pressure?: PressureMonitor; archive?: ExecutionArchive | null }): Router {
+/**
+ * GET /api/health (docs/operations.md "Health and metrics"), without a key, and GET /metrics, which
+ * needs FLOWGATE_METRICS_KEY when it is set.
+ */
+export function healthRouter(deps: {
+  rt: Runtime;
+  metrics: Metrics;
+  shared?: SharedMetrics;
+  ready: () => boolean;
+  pressure?: PressureMonitor;
+  archive?: ExecutionArchive | null;
+  metricsKey?: string | null;
+}): Router {
   const { rt, metrics, shared, ready } = deps;
   const r = Router({ caseSensitive: true });
+  const gauges = new GaugeRefresher(() => refreshGauges(rt, metrics));
 
   r.get(
     '/api/health',
@@ -81,13 +143,15 @@ export function healthRouter(deps: { rt: Runtime; metrics: Metrics; shared?: Sha
     }),
   );
 
+  const metricsGuard: RequestHandler = deps.metricsKey ? metricsAuth(deps.metricsKey) : (_req, _res, next) => next();
   r.get(
     '/metrics',
+    metricsGuard,
     asyncHandler(async (_req, res) => {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          refreshGauges(rt, metrics),
+          gauges.fresh(),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000);
           }),
