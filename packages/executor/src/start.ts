@@ -18,9 +18,16 @@ export interface StartRequest {
   inputs?: unknown;
 }
 
+/**
+ * Ids for executions about to be created: ULIDs, sortable by time. Alert ingestion takes them
+ * before it writes, to record under the alert's idempotency key what it is about to create.
+ */
+export function newExecutionIds(count: number, now = Date.now()): string[] {
+  return Array.from({ length: count }, () => ulid(now));
+}
+
 /** The execution record and first step record of a new execution (nothing written). */
-export function newExecution(req: StartRequest, now = Date.now()): { state: ExecutionState; first: string } {
-  const id = ulid(now);
+export function newExecution(req: StartRequest, now = Date.now(), id = ulid(now)): { state: ExecutionState; first: string } {
   const first = req.definition.steps[0].name;
   const timeout = req.definition.settings.timeoutMs;
   const state: ExecutionState = {
@@ -56,11 +63,12 @@ const START_BATCH_MIN = 20;
  * Creates executions and queues their first steps (and their settings.timeout timers). Many at once
  * for bulk ingestion: the records in one pipeline, then, for a few, their jobs directly; for many,
  * one start batch that a worker fans out (ingestion then costs the API one write per execution,
- * not four: what lets one API process accept alerts faster than BullMQ adds jobs).
+ * not four: what lets one API process accept alerts faster than BullMQ adds jobs). `ids`, when
+ * given, are those of `newExecutionIds`, one per request.
  */
-export async function startExecutions(rt: Runtime, requests: StartRequest[]): Promise<string[]> {
+export async function startExecutions(rt: Runtime, requests: StartRequest[], ids?: string[]): Promise<string[]> {
   const now = Date.now();
-  const created = requests.map((req) => ({ req, ...newExecution(req, now) }));
+  const created = requests.map((req, i) => ({ req, ...newExecution(req, now, ids?.[i]) }));
   const traces = startExecutionTraces(created.map(({ state }) => ({ id: state.id, attributes: executionAttributes(state) })));
   created.forEach(({ state }, i) => {
     if (traces[i]) state.traceparent = traces[i];

@@ -91,6 +91,13 @@ export class ExecutionStore {
     return (await this.decodeWithEvents([[id, hash]]))[0];
   }
 
+  /** Whether each execution exists (one EXISTS per id, sent at once). */
+  async existing(ids: string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const replies = await sendAllOrThrow(this.redis, ids.map((id): Command => ['exists', this.keys.execution(id)]));
+    return replies.map((r) => Number(r) === 1);
+  }
+
   /**
    * One HMGET per execution, in one pipeline (on a Cluster: sent at once, each to its shard).
    * `withEvents: false` leaves a shared event unread (`event` null): list rows never show it.

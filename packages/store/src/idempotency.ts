@@ -2,22 +2,72 @@ import { randomUUID } from 'node:crypto';
 import { Keys } from './keys';
 import type { RedisClient } from './scripts';
 
-/** The in-progress marker: `__pending__:<token>` (the token of the request holding the lease). */
+/**
+ * The in-progress marker: `__pending__:<token>:<until>:<intended answer>`, where `token` names the
+ * request holding it, `until` (ms, Redis's clock) is the end of its lease, and the intended answer
+ * (JSON, or empty) is what the request will answer: the ids of the executions it is about to write.
+ * The marker lives for the full TTL; only its lease is short. A request that dies, or loses Redis,
+ * stops renewing: once its lease has passed, the next request with the key takes the marker over
+ * and learns the intended answer, so that it can tell whether those executions were written.
+ */
 const PENDING = '__pending__';
 
-/** How long an in-progress marker lives unless its request renews it (docs/api.md "Idempotency"). */
+/** How long an in-progress marker's lease lasts unless its request renews it (docs/api.md "Idempotency"). */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
+const DEFAULT_TTL_MS = 24 * 3600_000;
 
-// Compare-and-act on the marker: only the request whose token it holds renews or releases it, so a
-// renewal never shortens a final answer and a late release never drops another request's marker.
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// KEYS[1] the idempotency key. ARGV[1] the token, ARGV[2] the lease (ms), ARGV[3] the TTL (ms),
+// ARGV[4] the intended answer ('' for none).
+// Returns {'reserved'} (the key was free), {'answer', <json>} (answered before), {'busy'} (another
+// request holds a live lease, or a marker written before leases existed), {'taken', <intended>} (the
+// lease of another request had passed: the marker is now this request's, with the earlier request's
+// intended answer if it had one, returned).
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local v = redis.call('GET', KEYS[1])
+local function mark(intended)
+  redis.call('SET', KEYS[1], '${PENDING}:' .. ARGV[1] .. ':' .. (now + tonumber(ARGV[2])) .. ':' .. intended, 'PX', ARGV[3])
+end
+if not v then mark(ARGV[4]) return {'reserved'} end
+if string.sub(v, 1, ${PENDING.length}) ~= '${PENDING}' then return {'answer', v} end
+local _, _, lease, intended = string.find(v, '^${PENDING}:[^:]*:(%d+):(.*)$')
+if not lease or tonumber(lease) > now then return {'busy'} end
+-- An earlier request's intended answer stays: its executions may exist, and their ids are the ones
+-- every retry uses.
+if intended ~= '' then mark(intended) else mark(ARGV[4]) end
+return {'taken', intended}`;
+
+// KEYS[1] the idempotency key. ARGV[1] the token, ARGV[2] the lease (ms), or -1 to end it now.
+// Only the marker of ARGV[1] is touched: a renewal never shortens an answer, a late release never
+// drops another request's marker. Ending a lease keeps an intended answer for the next request to check.
+const RELEASE_OR_RENEW = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local prefix = '${PENDING}:' .. ARGV[1] .. ':'
+if string.sub(v, 1, #prefix) ~= prefix then return 0 end
+local _, _, intended = string.find(v, '^%d+:(.*)$', #prefix + 1)
+if tonumber(ARGV[2]) < 0 then
+  if intended == '' then return redis.call('DEL', KEYS[1]) end
+  redis.call('SET', KEYS[1], prefix .. '0:' .. intended, 'KEEPTTL')
+  return 1
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('SET', KEYS[1], prefix .. (now + tonumber(ARGV[2])) .. ':' .. intended, 'KEEPTTL')
+return 1`;
+
 const defined = new WeakSet<object>();
 
-function scripts(redis: RedisClient): { fgIdemRenew(key: string, marker: string, ms: number): Promise<number>; fgIdemRelease(key: string, marker: string): Promise<number> } {
+interface IdempotencyScripts {
+  fgIdemReserve(key: string, token: string, leaseMs: number, ttlMs: number, intended: string): Promise<string[]>;
+  fgIdemLease(key: string, token: string, leaseMs: number): Promise<number>;
+}
+
+function scripts(redis: RedisClient): IdempotencyScripts {
   if (!defined.has(redis)) {
-    redis.defineCommand('fgIdemRenew', { numberOfKeys: 1, lua: RENEW });
-    redis.defineCommand('fgIdemRelease', { numberOfKeys: 1, lua: RELEASE });
+    redis.defineCommand('fgIdemReserve', { numberOfKeys: 1, lua: RESERVE });
+    redis.defineCommand('fgIdemLease', { numberOfKeys: 1, lua: RELEASE_OR_RENEW });
     defined.add(redis);
   }
   return redis as never;
@@ -32,11 +82,35 @@ export interface IdempotencyOptions {
   leaseMs?: number;
 }
 
+/** A stored idempotent answer: the same status and body for every repeat. */
+export interface IdempotentAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface ReserveOptions {
+  /** how long a concurrent duplicate waits for the first answer (default 5 s) */
+  waitMs?: number;
+  /** how long the marker, then the answer, is kept (default 24 h) */
+  ttlMs?: number;
+  /** what this request will answer once it has written its executions */
+  intended?: IdempotentAnswer | null;
+}
+
+/**
+ * The outcome of a reservation: 'reserved' (go on), 'busy' (another request is at it), the stored
+ * answer, or `{ takenOver }`: an earlier request meant to answer that and stopped before it did
+ * (it died or lost Redis) — the caller checks which of those executions exist before going on.
+ */
+export type Reservation = 'reserved' | 'busy' | IdempotentAnswer | { takenOver: IdempotentAnswer };
+
 /**
  * Alert-ingestion idempotency (docs/api.md "Idempotency"): a key is reserved before executions are
- * created, with a short lease that its request renews while it works (`LeaseKeeper`), so that a
- * process that dies mid-request blocks the retries for one lease only; the final answer is kept for
- * the full TTL. A repeat gets the stored answer; a concurrent duplicate waits up to `waitMs` for it.
+ * created, with a short lease that its request renews while it works (`LeaseKeeper`) and the
+ * answer it intends to give, so that a request that dies mid-way holds the key for one lease only and
+ * its retry answers with the executions it wrote (or writes them) instead of starting the alert
+ * twice; the final answer is kept for the full TTL. A repeat gets the stored answer; a concurrent
+ * duplicate waits up to `waitMs` for it.
  */
 export class IdempotencyStore {
   readonly leaseMs: number;
@@ -55,18 +129,18 @@ export class IdempotencyStore {
   }
 
   /**
-   * 'reserved' when the caller goes first (the key then holds `token`'s marker for one lease: renew
-   * it with a `LeaseKeeper`); else the stored answer, or 'busy' after waiting `waitMs` in vain.
+   * Reserves `key` for the request of `token` (renew it with a `LeaseKeeper`), waiting up to
+   * `waitMs` while another request holds a live lease.
    */
-  async reserve(keyName: string, key: string, token: string, waitMs = 5000): Promise<'reserved' | 'busy' | { status: number; body: unknown }> {
+  async reserve(keyName: string, key: string, token: string, options: ReserveOptions = {}): Promise<Reservation> {
     const k = this.keys.idempotency(keyName, key);
-    const deadline = Date.now() + waitMs;
+    const deadline = Date.now() + (options.waitMs ?? 5000);
+    const intended = options.intended ? JSON.stringify(options.intended) : '';
     for (;;) {
-      const ok = await this.redis.set(k, `${PENDING}:${token}`, 'PX', this.leaseMs, 'NX');
-      if (ok === 'OK') return 'reserved';
-      const existing = await this.redis.get(k);
-      if (existing === null) continue;
-      if (!isPendingMarker(existing)) return JSON.parse(existing);
+      const [outcome, value] = await scripts(this.redis).fgIdemReserve(k, token, this.leaseMs, options.ttlMs ?? DEFAULT_TTL_MS, intended);
+      if (outcome === 'reserved') return 'reserved';
+      if (outcome === 'answer') return JSON.parse(value) as IdempotentAnswer;
+      if (outcome === 'taken') return value ? { takenOver: JSON.parse(value) as IdempotentAnswer } : 'reserved';
       if (Date.now() >= deadline) return 'busy';
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -75,23 +149,27 @@ export class IdempotencyStore {
   /** Extends the leases of `keys` that still hold `token`'s marker (an answer or another request's marker is left alone). */
   async renew(keyName: string, keys: string[], token: string): Promise<void> {
     const s = scripts(this.redis);
-    await Promise.all(keys.map((key) => s.fgIdemRenew(this.keys.idempotency(keyName, key), `${PENDING}:${token}`, this.leaseMs)));
+    await Promise.all(keys.map((key) => s.fgIdemLease(this.keys.idempotency(keyName, key), token, this.leaseMs)));
   }
 
   /** Stores the final answer for the full TTL. */
-  async complete(keyName: string, key: string, ttlMs: number, answer: { status: number; body: unknown }): Promise<void> {
+  async complete(keyName: string, key: string, ttlMs: number, answer: IdempotentAnswer): Promise<void> {
     await this.redis.set(this.keys.idempotency(keyName, key), JSON.stringify(answer), 'PX', ttlMs);
   }
 
-  /** Gives the key up after a failure, so that a retry can go through (only while it holds `token`'s marker). */
+  /**
+   * Gives the key up after a failure, so that a retry can go through at once (only while it holds
+   * `token`'s marker). A marker with an intended answer is kept, its lease ended: the executions
+   * may have been written, and the retry checks.
+   */
   async release(keyName: string, key: string, token: string): Promise<void> {
-    await scripts(this.redis).fgIdemRelease(this.keys.idempotency(keyName, key), `${PENDING}:${token}`);
+    await scripts(this.redis).fgIdemLease(this.keys.idempotency(keyName, key), token, -1);
   }
 
   /**
    * Progress of a request that may fail part-way (a `_bulk` with an `Idempotency-Key`): what each
-   * finished unit (a line) created, in a hash kept for the full TTL beside the request's key, so that
-   * the retry skips those units. `progressKey` is the request key's own namespace for it.
+   * unit (a line) created or is about to create, in a hash kept for the full TTL beside the request's
+   * key, so that the retry skips those units. `progressKey` is the request key's own namespace for it.
    */
   async recordProgress(keyName: string, progressKey: string, ttlMs: number, done: Record<string, string>): Promise<void> {
     if (Object.keys(done).length === 0) return;
@@ -99,7 +177,7 @@ export class IdempotencyStore {
     await this.redis.multi().hset(k, done).pexpire(k, ttlMs).exec();
   }
 
-  /** The units a previous attempt finished: unit → what it recorded. */
+  /** The units a previous attempt recorded: unit → what it recorded. */
   async progress(keyName: string, progressKey: string): Promise<Map<string, string>> {
     return new Map(Object.entries(await this.redis.hgetall(this.keys.idempotency(keyName, progressKey))));
   }

@@ -80,10 +80,10 @@ async function executionsPerAlert(rt: Runtime, workflowIds: string[]): Promise<M
 /** startExecutions that throws on its `failOn`-th call (1-based) before creating anything. */
 function failingOn(failOn: number) {
   const calls: StartRequest[][] = [];
-  const fn = async (rt: Runtime, requests: StartRequest[]) => {
+  const fn = async (rt: Runtime, requests: StartRequest[], ids: string[]) => {
     calls.push(requests);
     if (calls.length === failOn) throw new Error(`batch ${failOn} failed`);
-    return startExecutions(rt, requests);
+    return startExecutions(rt, requests, ids);
   };
   return { fn, calls };
 }
@@ -115,20 +115,15 @@ describe('idempotency leases', () => {
 
   it('a live request longer than its lease renews it: a duplicate waits for its answer, or gets 409, and one execution is created', async () => {
     const { rt, workflowIds } = await setup(1);
-    const slow = async (r: Runtime, requests: StartRequest[]) => {
+    const slow = async (r: Runtime, requests: StartRequest[], ids: string[]) => {
       await sleep(1500);
-      return startExecutions(r, requests);
+      return startExecutions(r, requests, ids);
     };
     const first = ingestor(rt, { leaseMs: 300, startExecutions: slow });
     const args = { body: { alerts: [{ n: 7 }] }, keyName: 'siem', headerKey: 'live-1', restrict: null };
     const firstAnswer = first.single(args);
-    await sleep(100);
-    // while it works, its marker is a lease, not the TTL
-    const pttl = await redis.pttl(rt.keys.idempotency('siem', 'a:live-1'));
-    expect(pttl).toBeGreaterThan(0);
-    expect(pttl).toBeLessThanOrEqual(300);
     // long after one lease: still held
-    await sleep(700);
+    await sleep(800);
     const impatient = ingestor(rt, { leaseMs: 300, duplicateWaitMs: 100 });
     await expect(impatient.single(args)).rejects.toMatchObject({ code: 'conflict', status: 409 });
     const patient = ingestor(rt, { leaseMs: 300, duplicateWaitMs: 3000 });
@@ -137,6 +132,83 @@ describe('idempotency leases', () => {
     expect(b).toEqual({ ...a, replayed: true });
     expect(await executionsPerAlert(rt, workflowIds)).toEqual(new Map([[7, [workflowIds[0]]]]));
     expect(await redis.pttl(rt.keys.idempotency('siem', 'a:live-1'))).toBeGreaterThan(TTL - 60_000);
+  });
+});
+
+describe('a request that stops after writing its executions', () => {
+  it('died (or lost Redis) before answering: the retry after one lease answers the executions it wrote, and starts nothing', async () => {
+    const { rt, workflowIds } = await setup(2);
+    const connection = redis.duplicate();
+    const dying = createRuntime({ redis: connection, queues: rt.queues, registry: rt.registry, publicUrl: rt.publicUrl, log: quiet, keys: rt.keys });
+    const args = { body: { alerts: [{ n: 3 }] }, keyName: 'siem', headerKey: 'wrote-then-died', restrict: null };
+    let written: string[] = [];
+    // It writes both executions, then never answers: its connection is cut (as Redis going away
+    // mid-request, or the process killed, would leave it).
+    const writeThenHang = async (r: Runtime, requests: StartRequest[], ids: string[]) => {
+      written = await startExecutions(rt, requests, ids);
+      connection.disconnect();
+      return new Promise<string[]>(() => undefined);
+    };
+    void ingestor(dying, { leaseMs: 300, startExecutions: writeThenHang }).single(args).catch(() => undefined);
+    while (written.length === 0) await sleep(10);
+    await sleep(400);
+    const retried = failingOn(0);
+    const r = await ingestor(rt, { leaseMs: 300, duplicateWaitMs: 1000, startExecutions: retried.fn }).single(args);
+    expect(r).toMatchObject({ status: 202, replayed: true });
+    expect((r.body as { executions: { executionId: string }[] }).executions.map((e) => e.executionId).sort()).toEqual([...written].sort());
+    expect(retried.calls).toEqual([]);
+    const counts = await executionsPerAlert(rt, workflowIds);
+    expect([...counts.keys()]).toEqual([3]);
+    expect(counts.get(3)!.sort()).toEqual(workflowIds);
+    // and the answer is now stored: a later repeat gets it at once
+    expect(await ingestor(rt).single(args)).toEqual(r);
+  });
+
+  it('failed after writing them (their jobs could not be queued): the immediate retry answers the same executions, and starts nothing', async () => {
+    const { rt, workflowIds } = await setup(1);
+    const args = { body: { id: 'evt-queue-full', alerts: [{ n: 4 }] }, keyName: 'siem', headerKey: null, restrict: null };
+    const writeThenFail = async (r: Runtime, requests: StartRequest[], ids: string[]) => {
+      const written = await startExecutions(r, requests, ids);
+      throw new Error(`queueing ${written.length} failed`);
+    };
+    await expect(ingestor(rt, { startExecutions: writeThenFail }).single(args)).rejects.toThrow('queueing 1 failed');
+    const first = await executionsPerAlert(rt, workflowIds);
+    const r = await ingestor(rt).single(args);
+    expect(r).toMatchObject({ status: 202, replayed: true });
+    expect(await executionsPerAlert(rt, workflowIds)).toEqual(first);
+  });
+
+  it('failed before writing them: the retry creates them, with the ids the first attempt meant to use', async () => {
+    const { rt, workflowIds } = await setup(1);
+    const args = { body: { id: 'evt-early', alerts: [{ n: 5 }] }, keyName: 'siem', headerKey: null, restrict: null };
+    const intended: string[] = [];
+    const failBefore = async (_r: Runtime, _requests: StartRequest[], ids: string[]) => {
+      intended.push(...ids);
+      throw new Error('Redis went away');
+    };
+    await expect(ingestor(rt, { startExecutions: failBefore }).single(args)).rejects.toThrow('Redis went away');
+    expect((await executionsPerAlert(rt, workflowIds)).size).toBe(0);
+    const r = await ingestor(rt).single(args);
+    expect(r).toMatchObject({ status: 202, replayed: false, body: { executions: [{ executionId: intended[0], workflowId: workflowIds[0] }] } });
+    expect(await executionsPerAlert(rt, workflowIds)).toEqual(new Map([[5, workflowIds]]));
+  });
+
+  it('a _bulk with an Idempotency-Key whose batch was written but not recorded: the retry keeps those executions, even for lines without ids', async () => {
+    const { rt, workflowIds } = await setup(1);
+    const lines = Array.from({ length: 1200 }, (_, n) => JSON.stringify({ n }));
+    let calls = 0;
+    const secondWrittenThenFails = async (r: Runtime, requests: StartRequest[], ids: string[]) => {
+      const created = await startExecutions(r, requests, ids);
+      if (++calls === 2) throw new Error('lost Redis after the write');
+      return created;
+    };
+    await expect(ingestor(rt, { startExecutions: secondWrittenThenFails }).bulk(bulkArgs(lines, 'req-w'))).rejects.toThrow('lost Redis after the write');
+    expect((await executionsPerAlert(rt, workflowIds)).size).toBe(1200);
+    const retry = await ingestor(rt).bulk(bulkArgs(lines, 'req-w'));
+    expect(retry.body).toEqual({ accepted: 1200, executions: 1200, errors: [] });
+    const counts = await executionsPerAlert(rt, workflowIds);
+    expect(counts.size).toBe(1200);
+    for (const [n, wfs] of counts) expect({ n, wfs }).toEqual({ n, wfs: workflowIds });
   });
 });
 
@@ -167,9 +239,12 @@ describe('a _bulk request that fails part-way', () => {
     const afterFailure = await executionsPerAlert(rt, workflowIds);
     expect(afterFailure.size).toBeGreaterThan(0);
     expect(afterFailure.size).toBeLessThan(LINES);
-    // the request's key was released; its progress stays for the TTL
+    // the request's key was released; its progress stays for the TTL: the lines done, and those of
+    // the failed batch as about to be started ("?" and their planned executions)
     expect(await redis.exists(rt.keys.idempotency('siem', 'b:req-1'))).toBe(0);
-    expect(await redis.hlen(rt.keys.idempotency('siem', 'bp:req-1'))).toBe(afterFailure.size);
+    const progress = Object.values(await redis.hgetall(rt.keys.idempotency('siem', 'bp:req-1')));
+    expect(progress.filter((v) => !v.startsWith('?'))).toHaveLength(afterFailure.size);
+    expect(progress.filter((v) => v.startsWith('?')).length).toBeGreaterThan(0);
 
     const retried = failingOn(0);
     const retry = await ingestor(rt, { startExecutions: retried.fn }).bulk(bulkArgs(lines, 'req-1'));
