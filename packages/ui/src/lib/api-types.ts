@@ -226,6 +226,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflowExecutions/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a FAILED or CANCELLED execution again with the same event and inputs (reviewer)
+         * @description A new execution of the workflow's current version, linked both ways (rerunOf on the new one, reruns on the old one).
+         */
+        post: operations["rerunExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling key's name and role (any role) */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases": {
         parameters: {
             query?: never;
@@ -393,6 +433,40 @@ export interface components {
          *     the message has no text; at most 200 characters. The same in list rows and in the execution view.
          */
         WaitTitle: string;
+        /** @enum {string} */
+        Severity: "critical" | "high" | "medium" | "low";
+        /**
+         * @description What the execution is about, read once from its event when it is created (docs/api.md "Summary"):
+         *     the first alert of `event.alerts` (else the event itself), ECS and Kibana field names. Strings at most 200 characters.
+         */
+        Summary: {
+            host: string | null;
+            user: string | null;
+            rule: string | null;
+            severity: null | components["schemas"]["Severity"];
+            riskScore: number | null;
+            alertId: string | null;
+        };
+        /** @description The latest completed ai.* step before the wait (or a step whose output has a category with a confidence or rationale) */
+        AiVerdict: {
+            step: string;
+            category: string | null;
+            confidence: number | null;
+            rationale: string | null;
+        };
+        /** @description The triage context of a wait, computed once when the wait starts */
+        WaitContext: components["schemas"]["Summary"] & {
+            group: string;
+            ai: null | components["schemas"]["AiVerdict"];
+        };
+        /** @description The latest accepted answer of the execution */
+        AnsweredBy: {
+            by: string;
+            at: components["schemas"]["Timestamp"];
+            step: string;
+            /** @enum {string} */
+            channel: "ui" | "api";
+        };
         ExecutionRow: {
             id: string;
             workflowId: string;
@@ -403,6 +477,22 @@ export interface components {
             finishedAt: components["schemas"]["NullableTimestamp"];
             /** @description only while WAITING_FOR_INPUT */
             waitingFor: null | components["schemas"]["WaitSummary"];
+            summary: components["schemas"]["Summary"];
+            /** @description the alert id, else the id of the first execution started from the same posted alert, else the execution's own id */
+            group: string;
+            rerunOf: string | null;
+            answeredBy: null | components["schemas"]["AnsweredBy"];
+            cancellation: null | components["schemas"]["Cancellation"];
+            error: null | components["schemas"]["ExecutionError"];
+        };
+        Deadline: {
+            /** @description the earlier of the wait step's own timeout and the workflow's settings.timeout */
+            deadline: components["schemas"]["NullableTimestamp"];
+            /**
+             * @description fail: the step fails with a timeout error (its on-failure applies); cancel: the execution is cancelled
+             * @enum {string|null}
+             */
+            onDeadline: "fail" | "cancel" | null;
         };
         /** @description What a list row waits for */
         WaitSummary: {
@@ -410,9 +500,17 @@ export interface components {
             step: string;
             since: components["schemas"]["Timestamp"];
             title: components["schemas"]["WaitTitle"];
+            deadline: components["schemas"]["NullableTimestamp"];
+            /** @enum {string|null} */
+            onDeadline: "fail" | "cancel" | null;
+            context: components["schemas"]["WaitContext"];
         };
         /** @description The wait an execution is at (only while WAITING_FOR_INPUT) */
         WaitingFor: {
+            deadline: components["schemas"]["NullableTimestamp"];
+            /** @enum {string|null} */
+            onDeadline: "fail" | "cancel" | null;
+            context: components["schemas"]["WaitContext"];
             /** @description the wait's step path */
             step: string;
             name: string;
@@ -439,8 +537,17 @@ export interface components {
             reason: "user" | "timeout";
             by: string;
             at: components["schemas"]["Timestamp"];
+            /** @description the reason given with the cancel */
+            comment: string | null;
         };
         Execution: {
+            summary: components["schemas"]["Summary"];
+            group: string;
+            /** @description the execution this one re-runs */
+            rerunOf: string | null;
+            /** @description executions that re-ran this one, oldest first (at most 20) */
+            reruns: string[];
+            answeredBy: null | components["schemas"]["AnsweredBy"];
             id: string;
             workflowId: string;
             workflowName: string;
@@ -499,6 +606,11 @@ export interface components {
             finishedAt: components["schemas"]["NullableTimestamp"];
             /** @description wait steps only (always there on them) */
             respondedBy?: string | null;
+            /**
+             * @description wait steps only: the channel of the accepted answer (ui when the web app sent it)
+             * @enum {string|null}
+             */
+            respondedVia?: "ui" | "api" | null;
             /** @description wait steps only (always there on them) */
             respondedAt?: components["schemas"]["NullableTimestamp"];
             /** @description wait steps only (always there on them); the answer attempts, oldest first — the latest 100 of the execution (all its waits together) */
@@ -1012,10 +1124,18 @@ export interface operations {
                 archived?: boolean;
                 /** @description With archived=true only; executions where this name gave an accepted answer */
                 respondedBy?: string;
-                /** @description With archived=true only; createdAt at or after this ISO 8601 date (UTC midnight) or date-time with a zone */
+                /** @description createdAt at or after this ISO 8601 date (UTC midnight) or date-time with a zone */
                 from?: string;
-                /** @description With archived=true only; createdAt before this ISO 8601 date or date-time with a zone */
+                /** @description createdAt before this ISO 8601 date or date-time with a zone */
                 to?: string;
+                /** @description Search (case-insensitive, part of a value) in the summary's host, user, rule and alertId and in the execution id; scans at most 5,000 executions */
+                q?: string;
+                /** @description Comma-separated summary severities */
+                severity?: string;
+                /** @description The summary's host, exactly (any case) */
+                host?: string;
+                /** @description The summary's rule, exactly (any case) */
+                rule?: string;
             };
             header?: never;
             path?: never;
@@ -1032,6 +1152,10 @@ export interface operations {
                     "application/json": {
                         results: components["schemas"]["ExecutionRow"][];
                         nextCursor: string | null;
+                        /** @description How many executions match the query (Redis only); a lower bound when truncated */
+                        total?: number;
+                        /** @description true when q, severity, host or rule stopped at the 5,000 executions scanned */
+                        truncated?: boolean;
                     };
                 };
             };
@@ -1136,7 +1260,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why; stored as cancellation.comment */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
             /** @description Cancelled */
             200: {
@@ -1156,6 +1287,65 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["AlreadyFinished"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    rerunExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new execution */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        executionId: string;
+                        rerunOf: string;
+                        /** @constant */
+                        status: "PENDING";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who is calling */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the key name recorded on every answer it gives */
+                        name: string;
+                        /** @enum {string} */
+                        role: "ingest" | "viewer" | "reviewer" | "editor" | "admin";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
         };
     };
     listCases: {

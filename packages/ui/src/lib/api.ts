@@ -28,6 +28,31 @@ export type CaseSeverity = Schemas['CaseSeverity'];
 export type Case = Schemas['Case'];
 export type CaseWithComments = Schemas['CaseWithComments'];
 export type Comment = Schemas['Comment'];
+/** What an execution is about (host, user, rule, severity, risk score, alert id), read once from its event. */
+export type Summary = Schemas['Summary'];
+export type Severity = Schemas['Severity'];
+/** A wait's triage context: the summary, the alert group and the AI verdict before the wait. */
+export type WaitContext = Schemas['WaitContext'];
+export type AiVerdict = Schemas['AiVerdict'];
+export type AnsweredBy = Schemas['AnsweredBy'];
+export type Session = Success<'getSession'>;
+
+/** The list query of GET /api/workflowExecutions (docs/api.md "Executions"). */
+export interface ExecutionQuery {
+  status?: string[];
+  workflowId?: string;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  cursor?: string | null;
+  /** search in host, user, rule, alert id and execution id */
+  q?: string;
+  severity?: string[];
+  host?: string;
+  rule?: string;
+  /** ISO times: createdAt >= from, createdAt < to */
+  from?: string;
+  to?: string;
+}
 
 /** The JSON body of an operation's success answer (200, 201 or 202), as docs/openapi.yaml declares it. */
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
@@ -77,6 +102,8 @@ export class Api {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
+    // Answers given through the web app are recorded with the channel "ui" (docs/api.md "Resume").
+    headers['x-flowgate-client'] = 'ui';
     return fetch(path, { method, headers, body: payload, credentials: 'omit', cache: 'no-store' });
   }
 
@@ -108,14 +135,28 @@ export class Api {
     return this.call<T>('GET', path);
   }
 
-  listExecutions(q: { status?: string[]; workflowId?: string; order?: 'asc' | 'desc'; limit?: number; cursor?: string | null }): Promise<Success<'listExecutions'>> {
+  listExecutions(q: ExecutionQuery): Promise<Success<'listExecutions'>> {
     const p = new URLSearchParams();
     if (q.status?.length) p.set('status', q.status.join(','));
     if (q.workflowId) p.set('workflowId', q.workflowId);
     if (q.order) p.set('order', q.order);
     p.set('limit', String(q.limit ?? 50));
     if (q.cursor) p.set('cursor', q.cursor);
+    if (q.q) p.set('q', q.q);
+    if (q.severity?.length) p.set('severity', q.severity.join(','));
+    if (q.host) p.set('host', q.host);
+    if (q.rule) p.set('rule', q.rule);
+    if (q.from) p.set('from', q.from);
+    if (q.to) p.set('to', q.to);
     return this.get(`/api/workflowExecutions?${p}`);
+  }
+
+  session(): Promise<Session> {
+    return this.get('/api/session');
+  }
+
+  rerun(id: string): Promise<Success<'rerunExecution'>> {
+    return this.call('POST', `/api/workflowExecutions/${encodeURIComponent(id)}/rerun`);
   }
 
   execution(id: string): Promise<Success<'getExecution'>> {
@@ -126,8 +167,8 @@ export class Api {
     return this.call('POST', `/api/workflowExecutions/${encodeURIComponent(id)}/resume?step=${encodeURIComponent(step)}`, answer);
   }
 
-  cancel(id: string): Promise<Success<'cancelExecution'>> {
-    return this.call('POST', `/api/workflowExecutions/${encodeURIComponent(id)}/cancel`);
+  cancel(id: string, reason?: string): Promise<Success<'cancelExecution'>> {
+    return this.call('POST', `/api/workflowExecutions/${encodeURIComponent(id)}/cancel`, reason ? { reason } : undefined);
   }
 
   workflows(): Promise<Success<'listWorkflows'>> {
