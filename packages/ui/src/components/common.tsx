@@ -1,7 +1,8 @@
 import { Component, useEffect, useRef, type ReactNode } from 'react';
 import type { ApiError } from '../lib/api';
 import { renderMarkdown } from '../lib/markdown';
-import { statusLabel } from '../lib/format';
+import { exactTime, formatTime, statusLabel, type TimeOptions } from '../lib/format';
+import { useTimeZoneMode } from '../lib/hooks';
 
 export function StatusBadge({ status, size }: { status: string; size?: 'lg' }) {
   const s = (status || 'UNKNOWN').toUpperCase();
@@ -10,6 +11,21 @@ export function StatusBadge({ status, size }: { status: string; size?: 'lg' }) {
       <span className="badge-dot" aria-hidden="true" />
       {statusLabel(s)}
     </span>
+  );
+}
+
+/**
+ * A timestamp with its zone ("14:03 UTC", "Mar 3, 14:03 CET"), following the UTC toggle, with the exact
+ * ISO time on hover (title) and in `dateTime`. `fallback` is shown for a missing value (default "—").
+ */
+export function Time({ value, className, fallback = '—', ...options }: { value: string | null | undefined; className?: string; fallback?: string } & Omit<TimeOptions, 'mode'>) {
+  const [mode] = useTimeZoneMode();
+  if (!value) return <span className={className}>{fallback}</span>;
+  const exact = exactTime(value);
+  return (
+    <time dateTime={exact} title={exact} className={className}>
+      {formatTime(value, { ...options, mode })}
+    </time>
   );
 }
 

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ApiError } from './api';
+import { getTimeZoneMode, setTimeZoneMode, subscribeTimeZone, type TimeZoneMode } from './format';
 
 /**
  * Loads `fn` now and again every `intervalMs` (null: no polling) while the component is mounted;
@@ -70,4 +71,10 @@ export function useDocumentTitle(title: string) {
   useEffect(() => {
     document.title = title;
   }, [title]);
+}
+
+/** The reviewer's time zone choice ('local' or 'utc', remembered in localStorage) and its setter; re-renders on change. */
+export function useTimeZoneMode(): [TimeZoneMode, (mode: TimeZoneMode) => void] {
+  const mode = useSyncExternalStore(subscribeTimeZone, getTimeZoneMode, getTimeZoneMode);
+  return [mode, setTimeZoneMode];
 }
