@@ -3,13 +3,24 @@ import { ApiError } from './api';
 import { getTimeZoneMode, setTimeZoneMode, subscribeTimeZone, type TimeZoneMode } from './format';
 
 /**
+ * The API cannot be reached right now: a network error (status 0: no answer at all) or a 5xx
+ * (the API or its Redis is down). A 4xx is an answer, not an outage.
+ */
+export function isOffline(error: ApiError | null | undefined): boolean {
+  return !!error && (error.status === 0 || error.status >= 500);
+}
+
+/**
  * Loads `fn` now and again every `intervalMs` (null: no polling) while the component is mounted;
- * a failed refresh keeps the last data and shows the error beside it.
+ * a failed refresh keeps the last data and shows the error beside it. `offline` is true while the
+ * last attempt failed with a network error or a 5xx (the poll keeps retrying); `lastOkAt` is the
+ * time (ms) of the last successful load.
  */
 export function usePolling<T>(fn: () => Promise<T>, deps: unknown[], intervalMs: number | null | ((data: T | undefined) => number | null)) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
+  const [lastOkAt, setLastOkAt] = useState<number | null>(null);
   const fnRef = useRef(fn);
   fnRef.current = fn;
   const intervalRef = useRef(intervalMs);
@@ -25,6 +36,7 @@ export function usePolling<T>(fn: () => Promise<T>, deps: unknown[], intervalMs:
       dataRef.current = v;
       setData(v);
       setError(null);
+      setLastOkAt(Date.now());
     } catch (err) {
       if (mine !== tick.current) return;
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', String((err as Error)?.message ?? err)));
@@ -54,7 +66,7 @@ export function usePolling<T>(fn: () => Promise<T>, deps: unknown[], intervalMs:
     };
   }, deps);
 
-  return { data, error, loading, reload, setData };
+  return { data, error, loading, reload, setData, offline: isOffline(error), lastOkAt };
 }
 
 /** A clock that re-renders every `ms` (for "waited 3m" labels). */

@@ -1,16 +1,20 @@
 /** The signed-in API key: kept in sessionStorage only (never localStorage), gone when the tab closes. */
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Api, atLeast, type Role } from './api';
 
 const STORAGE = 'flowgate.session';
 
-interface Stored {
+/** What sign-in learnt from GET /api/session: the secret, its role and the key's name (recorded on every answer). */
+export interface Stored {
   key: string;
   role: Role;
+  name: string | null;
 }
 
 interface SessionValue {
   role: Role;
+  /** the API key's name (GET /api/session): recorded on every answer and cancel given from this tab */
+  name: string | null;
   api: Api;
   canReview: boolean;
   canEdit: boolean;
@@ -24,7 +28,8 @@ function load(): Stored | null {
     const raw = window.sessionStorage.getItem(STORAGE);
     if (!raw) return null;
     const v = JSON.parse(raw);
-    return typeof v?.key === 'string' && typeof v?.role === 'string' ? v : null;
+    if (typeof v?.key !== 'string' || typeof v?.role !== 'string') return null;
+    return { key: v.key, role: v.role, name: typeof v.name === 'string' ? v.name : null };
   } catch {
     return null;
   }
@@ -33,10 +38,10 @@ function load(): Stored | null {
 export function useStoredSession() {
   const [stored, setStored] = useState<Stored | null>(load);
   const [notice, setNotice] = useState<string | null>(null);
-  const signIn = useCallback((key: string, role: Role) => {
-    window.sessionStorage.setItem(STORAGE, JSON.stringify({ key, role }));
+  const signIn = useCallback((key: string, role: Role, name: string | null = null) => {
+    window.sessionStorage.setItem(STORAGE, JSON.stringify({ key, role, name }));
     setNotice(null);
-    setStored({ key, role });
+    setStored({ key, role, name });
   }, []);
   const signOut = useCallback((reason?: string) => {
     window.sessionStorage.removeItem(STORAGE);
@@ -47,15 +52,31 @@ export function useStoredSession() {
 }
 
 export function SessionProvider({ stored, signOut, children }: { stored: Stored; signOut: (reason?: string) => void; children: ReactNode }) {
+  const api = useMemo(() => new Api(stored.key, () => signOut('Your API key is no longer accepted. Sign in again.')), [stored.key, signOut]);
+  // A session stored before the name was kept (or a changed key config) learns it again.
+  const [fresh, setFresh] = useState<{ name: string; role: Role } | null>(null);
+  useEffect(() => {
+    if (stored.name) return;
+    let live = true;
+    api.session().then(
+      (s) => live && setFresh({ name: s.name, role: s.role }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, stored.name]);
+  const role = fresh?.role ?? stored.role;
   const value = useMemo<SessionValue>(
     () => ({
-      role: stored.role,
-      api: new Api(stored.key, () => signOut('Your API key is no longer accepted. Sign in again.')),
-      canReview: atLeast(stored.role, 'reviewer'),
-      canEdit: atLeast(stored.role, 'editor'),
+      role,
+      name: fresh?.name ?? stored.name,
+      api,
+      canReview: atLeast(role, 'reviewer'),
+      canEdit: atLeast(role, 'editor'),
       signOut,
     }),
-    [stored, signOut],
+    [role, fresh, stored.name, api, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,27 +1,42 @@
-import { useRef, type KeyboardEvent } from 'react';
-import { age, shortId, shortTime } from '../lib/format';
+import { useMemo, useRef, type KeyboardEvent } from 'react';
+import { EmptyState, ErrorNotice, Loading, PageHeader } from '../components/common';
+import { InboxRow } from '../inbox/InboxRow';
+import { InboxToolbar } from '../inbox/InboxToolbar';
+import { LiveBadge } from '../inbox/LiveBadge';
+import { filterRows, groupRows, hasFilters, INBOX_SORTS, NO_FILTERS, sortRows, type InboxGroup } from '../inbox/queue';
+import { shortId } from '../lib/format';
 import { useDocumentTitle, useNow } from '../lib/hooks';
 import { useInbox } from '../lib/inbox';
-import { Link } from '../lib/router';
 import { useSession } from '../lib/session';
-import { EmptyState, ErrorNotice, Loading, PageHeader } from '../components/common';
 
-/** How urgent a wait looks: fresh, getting old (15 min), old (1 h). */
-const ageClass = (since: string, now: number) => {
-  const m = (now - Date.parse(since)) / 60000;
-  return m >= 60 ? 'age-old' : m >= 15 ? 'age-warn' : 'age-fresh';
-};
+function GroupHeader({ group, id }: { group: InboxGroup; id: string }) {
+  const alert = group.alertId ? `Alert ${group.alertId.length > 16 ? shortId(group.alertId) : group.alertId}` : 'One alert';
+  return (
+    <div className="inbox-group-head" id={id}>
+      <span className="inbox-group-title" title={group.alertId ?? undefined}>
+        {alert}
+        {group.host ? ` on ${group.host}` : ''}
+      </span>
+      {group.rule ? <span className="inbox-group-rule">{group.rule}</span> : null}
+      <span className="inbox-group-count">{group.rows.length} requests</span>
+    </div>
+  );
+}
 
 export function InboxPage() {
-  const { rows, more, error } = useInbox();
+  const { rows, more, error, offline, lastOkAt, sort, setSort, filters, setFilters } = useInbox();
   const { canReview } = useSession();
   const now = useNow(1000);
   const listRef = useRef<HTMLUListElement>(null);
   const count = rows?.length ?? 0;
   useDocumentTitle(rows ? `(${count}${more ? '+' : ''}) Inbox · Flowgate` : 'Inbox · Flowgate');
+  const groups = useMemo(() => (rows ? groupRows(sortRows(filterRows(rows, filters), sort)) : []), [rows, filters, sort]);
+  const shown = groups.reduce((n, g) => n + g.rows.length, 0);
+  const sortLabel = INBOX_SORTS.find((s) => s.value === sort)?.label.toLowerCase() ?? sort;
 
   // ↑/↓ (or j/k) move between requests; Enter opens one (it is a link); Home/End jump.
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
     const links = Array.from(listRef.current?.querySelectorAll<HTMLAnchorElement>('a.inbox-link') ?? []);
     const i = links.indexOf(document.activeElement as HTMLAnchorElement);
     let next = -1;
@@ -42,58 +57,60 @@ export function InboxPage() {
         sub={
           rows ? (
             <span>
-              {count === 0 ? 'Nothing is waiting for a decision.' : `${count}${more ? '+' : ''} ${count === 1 ? 'execution is' : 'executions are'} waiting for a decision, oldest first.`}
+              {count === 0 ? 'Nothing is waiting for a decision.' : `${count}${more ? '+' : ''} ${count === 1 ? 'execution is' : 'executions are'} waiting for a decision, sorted by ${sortLabel.replace(/ \(.*\)$/, '')}.`}
               {!canReview && count > 0 ? ' Your key can read them but not answer.' : ''}
             </span>
           ) : null
         }
       >
-        <span className="live" aria-label={`Refreshes every few seconds`}>
-          live
-        </span>
+        <LiveBadge offline={offline} lastOkAt={lastOkAt} />
       </PageHeader>
-      {error ? <ErrorNotice error={error} title="Could not refresh the inbox." /> : null}
+      {offline ? (
+        <div className="notice notice-warn" role="alert">
+          <strong>The Flowgate API cannot be reached.</strong> {rows ? 'The list below is from the last successful refresh; ' : ''}retrying every few seconds.
+        </div>
+      ) : error ? (
+        <ErrorNotice error={error} title="Could not refresh the inbox." />
+      ) : null}
       {!rows ? (
-        <Loading label="Loading the inbox…" />
+        offline ? null : <Loading label="Loading the inbox…" />
       ) : rows.length === 0 ? (
         <EmptyState title="All clear">
           <p>No workflow is waiting for a human right now. New requests appear here by themselves.</p>
         </EmptyState>
       ) : (
         <>
+          <InboxToolbar rows={rows} filters={filters} setFilters={setFilters} sort={sort} setSort={setSort} shown={shown} />
           <p className="kbd-hint muted small" id="inbox-help">
-            <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open.
+            <kbd>↑</kbd> <kbd>↓</kbd> or <kbd>j</kbd> <kbd>k</kbd> to move, <kbd>Enter</kbd> to open, <kbd>Esc</kbd> to come back.
           </p>
-          <ul className="inbox" ref={listRef} onKeyDown={onKeyDown} aria-label="Waiting for a decision" aria-describedby="inbox-help">
-            {rows.map((r) => {
-              const since = r.waitingFor?.since ?? r.createdAt;
-              return (
-                <li key={r.id} className="inbox-item">
-                  <Link to={`/executions/${encodeURIComponent(r.id)}?resume=true`} className="inbox-link" aria-label={`${r.waitingFor?.title || 'Waiting for input'} — ${r.workflowName}, waiting ${age(since, now)}`}>
-                    <span className={`inbox-age ${ageClass(since, now)}`}>
-                      <span className="inbox-age-value">{age(since, now)}</span>
-                      <span className="inbox-age-label">waiting</span>
-                    </span>
-                    <span className="inbox-main">
-                      <span className="inbox-title">{r.waitingFor?.title || 'Waiting for input'}</span>
-                      <span className="inbox-meta">
-                        <span className="inbox-workflow">{r.workflowName}</span>
-                        <span aria-hidden="true"> · </span>
-                        <span>step {r.waitingFor?.step}</span>
-                        <span aria-hidden="true"> · </span>
-                        <span className="mono">{shortId(r.id)}</span>
-                        <span aria-hidden="true"> · </span>
-                        <span>since {shortTime(since)}</span>
-                      </span>
-                    </span>
-                    <span className="inbox-cta" aria-hidden="true">
-                      {canReview ? 'Review' : 'View'} →
-                    </span>
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
+          {shown === 0 ? (
+            <EmptyState title="No request matches" icon="∅">
+              <p>{hasFilters(filters) ? 'Change the search or clear the filters to see the other requests.' : ''}</p>
+              <p>
+                <button type="button" className="btn btn-sm" onClick={() => setFilters(NO_FILTERS)}>
+                  Clear filters
+                </button>
+              </p>
+            </EmptyState>
+          ) : (
+            <ul className="inbox" ref={listRef} onKeyDown={onKeyDown} aria-label="Waiting for a decision" aria-describedby="inbox-help">
+              {groups.map((g, i) =>
+                g.rows.length === 1 ? (
+                  <InboxRow key={g.rows[0].id} row={g.rows[0]} now={now} canReview={canReview} />
+                ) : (
+                  <li key={`g:${g.key}`} className="inbox-group" data-group={g.key}>
+                    <GroupHeader group={g} id={`inbox-group-${i}`} />
+                    <ul className="inbox inbox-group-rows" aria-labelledby={`inbox-group-${i}`}>
+                      {g.rows.map((r) => (
+                        <InboxRow key={r.id} row={r} now={now} canReview={canReview} />
+                      ))}
+                    </ul>
+                  </li>
+                ),
+              )}
+            </ul>
+          )}
         </>
       )}
     </div>

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, probeRole, type Role } from '../lib/api';
+import { Api, ApiError, type Role } from '../lib/api';
 import { useDocumentTitle } from '../lib/hooks';
 
-export function SignInPage({ onSignIn, notice }: { onSignIn: (key: string, role: Role) => void; notice: string | null }) {
+export function SignInPage({ onSignIn, notice }: { onSignIn: (key: string, role: Role, name: string) => void; notice: string | null }) {
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(notice);
@@ -18,14 +18,15 @@ export function SignInPage({ onSignIn, notice }: { onSignIn: (key: string, role:
     setBusy(true);
     setError(null);
     try {
-      const role = await probeRole(secret);
+      // GET /api/session names the key and its role; nothing else is asked (no probing requests).
+      const { name, role } = await new Api(secret).session();
       if (role === 'ingest') {
         setError('This key may only post alerts; the reviewer app needs a viewer, reviewer, editor or admin key.');
         return;
       }
-      onSignIn(secret, role);
+      onSignIn(secret, role, name);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'The Flowgate API could not be reached.');
+      setError(signInError(err));
     } finally {
       setBusy(false);
     }
@@ -58,4 +59,12 @@ export function SignInPage({ onSignIn, notice }: { onSignIn: (key: string, role:
       </form>
     </main>
   );
+}
+
+function signInError(err: unknown): string {
+  if (!(err instanceof ApiError)) return 'The Flowgate API could not be reached.';
+  if (err.status === 401) return 'This API key was not accepted. Check the key and try again.';
+  if (err.status === 429) return 'Too many failed sign-ins from this address. Wait a minute and try again.';
+  if (err.status === 0) return 'The Flowgate API could not be reached. Check your connection and try again.';
+  return `The API answered ${err.status}. Try again in a moment.`;
 }
