@@ -3,13 +3,14 @@
  * buttons for waitForApproval, a schema form for waitForInput. Answers go to
  * POST /api/workflowExecutions/{id}/resume?step=<waitingFor.step> with the form data as the body.
  */
-import { forwardRef, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { ApiError, type ErrorDetail, type Execution, type WaitingFor } from '../lib/api';
-import { age, dateTime } from '../lib/format';
+import { age, dateTime, deadlineInfo } from '../lib/format';
 import { useNow } from '../lib/hooks';
 import { useSession } from '../lib/session';
 import { Markdown } from './common';
 import { SchemaForm, detailMessage, fieldLabel, type SchemaFormHandle } from './SchemaForm';
+import { scrollBelowHeader } from '../execution/scroll';
 
 export interface Outcome {
   kind: 'accepted' | 'conflict' | 'stale' | 'error';
@@ -20,6 +21,9 @@ export interface Outcome {
 export interface DecisionHandle {
   focus: () => void;
 }
+
+/** Focus is where text is typed: a/r must not answer then. */
+const typing = (el: Element | null): boolean => !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el as HTMLElement).isContentEditable);
 
 interface Props {
   execution: Execution;
@@ -51,15 +55,36 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
   const approvalRef = useRef<HTMLDivElement>(null);
   const now = useNow(5000);
   const headingId = useId();
+  const sectionRef = useRef<HTMLElement>(null);
+  const [oneClick, setOneClick] = useState(false);
 
   useImperativeHandle(ref, () => ({
     focus: () => {
-      if (waiting.type === 'waitForApproval') {
-        approvalRef.current?.querySelector<HTMLElement>('button.btn-approve')?.focus();
-        approvalRef.current?.scrollIntoView({ block: 'center' });
-      } else formRef.current?.focus();
+      if (waiting.type === 'waitForApproval') approvalRef.current?.querySelector<HTMLElement>('button.btn-approve')?.focus({ preventScroll: true });
+      else formRef.current?.focus();
+      // The card's head (what is asked, about which host) stays in view, below a phone's sticky header.
+      scrollBelowHeader(sectionRef.current);
     },
   }));
+
+  // a / r approve or reject (a waitForApproval, or a yes/no form answered in one click) when focus is not in a text field.
+  useEffect(() => {
+    if (!canReview) return;
+    setOneClick(!!sectionRef.current?.querySelector('.btn-approve'));
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+      const k = e.key.toLowerCase();
+      if (k !== 'a' && k !== 'r') return;
+      if (typing(document.activeElement) || document.querySelector('dialog[open]')) return;
+      const btn = sectionRef.current?.querySelector<HTMLButtonElement>(k === 'a' ? 'button.btn-approve' : 'button.btn-reject');
+      if (!btn || btn.disabled) return;
+      e.preventDefault();
+      btn.focus({ preventScroll: true });
+      btn.click();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
 
   const send = async (answer: unknown) => {
     setBusy(true);
@@ -89,16 +114,31 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
   const schemaText = JSON.stringify(waiting.schema ?? null);
   const schema = useMemo(() => JSON.parse(schemaText) as WaitingFor['schema'], [schemaText]);
   const isApproval = waiting.type === 'waitForApproval';
+  const host = waiting.context?.host ?? execution.summary?.host ?? null;
+  const deadline = deadlineInfo(waiting, now);
   return (
-    <section className="card decision" aria-labelledby={headingId}>
+    <section className="card decision" aria-labelledby={headingId} ref={sectionRef}>
       <div className="decision-head">
         <span className="decision-kicker" id={headingId}>
           Decision needed
         </span>
         <span className="muted small">
           step <code>{waiting.step}</code> · waiting {age(waiting.since, now)}
+          {waiting.deadline ? (
+            <>
+              {' · '}
+              <span className={`decision-deadline ${deadline.className}`} title={deadline.title}>
+                {deadline.text}
+              </span>
+            </>
+          ) : null}
         </span>
       </div>
+      {host ? (
+        <div className="decision-about" data-testid="decision-host">
+          <span className="muted">Host</span> <strong className="decision-host">{host}</strong>
+        </div>
+      ) : null}
       <Markdown source={waiting.message} className="decision-message" label="Message" />
       {!canReview ? (
         <p className="notice notice-info">You can read this request, but your API key may not answer it (the reviewer role is needed).</p>
@@ -123,6 +163,11 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
           ) : (
             <SchemaForm ref={formRef} id={`answer-${waiting.step.replace(/[^A-Za-z0-9_-]/g, '_')}`} schema={schema} serverErrors={serverErrors} submitLabel={waiting.schema ? 'Submit answer' : 'Continue'} busy={busy} onSubmit={send} />
           )}
+          {oneClick ? (
+            <p className="kbd-hint muted small decision-keys">
+              <kbd>A</kbd> {isApproval ? waiting.approveLabel || 'Approve' : 'Yes'} · <kbd>R</kbd> {isApproval ? waiting.rejectLabel || 'Reject' : 'No'} (when not typing)
+            </p>
+          ) : null}
         </div>
       )}
     </section>

@@ -1,42 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type Execution, type StepRecord } from '../lib/api';
 import { isTerminal } from '../lib/status';
-import { between, dateTime, duration, shortTime } from '../lib/format';
+import { between, dateTime, duration } from '../lib/format';
 import { useDocumentTitle, useNow, usePolling } from '../lib/hooks';
 import { Link, useRouter, useSearchParams } from '../lib/router';
 import { useSession } from '../lib/session';
-import { ConfirmDialog, EmptyState, ErrorNotice, JsonDetails, Loading, Markdown, StatusBadge } from '../components/common';
+import { EmptyState, ErrorNotice, JsonDetails, Loading, Markdown, StatusBadge, Time } from '../components/common';
 import { DecisionPanel, type DecisionHandle, type Outcome } from '../components/DecisionPanel';
-
-/** Where the alert's interesting fields are: host, rule, user (ECS-style, nested or dotted). */
-function pick(obj: any, path: string): unknown {
-  if (obj == null) return undefined;
-  if (Object.prototype.hasOwnProperty.call(obj, path)) return obj[path];
-  const [head, ...rest] = path.split('.');
-  if (!rest.length) return obj[head];
-  const direct = obj[head];
-  if (direct != null && typeof direct === 'object') return pick(direct, rest.join('.'));
-  return undefined;
-}
-
-const asText = (v: unknown): string | null => (v == null || v === '' ? null : Array.isArray(v) ? v.map(String).join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v));
-
-export function eventSummary(event: any): { label: string; value: string }[] {
-  const alert = event?.alerts?.[0] ?? {};
-  const rule = event?.rule ?? alert.rule;
-  const rows: { label: string; value: string | null }[] = [
-    { label: 'Host', value: asText(pick(alert, 'host.name') ?? pick(alert, 'host.hostname')) },
-    { label: 'Host IP', value: asText(pick(alert, 'host.ip')) },
-    { label: 'Rule', value: asText(pick(rule, 'name') ?? pick(alert, 'kibana.alert.rule.name')) },
-    { label: 'Severity', value: asText(pick(alert, 'kibana.alert.severity') ?? pick(rule, 'severity') ?? pick(alert, 'severity')) },
-    { label: 'User', value: asText(pick(alert, 'user.name')) },
-    { label: 'Source IP', value: asText(pick(alert, 'source.ip')) },
-    { label: 'Alert time', value: ((t) => (t && !Number.isNaN(Date.parse(t)) ? dateTime(t) : t))(asText(pick(alert, '@timestamp'))) },
-  ];
-  const count = Array.isArray(event?.alerts) ? event.alerts.length : 0;
-  if (count > 1) rows.push({ label: 'Alerts', value: String(count) });
-  return rows.filter((r): r is { label: string; value: string } => r.value !== null);
-}
+import { CHANNEL_LABEL, DecisionRecord, finishedWaits, type DecisionRecordHandle } from '../execution/DecisionRecord';
+import { AiCard, AlertFields, HitsTable, searchHits, verdicts } from '../execution/Evidence';
+import { NextRequestButton } from '../execution/NextRequest';
+import { CancelDialog, RerunButton, RerunLinks } from '../execution/Operations';
+import { RelatedPanel } from '../execution/Related';
+import { scrollBelowHeader } from '../execution/scroll';
+import { openedCase, summaryOf, SummaryBar } from '../execution/SummaryBar';
+import '../execution/execution.css';
 
 const depth = (path: string) => path.split('/').length - 1;
 
@@ -45,24 +23,42 @@ export function ExecutionPage({ id }: { id: string }) {
   const { navigate } = useRouter();
   const params = useSearchParams();
   const wantResume = params.get('resume') === 'true';
+  const fromInbox = params.get('from') === 'inbox';
+  // Links to other executions keep saying where the reviewer came from (the sidebar shows Inbox for them).
+  const fromQuery = fromInbox ? '?from=inbox' : '';
   const { data: exec, error, loading, reload } = usePolling<Execution>(() => api.execution(id), [id], (e) => (e && isTerminal(e.status) ? null : 1000));
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [cancelBusy, setCancelBusy] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
+  const [opError, setOpError] = useState<string | null>(null);
   const decisionRef = useRef<DecisionHandle>(null);
+  const recordRef = useRef<DecisionRecordHandle>(null);
   const focused = useRef(false);
+  /** the wait answered from this view: its decision card takes the focus when it appears */
+  const focusRecordOf = useRef<string | null>(null);
   const now = useNow(1000);
 
   useDocumentTitle(exec ? `${exec.status === 'WAITING_FOR_INPUT' ? '● ' : ''}${exec.workflowName} · Execution · Flowgate` : 'Execution · Flowgate');
 
-  // ?resume=true (the link from the inbox) puts the focus on the answer as soon as it is drawn.
+  const records = exec ? finishedWaits(exec.steps) : [];
+  const latestRecord = records[0]?.path ?? null;
+
+  // ?resume=true (the inbox, "Next request") puts the focus on the answer as soon as it is drawn; when the
+  // request was answered meanwhile, on its decision card.
   useEffect(() => {
-    if (wantResume && exec?.waitingFor && !focused.current) {
+    if (!wantResume || focused.current || !exec) return;
+    if (exec.waitingFor && exec.status === 'WAITING_FOR_INPUT') {
       focused.current = true;
       requestAnimationFrame(() => decisionRef.current?.focus());
+    } else if (latestRecord) {
+      focused.current = true;
+      requestAnimationFrame(() => {
+        recordRef.current?.focus();
+        scrollBelowHeader(recordRef.current?.element() ?? null);
+      });
     }
-  }, [wantResume, exec?.waitingFor]);
+  }, [wantResume, exec?.waitingFor, latestRecord]);
 
   // A new wait (a later step, or the same step after a stale answer) starts with a clean slate.
   const waitKey = exec?.waitingFor ? `${exec.waitingFor.step}@${exec.waitingFor.since}` : null;
@@ -81,6 +77,19 @@ export function ExecutionPage({ id }: { id: string }) {
     lastWait.current = waitKey;
   }, [waitKey]);
 
+  // After an answer from here: the next wait's form when the workflow asks again, else the decision card.
+  useEffect(() => {
+    const step = focusRecordOf.current;
+    if (!step || !exec) return;
+    if (exec.waitingFor && exec.status === 'WAITING_FOR_INPUT' && exec.waitingFor.step !== step) {
+      focusRecordOf.current = null;
+      requestAnimationFrame(() => decisionRef.current?.focus());
+    } else if (latestRecord === step) {
+      focusRecordOf.current = null;
+      requestAnimationFrame(() => recordRef.current?.focus());
+    }
+  }, [latestRecord, waitKey]);
+
   if (loading && !exec) return <Loading label="Loading execution…" />;
   if (!exec) {
     if (error?.status === 404)
@@ -95,18 +104,23 @@ export function ExecutionPage({ id }: { id: string }) {
   }
 
   const terminal = isTerminal(exec.status);
-  const summary = eventSummary(exec.event);
+  const summary = summaryOf(exec);
+  const caseRef = openedCase(exec.steps);
   const answered = exec.steps.filter((s) => s.respondedBy);
+  const ai = verdicts(exec.steps);
+  const hits = searchHits(exec.steps);
+  const waitingNow = exec.status === 'WAITING_FOR_INPUT' && !!exec.waitingFor;
   const onAnswered = (o: Outcome) => {
     answeredHere.current = true;
+    if (o.kind === 'accepted' && exec.waitingFor) focusRecordOf.current = exec.waitingFor.step;
     setOutcome(o);
     void reload();
   };
-  const doCancel = async () => {
+  const doCancel = async (reason: string) => {
     setCancelBusy(true);
     setCancelError(null);
     try {
-      await api.cancel(exec.id);
+      await api.cancel(exec.id, reason || undefined);
       setConfirmCancel(false);
       await reload();
     } catch (err) {
@@ -123,7 +137,7 @@ export function ExecutionPage({ id }: { id: string }) {
   return (
     <div className="execution">
       <nav className="breadcrumb" aria-label="Breadcrumb">
-        <Link to={exec.status === 'WAITING_FOR_INPUT' ? '/' : '/executions'}>{exec.status === 'WAITING_FOR_INPUT' ? 'Inbox' : 'Executions'}</Link>
+        <Link to={fromInbox || wantResume ? '/' : '/executions'}>{fromInbox || wantResume ? 'Inbox' : 'Executions'}</Link>
         <span aria-hidden="true"> / </span>
         <span className="mono">{exec.id}</span>
       </nav>
@@ -135,7 +149,9 @@ export function ExecutionPage({ id }: { id: string }) {
             <span>
               {exec.trigger === 'alert' ? 'Alert' : exec.trigger === 'manual' ? 'Manual run' : 'Schedule'} by <strong>{exec.triggeredBy}</strong>
             </span>
-            <span className="muted">started {shortTime(exec.startedAt ?? exec.createdAt)}</span>
+            <span className="muted">
+              started <Time value={exec.startedAt ?? exec.createdAt} seconds />
+            </span>
             {!terminal ? <span className="live" aria-label="Updating live">live</span> : null}
             {exec.archived ? (
               <span className="muted" data-testid="archived" title="Read back from the archive: this execution left Redis after the retention period">
@@ -143,8 +159,11 @@ export function ExecutionPage({ id }: { id: string }) {
               </span>
             ) : null}
           </div>
+          <RerunLinks exec={exec} fromQuery={fromQuery} />
         </div>
         <div className="page-actions">
+          <NextRequestButton currentId={exec.id} primary={!waitingNow} />
+          <RerunButton exec={exec} fromQuery={fromQuery} onError={setOpError} />
           {canReview && !terminal ? (
             <button type="button" className="btn btn-danger-outline" onClick={() => setConfirmCancel(true)}>
               Cancel execution
@@ -158,6 +177,9 @@ export function ExecutionPage({ id }: { id: string }) {
 
       {error ? <ErrorNotice error={error} title="Live updates paused:" /> : null}
       {cancelError ? <ErrorNotice error={cancelError} title="Could not cancel." /> : null}
+      {opError ? <ErrorNotice error={opError} title="Could not re-run." /> : null}
+
+      <SummaryBar summary={summary} caseRef={caseRef} />
 
       <div className="exec-grid">
         <div className="exec-main">
@@ -168,17 +190,34 @@ export function ExecutionPage({ id }: { id: string }) {
               {outcome.kind === 'accepted' ? <div className="muted small">Now {exec.status === 'WAITING_FOR_INPUT' ? 'waiting for the next decision' : exec.status.toLowerCase().replace(/_/g, ' ')}.</div> : null}
             </div>
           ) : null}
-          {exec.waitingFor && exec.status === 'WAITING_FOR_INPUT' ? <DecisionPanel key={waitKey!} ref={decisionRef} execution={exec} waiting={exec.waitingFor} onAnswered={onAnswered} /> : null}
+          {waitingNow ? <DecisionPanel key={waitKey!} ref={decisionRef} execution={exec} waiting={exec.waitingFor!} onAnswered={onAnswered} /> : null}
+          {records.map((s, i) => (
+            <DecisionRecord key={`${s.path}@${s.startedAt}`} ref={i === 0 ? recordRef : undefined} step={s} cancellation={exec.cancellation} />
+          ))}
           {exec.error ? (
             <div className="notice notice-error" role="alert">
               <strong>Failed{exec.error.step ? ` at ${exec.error.step}` : ''}:</strong> {exec.error.message}
+              {exec.error.type ? <span className="muted"> ({exec.error.type})</span> : null}
             </div>
           ) : null}
           {exec.cancellation ? (
-            <div className="notice notice-warn">
-              <strong>Cancelled</strong> {exec.cancellation.reason === 'timeout' ? 'by the workflow timeout' : `by ${exec.cancellation.by}`} at {dateTime(exec.cancellation.at)}.
+            <div className="notice notice-warn" data-testid="cancellation">
+              <strong>Cancelled</strong> {exec.cancellation.reason === 'timeout' ? 'by the workflow timeout' : `by ${exec.cancellation.by}`} <Time value={exec.cancellation.at} date="always" seconds />.
+              {exec.cancellation.comment ? (
+                <div className="cancel-comment">
+                  <span className="muted">Reason: </span>
+                  {exec.cancellation.comment}
+                </div>
+              ) : null}
             </div>
           ) : null}
+          {ai.map((v) => (
+            <AiCard key={v.step} verdict={v} />
+          ))}
+          <AlertFields event={exec.event} />
+          {hits.map((h) => (
+            <HitsTable key={h.step} hits={h} />
+          ))}
           <section className="card" aria-labelledby="timeline-h">
             <h2 id="timeline-h" className="card-title">
               Steps <span className="muted">({exec.steps.length})</span>
@@ -197,17 +236,12 @@ export function ExecutionPage({ id }: { id: string }) {
           </section>
         </div>
         <aside className="exec-side">
-          <section className="card" aria-labelledby="summary-h">
-            <h2 id="summary-h" className="card-title">
-              Summary
+          <RelatedPanel executionId={exec.id} summary={summary} fromQuery={fromQuery} />
+          <section className="card" aria-labelledby="details-h">
+            <h2 id="details-h" className="card-title">
+              Details
             </h2>
             <dl className="facts">
-              {summary.map((r) => (
-                <div key={r.label}>
-                  <dt>{r.label}</dt>
-                  <dd className="break">{r.value}</dd>
-                </div>
-              ))}
               <div>
                 <dt>Trigger</dt>
                 <dd>
@@ -218,10 +252,22 @@ export function ExecutionPage({ id }: { id: string }) {
                 <div key={s.path}>
                   <dt>Answered</dt>
                   <dd>
-                    <strong>{s.respondedBy}</strong> <span className="muted">at {shortTime(s.respondedAt)}</span>
+                    <strong>{s.respondedBy}</strong>{' '}
+                    <span className="muted">
+                      <Time value={s.respondedAt} seconds />
+                      {s.respondedVia ? ` via ${CHANNEL_LABEL[s.respondedVia] ?? s.respondedVia}` : ''}
+                    </span>
                   </dd>
                 </div>
               ))}
+              {caseRef ? (
+                <div>
+                  <dt>Case</dt>
+                  <dd className="break">
+                    <Link to={`/cases/${encodeURIComponent(caseRef.id)}`}>{caseRef.title ?? caseRef.id}</Link>
+                  </dd>
+                </div>
+              ) : null}
             </dl>
           </section>
           <section className="card" aria-labelledby="timing-h">
@@ -231,15 +277,21 @@ export function ExecutionPage({ id }: { id: string }) {
             <dl className="facts">
               <div>
                 <dt>Created</dt>
-                <dd>{dateTime(exec.createdAt)}</dd>
+                <dd>
+                  <Time value={exec.createdAt} date="always" seconds />
+                </dd>
               </div>
               <div>
                 <dt>Started</dt>
-                <dd>{dateTime(exec.startedAt)}</dd>
+                <dd>
+                  <Time value={exec.startedAt} date="always" seconds />
+                </dd>
               </div>
               <div>
                 <dt>Finished</dt>
-                <dd>{exec.finishedAt ? dateTime(exec.finishedAt) : '—'}</dd>
+                <dd>
+                  <Time value={exec.finishedAt} date="always" seconds />
+                </dd>
               </div>
               <div>
                 <dt>{terminal ? 'Took' : 'Running for'}</dt>
@@ -275,11 +327,7 @@ export function ExecutionPage({ id }: { id: string }) {
         </aside>
       </div>
 
-      <ConfirmDialog open={confirmCancel} title="Cancel this execution?" confirmLabel="Cancel execution" danger busy={cancelBusy} onConfirm={doCancel} onClose={() => setConfirmCancel(false)}>
-        <p>
-          <strong>{exec.workflowName}</strong> stops now: the step in flight is aborted and no further step runs. {exec.status === 'WAITING_FOR_INPUT' ? 'The pending decision is discarded.' : ''} This cannot be undone.
-        </p>
-      </ConfirmDialog>
+      <CancelDialog open={confirmCancel} exec={exec} busy={cancelBusy} onConfirm={doCancel} onClose={() => setConfirmCancel(false)} />
     </div>
   );
 }
@@ -301,7 +349,8 @@ function StepItem({ step, now }: { step: StepRecord; now: number }) {
         {step.status === 'SKIPPED' ? <div className="muted small">Skipped: its condition was false.</div> : null}
         {step.respondedBy ? (
           <div className="step-answered">
-            Answered by <strong>{step.respondedBy}</strong> at {dateTime(step.respondedAt)}
+            Answered by <strong>{step.respondedBy}</strong> <Time value={step.respondedAt} date="always" seconds />
+            {step.respondedVia ? ` via ${CHANNEL_LABEL[step.respondedVia] ?? step.respondedVia}` : ''}
           </div>
         ) : null}
         {step.error ? (

@@ -1,11 +1,44 @@
-import { useEffect, useState } from 'react';
-import type { ExecutionRow, ExecutionStatus, WorkflowSummary } from '../lib/api';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ExecutionQuery, ExecutionRow, ExecutionStatus, WorkflowSummary } from '../lib/api';
 import { EXECUTION_STATUSES, isExecutionStatus } from '../lib/status';
-import { between, shortId, shortTime, statusLabel } from '../lib/format';
+import { between, shortId, statusLabel } from '../lib/format';
 import { useDocumentTitle, useNow, usePolling } from '../lib/hooks';
 import { Link, useRouter, useSearchParams } from '../lib/router';
 import { useSession } from '../lib/session';
-import { EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge } from '../components/common';
+import { EmptyState, ErrorNotice, Loading, PageHeader, StatusBadge, Time } from '../components/common';
+import { CHANNEL_LABEL } from '../execution/DecisionRecord';
+import '../execution/execution.css';
+
+/** The time range presets: how far back from now (ms). */
+const RANGES: { value: string; label: string; ms: number | null }[] = [
+  { value: '', label: 'All time', ms: null },
+  { value: '1h', label: 'Last hour', ms: 3600_000 },
+  { value: '24h', label: 'Last 24 hours', ms: 24 * 3600_000 },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
+  { value: 'custom', label: 'Custom…', ms: null },
+];
+
+/** An ISO time as the value of a datetime-local input (local time, to the minute), and back. */
+const toLocalInput = (iso: string): string => {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+const fromLocalInput = (v: string): string => {
+  const d = new Date(v);
+  return v && !Number.isNaN(d.getTime()) ? d.toISOString() : '';
+};
+
+/** The outcome beside the status: the error type, or who or what cancelled it (and the reason given). */
+function outcomeDetail(r: ExecutionRow): string | null {
+  if (r.error) return r.error.type + (r.error.step ? ` at ${r.error.step}` : '');
+  if (r.cancellation) {
+    const who = r.cancellation.reason === 'timeout' ? 'time limit' : `by ${r.cancellation.by}`;
+    return r.cancellation.comment ? `${who}: ${r.cancellation.comment}` : who;
+  }
+  return null;
+}
 
 export function ExecutionsPage() {
   const { api } = useSession();
@@ -15,7 +48,26 @@ export function ExecutionsPage() {
   const workflowId = params.get('workflowId') ?? '';
   const order = params.get('order') === 'asc' ? 'asc' : 'desc';
   const pageSize = Math.min(500, Math.max(1, Number(params.get('limit')) || 25));
-  const filterKey = `${statuses.join(',')}|${workflowId}|${order}|${pageSize}`;
+  const q = params.get('q') ?? '';
+  const range = RANGES.some((r) => r.value === params.get('range')) ? params.get('range')! : params.get('from') || params.get('to') ? 'custom' : '';
+  const fromParam = params.get('from') ?? '';
+  const toParam = params.get('to') ?? '';
+  const filterKey = `${statuses.join(',')}|${workflowId}|${order}|${pageSize}|${q}|${range}|${fromParam}|${toParam}`;
+  // A preset range is "from now minus …", recomputed at every refresh.
+  const query = (): ExecutionQuery => {
+    const preset = RANGES.find((r) => r.value === range)?.ms ?? null;
+    return {
+      status: statuses,
+      workflowId: workflowId || undefined,
+      order,
+      limit: pageSize,
+      q: q || undefined,
+      from: preset !== null ? new Date(Date.now() - preset).toISOString() : range === 'custom' ? fromParam || undefined : undefined,
+      to: range === 'custom' ? toParam || undefined : undefined,
+    };
+  };
+  const [search, setSearch] = useState(q);
+  const typed = useRef(q);
   const now = useNow(5000);
   useDocumentTitle('Executions · Flowgate');
 
@@ -25,7 +77,7 @@ export function ExecutionsPage() {
   }, [api]);
 
   // The first page refreshes by itself; "Load more" appends older (or newer) pages by cursor.
-  const first = usePolling(() => api.listExecutions({ status: statuses, workflowId: workflowId || undefined, order, limit: pageSize }), [filterKey], 5000);
+  const first = usePolling(() => api.listExecutions(query()), [filterKey], 5000);
   const [extra, setExtra] = useState<{ key: string; rows: ExecutionRow[]; cursor: string | null } | null>(null);
   const [moreBusy, setMoreBusy] = useState(false);
   const [moreError, setMoreError] = useState<string | null>(null);
@@ -38,7 +90,7 @@ export function ExecutionsPage() {
     setMoreBusy(true);
     setMoreError(null);
     try {
-      const page = await api.listExecutions({ status: statuses, workflowId: workflowId || undefined, order, limit: pageSize, cursor });
+      const page = await api.listExecutions({ ...query(), cursor });
       setExtra({ key: filterKey, rows: [...(pages?.rows ?? []), ...page.results], cursor: page.nextCursor });
     } catch (err) {
       setMoreError((err as Error).message);
@@ -47,18 +99,47 @@ export function ExecutionsPage() {
     }
   };
 
-  const setFilter = (next: { status?: string[]; workflowId?: string; order?: string }) => {
+  const setFilter = (next: { status?: string[]; workflowId?: string; order?: string; q?: string; range?: string; from?: string; to?: string }) => {
     const p = new URLSearchParams();
     const st = next.status ?? statuses;
     const wf = next.workflowId ?? workflowId;
     const od = next.order ?? order;
+    const qq = (next.q ?? q).trim();
+    const rg = next.range ?? range;
     if (st.length) p.set('status', st.join(','));
     if (wf) p.set('workflowId', wf);
     if (od === 'asc') p.set('order', 'asc');
+    if (qq) p.set('q', qq);
+    if (rg && rg !== 'custom') p.set('range', rg);
+    if (rg === 'custom') {
+      const f = next.from ?? fromParam;
+      const t = next.to ?? toParam;
+      p.set('range', 'custom');
+      if (f) p.set('from', f);
+      if (t) p.set('to', t);
+    }
     if (params.get('limit')) p.set('limit', String(pageSize));
     const qs = p.toString();
     navigate(`/executions${qs ? `?${qs}` : ''}`, { replace: true });
   };
+
+  // The search applies as you type (after a pause) and on Enter.
+  useEffect(() => {
+    if (search === typed.current) return;
+    const t = setTimeout(() => {
+      typed.current = search;
+      setFilter({ q: search });
+    }, 400);
+    return () => clearTimeout(t);
+  }, [search]);
+  const onSearch = (e: FormEvent) => {
+    e.preventDefault();
+    typed.current = search;
+    setFilter({ q: search });
+  };
+  const total = first.data?.total;
+  const truncated = !!first.data?.truncated;
+  const filtered = statuses.length > 0 || !!workflowId || !!q || !!range;
   const toggle = (s: ExecutionStatus) => setFilter({ status: statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s] });
 
   return (
@@ -80,7 +161,38 @@ export function ExecutionsPage() {
             ) : null}
           </div>
         </fieldset>
+        <form className="filter-row" role="search" onSubmit={onSearch}>
+          <label className="inline-field list-search">
+            <span>Search</span>
+            <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Host, user, rule, alert id or execution id" aria-describedby="search-help" />
+          </label>
+          <span id="search-help" className="sr-only">
+            Finds executions whose host, user, rule, alert id or execution id contains the text.
+          </span>
+        </form>
         <div className="filter-row">
+          <label className="inline-field">
+            <span>Time range</span>
+            <select value={range} onChange={(e) => setFilter({ range: e.target.value, ...(e.target.value === 'custom' && !fromParam ? { from: new Date(Date.now() - 24 * 3600_000).toISOString() } : {}) })}>
+              {RANGES.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {range === 'custom' ? (
+            <span className="range-custom">
+              <label className="inline-field">
+                <span>From</span>
+                <input type="datetime-local" value={fromParam ? toLocalInput(fromParam) : ''} onChange={(e) => setFilter({ range: 'custom', from: fromLocalInput(e.target.value) })} />
+              </label>
+              <label className="inline-field">
+                <span>To</span>
+                <input type="datetime-local" value={toParam ? toLocalInput(toParam) : ''} onChange={(e) => setFilter({ range: 'custom', to: fromLocalInput(e.target.value) })} />
+              </label>
+            </span>
+          ) : null}
           <label className="inline-field">
             <span>Workflow</span>
             <select value={workflowId} onChange={(e) => setFilter({ workflowId: e.target.value })}>
@@ -103,11 +215,19 @@ export function ExecutionsPage() {
         </div>
       </div>
       {first.error ? <ErrorNotice error={first.error} title="Could not load executions." /> : null}
+      {first.data && typeof total === 'number' ? (
+        <p className="list-total" data-testid="total" aria-live="polite">
+          {truncated ? '≥ ' : ''}
+          {total.toLocaleString('en-US')} {total === 1 && !truncated ? 'execution' : 'executions'}
+          {filtered ? ' match' : ''}
+          {truncated ? <span className="muted small"> (counted up to the scan limit)</span> : null}
+        </p>
+      ) : null}
       {!first.data && first.loading ? (
         <Loading />
       ) : rows.length === 0 ? (
         <EmptyState title="No executions" icon="∅">
-          <p>{statuses.length || workflowId ? 'None match these filters.' : 'Nothing has run yet.'}</p>
+          <p>{filtered ? 'None match these filters.' : 'Nothing has run yet.'}</p>
         </EmptyState>
       ) : (
         <div className="table-wrap card">
@@ -115,36 +235,67 @@ export function ExecutionsPage() {
             <caption className="sr-only">Executions</caption>
             <thead>
               <tr>
-                <th scope="col">Status</th>
+                <th scope="col">Outcome</th>
                 <th scope="col">Workflow</th>
+                <th scope="col">Host</th>
                 <th scope="col" className="hide-sm">
-                  Execution
+                  Rule
                 </th>
+                <th scope="col">Answered by</th>
                 <th scope="col">Started</th>
                 <th scope="col" className="hide-sm">
                   Duration
                 </th>
+                <th scope="col" className="hide-sm">
+                  Execution
+                </th>
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td>
-                    <Link to={`/executions/${encodeURIComponent(r.id)}`} className="row-link">
-                      {r.workflowName}
-                    </Link>
-                    {r.waitingFor?.title ? <div className="muted small clamp">{r.waitingFor.title}</div> : null}
-                  </td>
-                  <td className="mono hide-sm" title={r.id}>
-                    {shortId(r.id)}
-                  </td>
-                  <td>{shortTime(r.startedAt ?? r.createdAt)}</td>
-                  <td className="hide-sm">{between(r.startedAt ?? r.createdAt, r.finishedAt, now)}</td>
-                </tr>
-              ))}
+              {rows.map((r) => {
+                const detail = outcomeDetail(r);
+                return (
+                  <tr key={r.id} data-id={r.id}>
+                    <td data-col="outcome">
+                      <StatusBadge status={r.status} />
+                      {detail ? <span className="outcome-detail">{detail}</span> : null}
+                    </td>
+                    <td>
+                      <Link to={`/executions/${encodeURIComponent(r.id)}`} className="row-link">
+                        {r.workflowName}
+                      </Link>
+                      {r.waitingFor?.title ? <div className="muted small clamp">{r.waitingFor.title}</div> : null}
+                      {r.rerunOf ? <div className="muted small">re-run</div> : null}
+                    </td>
+                    <td data-col="host" className="cell-wrap">
+                      {r.summary?.host ?? <span className="muted">—</span>}
+                    </td>
+                    <td data-col="rule" className="hide-sm cell-wrap">
+                      {r.summary?.rule ?? <span className="muted">—</span>}
+                    </td>
+                    <td data-col="answered">
+                      {r.answeredBy ? (
+                        <>
+                          <strong>{r.answeredBy.by}</strong>
+                          <div className="muted small">
+                            <Time value={r.answeredBy.at} />
+                            {r.answeredBy.channel ? ` · ${CHANNEL_LABEL[r.answeredBy.channel] ?? r.answeredBy.channel}` : ''}
+                          </div>
+                        </>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td>
+                      <Time value={r.startedAt ?? r.createdAt} seconds />
+                    </td>
+                    <td className="hide-sm">{between(r.startedAt ?? r.createdAt, r.finishedAt, now)}</td>
+                    <td className="mono hide-sm" title={r.id}>
+                      {shortId(r.id)}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
