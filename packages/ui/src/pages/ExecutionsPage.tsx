@@ -218,8 +218,7 @@ export function ExecutionsPage() {
       {first.data && typeof total === 'number' ? (
         <p className="list-total" data-testid="total" aria-live="polite">
           {truncated ? '≥ ' : ''}
-          {total.toLocaleString('en-US')} {total === 1 && !truncated ? 'execution' : 'executions'}
-          {filtered ? ' match' : ''}
+          {total.toLocaleString('en-US')} {total === 1 && !truncated ? (filtered ? 'execution matches' : 'execution') : filtered ? 'executions match' : 'executions'}
           {truncated ? <span className="muted small"> (counted up to the scan limit)</span> : null}
         </p>
       ) : null}
