@@ -2,7 +2,9 @@
  * A form drawn from a JSON Schema with @rjsf/core, or a JSON editor when the schema uses what a
  * generated form cannot draw well (oneOf/anyOf/allOf/$ref/if-then/not, type unions) or rjsf throws.
  * Server-side validation errors (400 validation_failed, paths like /approved) are shown next to
- * their fields (rjsf extraErrors) and in a summary.
+ * their fields (rjsf extraErrors) and in a summary. The browser's own checks speak of fields by their
+ * titles (form/messages.ts); arrays have text buttons and numbered items (form/ArrayTemplates.tsx); a
+ * yes/no schema (one required boolean, optional notes) is answered in one click (form/QuickAnswer.tsx).
  */
 import Form from '@rjsf/core';
 import type { ErrorSchema, FieldTemplateProps, RJSFSchema, RJSFValidationError, UiSchema, WidgetProps } from '@rjsf/utils';
@@ -11,6 +13,11 @@ import type { ErrorDetail, JSONSchema } from '../lib/api';
 import { validateJson, type AjvLikeError } from '../lib/json-validate';
 import { validator } from '../lib/validator';
 import { ErrorBoundary } from './common';
+import { ArrayFieldItemButtonsTemplate, ArrayFieldItemTemplate, ArrayFieldTemplate, ButtonTemplates } from './form/ArrayTemplates';
+import { humanizeRjsfErrors } from './form/messages';
+import { QuickAnswer } from './form/QuickAnswer';
+import { quickAnswerShape } from './form/quick-answer';
+import './form/schema-form.css';
 
 const UNDRAWABLE = new Set(['oneOf', 'anyOf', 'allOf', '$ref', 'if', 'then', 'else', 'not', 'dependencies', 'dependentSchemas', 'dependentRequired', 'patternProperties', 'unevaluatedProperties', 'prefixItems', '$defs', 'definitions']);
 
@@ -43,8 +50,14 @@ export function undrawableReason(schema: unknown): string | null {
 
 const LONG_TEXT = /^(notes?|comments?|reason|rationale|description|justification|details|message|summary)$/i;
 
-/** Radios for booleans (a decision, not a checkbox that cannot say "no"), textareas for notes. */
-function uiSchemaFor(schema: any, name = ''): UiSchema {
+/** What an enum's select shows while nothing is chosen. */
+export const CHOOSE = 'Choose…';
+
+/**
+ * Radios for booleans (a decision, not a checkbox that cannot say "no"), textareas for notes, a
+ * "Choose…" first option for selects, and array items titled by their number ("#1", "#2").
+ */
+export function uiSchemaFor(schema: any, name = ''): UiSchema {
   const ui: any = {};
   if (!schema || typeof schema !== 'object') return ui;
   if (schema.type === 'boolean') {
@@ -53,11 +66,19 @@ function uiSchemaFor(schema: any, name = ''): UiSchema {
   } else if (schema.type === 'string' && !schema.enum && !schema.format && (LONG_TEXT.test(name) || (schema.maxLength ?? 0) > 200)) {
     ui['ui:widget'] = 'textarea';
     ui['ui:options'] = { rows: 3 };
+  } else if (Array.isArray(schema.enum) && schema.type !== 'boolean') {
+    ui['ui:placeholder'] = CHOOSE;
   }
   if (schema.type === 'object' && schema.properties) {
     for (const [k, sub] of Object.entries(schema.properties)) ui[k] = uiSchemaFor(sub, k);
   }
-  if (schema.type === 'array' && schema.items && !Array.isArray(schema.items)) ui.items = uiSchemaFor(schema.items, name);
+  if (schema.type === 'array' && schema.items && !Array.isArray(schema.items)) {
+    const item = uiSchemaFor(schema.items, name);
+    // A list of choices (enum items, unique) is one multi-select, whose options rjsf reads from a static
+    // items uiSchema; any other list numbers its items.
+    const multiSelect = schema.uniqueItems === true && Array.isArray(schema.items.enum);
+    ui.items = multiSelect ? item : (_item: unknown, index: number) => ({ ...item, 'ui:title': `#${index + 1}` });
+  }
   return ui;
 }
 
@@ -114,12 +135,21 @@ interface Props {
   onSubmit: (data: unknown) => void;
   /** Extra content under the fields (before the submit button). */
   footer?: ReactNode;
+  /**
+   * Answer a yes/no schema (one required boolean, optional notes) with two buttons, as a
+   * waitForApproval step is answered (default true); the full form stays one switch away.
+   */
+  oneClick?: boolean;
 }
 
-/** Picks the generated form or the JSON editor, with a switch between them when both work. */
+type Mode = 'quick' | 'form' | 'json';
+const MODE_LABELS: Record<Mode, string> = { quick: 'Buttons', form: 'Form', json: 'JSON' };
+
+/** Picks the one-click buttons, the generated form or the JSON editor, with a switch between those that work. */
 export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaForm(props, ref) {
   const reason = useMemo(() => undrawableReason(props.schema), [props.schema]);
-  const [mode, setMode] = useState<'form' | 'json'>(reason ? 'json' : 'form');
+  const shape = useMemo(() => (props.oneClick === false || reason ? null : quickAnswerShape(props.schema)), [props.schema, props.oneClick, reason]);
+  const [mode, setMode] = useState<Mode>(shape ? 'quick' : reason ? 'json' : 'form');
   const [crashed, setCrashed] = useState<string | null>(null);
   const [json, setJson] = useState<string>(() => JSON.stringify(defaultsOf(props.schema), null, 2));
   const [formData, setFormData] = useState<any>(undefined);
@@ -127,16 +157,18 @@ export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaFor
 
   useImperativeHandle(ref, () => ({
     focus: () => {
-      const el = containerRef.current?.querySelector<HTMLElement>('input:not([type=hidden]), textarea, select, button[type=submit]');
+      const root = containerRef.current;
+      const el = root?.querySelector<HTMLElement>('input:not([type=hidden]), textarea, select, button[type=submit]') ?? root?.querySelector<HTMLElement>('.quick-answer button.btn-approve');
       el?.focus();
       containerRef.current?.scrollIntoView({ block: 'center' });
     },
   }));
 
-  const effective = crashed ? 'json' : mode;
-  const switchTo = (m: 'form' | 'json') => {
+  const modes: Mode[] = [...(shape ? (['quick'] as const) : []), ...(!reason && !crashed ? (['form'] as const) : []), 'json'];
+  const effective: Mode = modes.includes(mode) ? mode : 'json';
+  const switchTo = (m: Mode) => {
     if (m === 'json' && formData !== undefined) setJson(JSON.stringify(formData, null, 2));
-    if (m === 'form') {
+    if (m !== 'json' && effective === 'json') {
       try {
         setFormData(JSON.parse(json));
       } catch {
@@ -145,22 +177,32 @@ export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaFor
     }
     setMode(m);
   };
+  const notesName = shape?.notes;
+  const notes = notesName !== undefined && formData && typeof formData === 'object' && typeof formData[notesName] === 'string' ? (formData[notesName] as string) : '';
+  const setNotes = (v: string) => {
+    if (notesName === undefined) return;
+    const base = formData && typeof formData === 'object' && !Array.isArray(formData) ? { ...formData } : {};
+    if (v === '') delete base[notesName];
+    else base[notesName] = v;
+    setFormData(base);
+  };
 
   return (
     <div className="schema-form" ref={containerRef}>
-      {!reason && !crashed ? (
+      {modes.length > 1 ? (
         <div className="mode-row">
-        <div className="mode-switch" role="group" aria-label="Answer with">
-          <button type="button" className={effective === 'form' ? 'active' : ''} aria-pressed={effective === 'form'} onClick={() => switchTo('form')}>
-            Form
-          </button>
-          <button type="button" className={effective === 'json' ? 'active' : ''} aria-pressed={effective === 'json'} onClick={() => switchTo('json')}>
-            JSON
-          </button>
-        </div>
+          <div className="mode-switch" role="group" aria-label="Answer with">
+            {modes.map((m) => (
+              <button key={m} type="button" className={effective === m ? 'active' : ''} aria-pressed={effective === m} onClick={() => switchTo(m)}>
+                {MODE_LABELS[m]}
+              </button>
+            ))}
+          </div>
         </div>
       ) : null}
-      {effective === 'form' ? (
+      {effective === 'quick' && shape ? (
+        <QuickAnswer id={props.id} schema={props.schema} shape={shape} notes={notes} setNotes={setNotes} serverErrors={props.serverErrors} serverMessage={detailMessage} busy={props.busy} disabled={props.disabled} onSubmit={props.onSubmit} footer={props.footer} />
+      ) : effective === 'form' ? (
         <ErrorBoundary fallback={() => null} resetKey={props.schema}>
           <CrashCatcher onCrash={(e) => setCrashed(e)}>
             <GeneratedForm {...props} formData={formData} setFormData={setFormData} />
@@ -206,18 +248,22 @@ function FieldTemplate(props: FieldTemplateProps) {
   if (hidden) return <div className="hidden">{children}</div>;
   const isObject = schema.type === 'object';
   const hasErrors = (rawErrors?.length ?? 0) > 0;
+  // An item of a list ("#1") is not "required": the list is, or says how many it needs.
+  const path = props.fieldPathId?.path ?? [];
+  const isItem = typeof path[path.length - 1] === 'number';
+  const star = required && !isItem ? <span className="req" aria-label="required"> *</span> : null;
   return (
     <div className={`field ${classNames ?? ''}${hasErrors ? ' field-invalid' : ''}${isObject ? ' field-object' : ''}`} data-field-id={id}>
       {displayLabel && label && !isObject && schema.type !== 'boolean' && (props.uiSchema as any)?.['ui:widget'] !== 'radio' ? (
-        <label htmlFor={id} className="field-label">
+        <label htmlFor={id} id={`${id}__label`} className="field-label">
           {label}
-          {required ? <span className="req" aria-label="required"> *</span> : null}
+          {star}
         </label>
       ) : null}
       {displayLabel && label && (schema.type === 'boolean' || (props.uiSchema as any)?.['ui:widget'] === 'radio') ? (
         <div className="field-label" id={`${id}__label`}>
           {label}
-          {required ? <span className="req" aria-label="required"> *</span> : null}
+          {star}
         </div>
       ) : null}
       {displayLabel && description && !isObject ? description : null}
@@ -265,19 +311,13 @@ function ErrorListTemplate({ errors }: { errors: RJSFValidationError[] }) {
   );
 }
 
-/** Plain words for the commonest error: "is required" beside the field, "'Risk score' is required" in the list. */
-function transformErrors(errors: RJSFValidationError[]): RJSFValidationError[] {
-  return errors.map((e) => {
-    if (e.name !== 'required') return e;
-    const label = e.title || String(e.params?.missingProperty ?? e.property ?? '');
-    return { ...e, message: 'is required', stack: `'${label}' is required` };
-  });
-}
 
 function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, onSubmit, footer, formData, setFormData }: Props & { formData: any; setFormData: (d: any) => void }) {
   const uiSchema = useMemo(() => ({ ...uiSchemaFor(schema), 'ui:submitButtonOptions': { norender: true } }) as UiSchema, [schema]);
   const extraErrors = useMemo(() => (serverErrors.length ? detailsToErrorSchema(serverErrors) : undefined), [serverErrors]);
   const [submitted, setSubmitted] = useState(false);
+  // Plain sentences naming the field by its title, beside the field and in the list: no path, no regex.
+  const transformErrors = useMemo(() => (errors: RJSFValidationError[]) => humanizeRjsfErrors(schema, errors), [schema]);
   return (
     <Form
       id={id}
@@ -299,7 +339,7 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
       // A decision must be made, not defaulted: a required boolean starts unanswered (rjsf would preset false).
       experimental_defaultFormStateBehavior={{ requiredBooleanDefault: 'skip' }}
       disabled={disabled || busy}
-      templates={{ FieldTemplate, ErrorListTemplate }}
+      templates={{ FieldTemplate, ErrorListTemplate, ArrayFieldTemplate, ArrayFieldItemTemplate, ArrayFieldItemButtonsTemplate, ButtonTemplates: ButtonTemplates as any }}
       widgets={{ RadioWidget }}
     >
       {footer}
