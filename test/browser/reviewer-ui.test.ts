@@ -234,7 +234,7 @@ describe('reviewer UI', () => {
     await page.waitForFunction(() => /^\(\d+\) Inbox · Flowgate$/.test(document.title));
     expect(await page.title()).toMatch(/^\(1\) Inbox/);
     await item.click();
-    await page.waitForURL(`**/executions/${id}?resume=true`);
+    await page.waitForURL(`**/executions/${id}?resume=true&from=inbox`);
 
     // The message (Markdown) leads, with the evidence.
     const panel = decision(page);

@@ -32,7 +32,7 @@ export function InboxRow({ row, now, canReview }: { row: ExecutionRow; now: numb
   const label = [`${title} — ${row.workflowName}`, c.host ? `host ${c.host}` : null, c.severity ? `${c.severity} severity` : null, `waiting ${waited}`, dl.text].filter(Boolean).join(', ');
   return (
     <li className="inbox-item" data-id={row.id} data-severity={c.severity ?? ''} data-host={c.host ?? ''} data-group={c.group}>
-      <Link to={inboxHref(row.id)} className="inbox-link" aria-label={label}>
+      <Link to={inboxHref(row.id)} className={`inbox-link inbox-link-${dl.urgency}`} aria-label={label}>
         <span className={`inbox-age ${dl.className}`} title={dl.title}>
           <span className="inbox-age-value">{waited}</span>
           <span className="inbox-age-label">waiting</span>

@@ -28,16 +28,16 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
           </label>
           <input id="inbox-q" type="search" placeholder="Search host, user, rule, alert id…" value={filters.q} onChange={(e) => set('q', e.target.value)} autoComplete="off" spellCheck={false} />
         </div>
-        <label className="inbox-select">
-          <span>Sort by</span>
-          <select value={sort} onChange={(e) => setSort(e.target.value as InboxSort)}>
+        <div className="inbox-select">
+          <label htmlFor="inbox-sort">Sort by</label>
+          <select id="inbox-sort" value={sort} onChange={(e) => setSort(e.target.value as InboxSort)}>
             {INBOX_SORTS.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       <div className="inbox-tools-row">
         <fieldset className="inbox-sev" aria-label="Severity">
@@ -48,9 +48,9 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
             </button>
           ))}
         </fieldset>
-        <label className="inbox-select">
-          <span>Workflow</span>
-          <select value={filters.workflow} onChange={(e) => set('workflow', e.target.value)}>
+        <div className="inbox-select">
+          <label htmlFor="inbox-workflow">Workflow</label>
+          <select id="inbox-workflow" value={filters.workflow} onChange={(e) => set('workflow', e.target.value)}>
             <option value="">All workflows</option>
             {(filters.workflow && !options.workflows.some(([id]) => id === filters.workflow) ? [[filters.workflow, filters.workflow] as [string, string], ...options.workflows] : options.workflows).map(([id, name]) => (
               <option key={id} value={id}>
@@ -58,10 +58,10 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
               </option>
             ))}
           </select>
-        </label>
-        <label className="inbox-select">
-          <span>Host</span>
-          <select value={filters.host} onChange={(e) => set('host', e.target.value)}>
+        </div>
+        <div className="inbox-select">
+          <label htmlFor="inbox-host">Host</label>
+          <select id="inbox-host" value={filters.host} onChange={(e) => set('host', e.target.value)}>
             <option value="">All hosts</option>
             {withCurrent(options.hosts, filters.host).map((h) => (
               <option key={h} value={h}>
@@ -69,10 +69,10 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
               </option>
             ))}
           </select>
-        </label>
-        <label className="inbox-select">
-          <span>Rule</span>
-          <select value={filters.rule} onChange={(e) => set('rule', e.target.value)}>
+        </div>
+        <div className="inbox-select">
+          <label htmlFor="inbox-rule">Rule</label>
+          <select id="inbox-rule" value={filters.rule} onChange={(e) => set('rule', e.target.value)}>
             <option value="">All rules</option>
             {withCurrent(options.rules, filters.rule).map((r) => (
               <option key={r} value={r}>
@@ -80,7 +80,7 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
               </option>
             ))}
           </select>
-        </label>
+        </div>
         {filtered ? (
           <button type="button" className="chip chip-clear" onClick={() => setFilters(NO_FILTERS)}>
             Clear filters

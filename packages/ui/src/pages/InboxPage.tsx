@@ -4,13 +4,12 @@ import { InboxRow } from '../inbox/InboxRow';
 import { InboxToolbar } from '../inbox/InboxToolbar';
 import { LiveBadge } from '../inbox/LiveBadge';
 import { filterRows, groupRows, hasFilters, INBOX_SORTS, NO_FILTERS, sortRows, type InboxGroup } from '../inbox/queue';
-import { shortId } from '../lib/format';
 import { useDocumentTitle, useNow } from '../lib/hooks';
 import { useInbox } from '../lib/inbox';
 import { useSession } from '../lib/session';
 
 function GroupHeader({ group, id }: { group: InboxGroup; id: string }) {
-  const alert = group.alertId ? `Alert ${group.alertId.length > 16 ? shortId(group.alertId) : group.alertId}` : 'One alert';
+  const alert = group.alertId ? `Alert ${group.alertId}` : 'One alert';
   return (
     <div className="inbox-group-head" id={id}>
       <span className="inbox-group-title" title={group.alertId ?? undefined}>
