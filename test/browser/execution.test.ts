@@ -295,7 +295,7 @@ describe('execution view', () => {
     // The summary (from the API's `summary`) comes first, with the case the run opened.
     const summary = page.getByRole('region', { name: 'Summary' });
     const text = await summary.innerText();
-    expect(text).toMatch(/Host\s+fin-ws-042[\s\S]*Rule\s+Encoded PowerShell from Office[\s\S]*Severity\s+critical[\s\S]*User\s+jsmith[\s\S]*Risk score\s+99[\s\S]*Alert id\s+a1b2c3d4-alert[\s\S]*Case\s+Suspicious login on fin-ws-042/);
+    expect(text).toMatch(/Host\s+fin-ws-042[\s\S]*Rule\s+Encoded PowerShell from Office[\s\S]*Severity\s+Critical[\s\S]*User\s+jsmith[\s\S]*Risk score\s+99[\s\S]*Alert id\s+a1b2c3d4-alert[\s\S]*Case\s+Suspicious login on fin-ws-042/);
     const order = await page.evaluate(() => {
       const y = (sel: string) => document.querySelector(sel)!.getBoundingClientRect().top;
       return { summary: y('.summary-bar'), decision: y('.decision'), steps: y('#timeline-h') };
@@ -484,7 +484,11 @@ describe('executions list', () => {
     await page.getByLabel('Time range').selectOption('custom');
     await page.getByLabel('To', { exact: true }).fill('2020-01-01T00:00');
     await page.waitForURL(/to=2020/);
+    await page.getByText('“From” must be before “To”.').waitFor();
+    await page.getByLabel('From', { exact: true }).fill('2019-12-01T00:00');
+    await page.waitForURL(/from=2019/);
     await page.getByText('None match these filters.').waitFor();
+    expect(await total.innerText()).toMatch(/^0 executions match/);
     await page.screenshot({ path: join(IMAGES, 'executions-list.png') });
   });
 });

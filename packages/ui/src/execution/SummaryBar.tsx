@@ -8,7 +8,7 @@ import { Link } from '../lib/router';
 import { alertOf, isObject, scalarText } from './values';
 import './execution.css';
 
-const SEVERITY_TONE: Record<string, string> = { critical: 'sev-critical', high: 'sev-high', medium: 'sev-medium', low: 'sev-low' };
+const SEVERITY_TONE: Record<string, string> = { critical: 'exec-sev-critical', high: 'exec-sev-high', medium: 'exec-sev-medium', low: 'exec-sev-low' };
 
 /** Reads a dotted path in an object whose keys may be nested or dotted ("kibana.alert.rule.name"). */
 function pick(obj: unknown, path: string): unknown {
@@ -62,7 +62,7 @@ export function SummaryBar({ summary, caseRef }: { summary: Summary; caseRef: { 
   const items: { label: string; value: ReactNode; key: string; wide?: boolean }[] = [];
   if (summary.host) items.push({ key: 'host', label: 'Host', value: <strong className="summary-host">{summary.host}</strong> });
   if (summary.rule) items.push({ key: 'rule', label: 'Rule', value: summary.rule, wide: true });
-  if (summary.severity) items.push({ key: 'severity', label: 'Severity', value: <span className={`sev ${SEVERITY_TONE[summary.severity] ?? ''}`}>{summary.severity}</span> });
+  if (summary.severity) items.push({ key: 'severity', label: 'Severity', value: <span className={`exec-sev ${SEVERITY_TONE[summary.severity] ?? ''}`}>{summary.severity.charAt(0).toUpperCase() + summary.severity.slice(1)}</span> });
   if (summary.user) items.push({ key: 'user', label: 'User', value: summary.user });
   if (summary.riskScore !== null && summary.riskScore !== undefined) items.push({ key: 'risk', label: 'Risk score', value: String(summary.riskScore) });
   if (summary.alertId) items.push({ key: 'alert', label: 'Alert id', value: <span className="mono">{summary.alertId}</span> });

@@ -77,7 +77,9 @@ export function ExecutionsPage() {
   }, [api]);
 
   // The first page refreshes by itself; "Load more" appends older (or newer) pages by cursor.
-  const first = usePolling(() => api.listExecutions(query()), [filterKey], 5000);
+  // A custom range that ends before it starts is not asked for (the API refuses it): it is said instead.
+  const badRange = range === 'custom' && !!fromParam && !!toParam && Date.parse(fromParam) >= Date.parse(toParam);
+  const first = usePolling(() => (badRange ? Promise.resolve({ results: [], nextCursor: null, total: 0, truncated: false }) : api.listExecutions(query())), [filterKey], 5000);
   const [extra, setExtra] = useState<{ key: string; rows: ExecutionRow[]; cursor: string | null } | null>(null);
   const [moreBusy, setMoreBusy] = useState(false);
   const [moreError, setMoreError] = useState<string | null>(null);
@@ -191,6 +193,11 @@ export function ExecutionsPage() {
                 <span>To</span>
                 <input type="datetime-local" value={toParam ? toLocalInput(toParam) : ''} onChange={(e) => setFilter({ range: 'custom', to: fromLocalInput(e.target.value) })} />
               </label>
+            </span>
+          ) : null}
+          {badRange ? (
+            <span className="field-error" role="alert">
+              “From” must be before “To”.
             </span>
           ) : null}
           <label className="inline-field">
