@@ -289,9 +289,9 @@ describe('the reviewer queue', () => {
     const time = page.locator('li.inbox-item time').first();
     expect(await time.innerText()).toMatch(/^\d\d:\d\d E[SD]T$/);
     expect(await time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const toggle = page.getByLabel('UTC times');
-    expect(await toggle.isChecked()).toBe(false);
-    await toggle.check();
+    const toggle = page.getByRole('button', { name: 'UTC times' });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
     await page.waitForFunction(() => /^\d\d:\d\d UTC$/.test(document.querySelector('li.inbox-item time')?.textContent ?? ''));
     expect(await page.evaluate(() => localStorage.getItem('flowgate.timeZone'))).toBe('utc');
     // The exact instant does not change with the zone.
@@ -302,8 +302,8 @@ describe('the reviewer queue', () => {
     await page.reload();
     await inboxLoaded(page);
     expect(await page.locator('li.inbox-item time').first().innerText()).toMatch(/^\d\d:\d\d UTC$/);
-    expect(await page.getByLabel('UTC times').isChecked()).toBe(true);
-    await page.getByLabel('UTC times').uncheck();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    await toggle.click();
     await page.waitForFunction(() => /E[SD]T$/.test(document.querySelector('li.inbox-item time')?.textContent ?? ''));
     expect(await page.evaluate(() => localStorage.getItem('flowgate.timeZone'))).toBeNull();
   });

@@ -85,10 +85,10 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         ) : null}
         <div className="account">
-          <label className="tz-toggle" title={`Show every time in UTC instead of your time zone (${timeZoneLabel('local')}); remembered in this browser`}>
-            <input type="checkbox" checked={utc} onChange={(e) => setZone(e.target.checked ? 'utc' : 'local')} />
-            <span>UTC times</span>
-          </label>
+          <button type="button" className="tz-toggle" aria-pressed={utc} onClick={() => setZone(utc ? 'local' : 'utc')} title={`Show every time in UTC instead of your time zone (${timeZoneLabel('local')}); remembered in this browser`}>
+            <span className="tz-box" aria-hidden="true" />
+            UTC times
+          </button>
           <div className="account-who">
             {name ? (
               <span className="key-name" title="The name of your API key, recorded on every answer you give" data-testid="key-name">
