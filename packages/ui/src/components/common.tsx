@@ -29,6 +29,27 @@ export function Time({ value, className, fallback = '—', ...options }: { value
   );
 }
 
+/**
+ * "Live" while a poll answers; "Offline, retrying" while the API cannot be reached (usePolling's `offline`:
+ * a network error or a 5xx), never a green badge beside a spinner that waits forever.
+ */
+export function LiveBadge({ offline, lastOkAt, label = 'Refreshes every few seconds' }: { offline: boolean; lastOkAt: number | null; label?: string }) {
+  const [mode] = useTimeZoneMode();
+  if (offline) {
+    const last = lastOkAt ? `Last updated at ${formatTime(new Date(lastOkAt).toISOString(), { seconds: true, mode })}.` : 'Not loaded yet.';
+    return (
+      <span className="live live-offline" role="status" title={`The Flowgate API cannot be reached; retrying every few seconds. ${last}`} data-testid="live-badge">
+        Offline, retrying
+      </span>
+    );
+  }
+  return (
+    <span className="live" role="status" title={label} data-testid="live-badge">
+      live
+    </span>
+  );
+}
+
 export function Pill({ tone, children, title }: { tone: 'green' | 'red' | 'gray' | 'amber' | 'blue'; children: ReactNode; title?: string }) {
   return (
     <span className={`pill pill-${tone}`} title={title}>

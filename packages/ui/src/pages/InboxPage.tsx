@@ -1,8 +1,7 @@
 import { useMemo, useRef, type KeyboardEvent } from 'react';
-import { EmptyState, ErrorNotice, Loading, PageHeader } from '../components/common';
+import { EmptyState, ErrorNotice, LiveBadge, Loading, PageHeader } from '../components/common';
 import { InboxRow } from '../inbox/InboxRow';
 import { InboxToolbar } from '../inbox/InboxToolbar';
-import { LiveBadge } from '../inbox/LiveBadge';
 import { filterRows, groupRows, hasFilters, INBOX_SORTS, NO_FILTERS, sortRows, type InboxGroup } from '../inbox/queue';
 import { useDocumentTitle, useNow } from '../lib/hooks';
 import { useInbox } from '../lib/inbox';
