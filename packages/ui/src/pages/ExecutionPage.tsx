@@ -162,7 +162,7 @@ export function ExecutionPage({ id }: { id: string }) {
           <RerunLinks exec={exec} fromQuery={fromQuery} />
         </div>
         <div className="page-actions">
-          <NextRequestButton currentId={exec.id} primary={!waitingNow} />
+          <NextRequestButton currentId={exec.id} waiting={waitingNow} primary={!waitingNow} />
           <RerunButton exec={exec} fromQuery={fromQuery} onError={setOpError} />
           {canReview && !terminal ? (
             <button type="button" className="btn btn-danger-outline" onClick={() => setConfirmCancel(true)}>
@@ -327,7 +327,7 @@ export function ExecutionPage({ id }: { id: string }) {
         </aside>
       </div>
 
-      <CancelDialog open={confirmCancel} exec={exec} busy={cancelBusy} onConfirm={doCancel} onClose={() => setConfirmCancel(false)} />
+      {confirmCancel ? <CancelDialog open exec={exec} busy={cancelBusy} onConfirm={doCancel} onClose={() => setConfirmCancel(false)} /> : null}
     </div>
   );
 }
