@@ -11,12 +11,11 @@ import type { ErrorSchema, FieldTemplateProps, RJSFSchema, RJSFValidationError, 
 import { forwardRef, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ErrorDetail, JSONSchema } from '../lib/api';
 import { validateJson, type AjvLikeError } from '../lib/json-validate';
-import { validator } from '../lib/validator';
 import { ErrorBoundary } from './common';
 import { ArrayFieldItemButtonsTemplate, ArrayFieldItemTemplate, ArrayFieldTemplate, ButtonTemplates } from './form/ArrayTemplates';
-import { humanizeRjsfErrors } from './form/messages';
 import { QuickAnswer } from './form/QuickAnswer';
 import { quickAnswerShape } from './form/quick-answer';
+import { humanValidator } from './form/validator';
 import './form/schema-form.css';
 
 const UNDRAWABLE = new Set(['oneOf', 'anyOf', 'allOf', '$ref', 'if', 'then', 'else', 'not', 'dependencies', 'dependentSchemas', 'dependentRequired', 'patternProperties', 'unevaluatedProperties', 'prefixItems', '$defs', 'definitions']);
@@ -266,7 +265,8 @@ function FieldTemplate(props: FieldTemplateProps) {
           {star}
         </div>
       ) : null}
-      {displayLabel && description && !isObject ? description : null}
+      {/* a list's items share their description: the list shows it once (form/ArrayTemplates.tsx); each item keeps it for screen readers */}
+      {displayLabel && description && !isObject ? isItem ? <div className="sr-only">{description}</div> : description : null}
       {children}
       {errors}
       {help}
@@ -316,8 +316,6 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
   const uiSchema = useMemo(() => ({ ...uiSchemaFor(schema), 'ui:submitButtonOptions': { norender: true } }) as UiSchema, [schema]);
   const extraErrors = useMemo(() => (serverErrors.length ? detailsToErrorSchema(serverErrors) : undefined), [serverErrors]);
   const [submitted, setSubmitted] = useState(false);
-  // Plain sentences naming the field by its title, beside the field and in the list: no path, no regex.
-  const transformErrors = useMemo(() => (errors: RJSFValidationError[]) => humanizeRjsfErrors(schema, errors), [schema]);
   return (
     <Form
       id={id}
@@ -325,13 +323,13 @@ function GeneratedForm({ id, schema, serverErrors, submitLabel, busy, disabled, 
       className="rjsf"
       schema={schema as RJSFSchema}
       uiSchema={uiSchema}
-      validator={validator}
+      // Errors as plain sentences naming the field by its title, beside the field and in the list (no path, no regex).
+      validator={humanValidator}
       formData={formData}
       onChange={(e) => setFormData(e.formData)}
       onSubmit={(e) => onSubmit(e.formData ?? {})}
       onError={() => setSubmitted(true)}
       extraErrors={extraErrors}
-      transformErrors={transformErrors}
       showErrorList="top"
       liveValidate={submitted ? 'onChange' : undefined}
       noHtml5Validate

@@ -37,6 +37,13 @@ function addLabel(schema: any, title: string | undefined): string {
   return what ? `Add ${what}` : 'Add';
 }
 
+/** The description of a list's items (not groups of fields, which show their own), shown once for the list. */
+function itemsDescription(schema: any): string | undefined {
+  const items = schema?.items;
+  if (!items || typeof items !== 'object' || Array.isArray(items) || items.type === 'object' || items.properties) return undefined;
+  return typeof items.description === 'string' && items.description.trim() ? items.description : undefined;
+}
+
 export function ArrayFieldTemplate(props: ArrayFieldTemplateProps) {
   const { canAdd, className, disabled, fieldPathId, uiSchema, items, optionalDataControl, onAddClick, readonly, registry, required, schema, title } = props;
   const uiOptions = getUiOptions(uiSchema);
@@ -83,7 +90,7 @@ export function ArrayFieldTemplate(props: ArrayFieldTemplateProps) {
   return (
     <fieldset className={`${className ?? ''} array-field`.trim()} id={fieldPathId.$id}>
       <ArrayFieldTitleTemplate fieldPathId={fieldPathId} title={uiOptions.title || title} required={required} schema={schema} uiSchema={uiSchema} registry={registry} optionalDataControl={showOptionalDataControlInTitle ? optionalDataControl : undefined} />
-      <ArrayFieldDescriptionTemplate fieldPathId={fieldPathId} description={uiOptions.description || schema.description} schema={schema} uiSchema={uiSchema} registry={registry} />
+      <ArrayFieldDescriptionTemplate fieldPathId={fieldPathId} description={uiOptions.description || schema.description || itemsDescription(schema)} schema={schema} uiSchema={uiSchema} registry={registry} />
       {!showOptionalDataControlInTitle ? optionalDataControl : null}
       {/* the click handler only notes which item a Remove button removed; the buttons are the controls */}
       <div className="array-item-list" ref={listRef} onClick={onListClick}>

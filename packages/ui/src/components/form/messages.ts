@@ -12,6 +12,8 @@ export interface RawError {
   /** the failing value's path, as segments: ["indicators", "0"]; for `required`, the missing property's path */
   segments: string[];
   params?: Record<string, any>;
+  /** the answer being checked, when known: an empty list item is told apart from a wrong type */
+  data?: unknown;
 }
 
 /** The smallest part of an rjsf validation error that `humanizeRjsfErrors` reads and writes. */
@@ -112,6 +114,18 @@ function shown(v: unknown): string {
   return JSON.stringify(v);
 }
 
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
+
+/** The value at `segments` in `data` (undefined when there is none). */
+export function valueAt(data: unknown, segments: string[]): unknown {
+  let v: any = data;
+  for (const seg of segments) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = v[seg];
+  }
+  return v;
+}
+
 /** The description of a field, as a sentence to show after "has the wrong format". */
 const descriptionOf = (s: Record<string, any> | undefined): string | null => (s && typeof s.description === 'string' && s.description.trim() ? s.description.trim() : null);
 
@@ -156,6 +170,10 @@ export function humanMessage(schema: unknown, e: RawError): string {
     case 'const':
       return `${label} must be ${shown(p.allowedValue ?? field?.const)}`;
     case 'type': {
+      if (e.data !== undefined && isEmpty(valueAt(e.data, e.segments))) {
+        // What a form leaves when a field is emptied: in a list, a hole; elsewhere, nothing.
+        return /^\d+$/.test(e.segments[e.segments.length - 1] ?? '') ? `${label} is empty: fill it in or remove it` : `${label} is required`;
+      }
       const types = String(p.type ?? '').split(',').map((t) => TYPES[t] ?? t).filter(Boolean);
       return types.length ? `${label} must be ${types.join(' or ')}` : `${label} has the wrong type`;
     }
@@ -189,10 +207,10 @@ export function humanMessage(schema: unknown, e: RawError): string {
  * top) become the same full sentence. rjsf's `property` is the failing value's dotted path; for
  * `required`, the missing property's.
  */
-export function humanizeRjsfErrors<E extends RjsfErrorLike>(schema: unknown, errors: E[]): E[] {
+export function humanizeRjsfErrors<E extends RjsfErrorLike>(schema: unknown, errors: E[], data?: unknown): E[] {
   return errors.map((e) => {
     if (!e.name) return e; // not a schema error (e.g. the schema itself could not be read): as it is
-    const sentence = humanMessage(schema, { keyword: e.name, segments: propertySegments(e.property), params: e.params });
+    const sentence = humanMessage(schema, { keyword: e.name, segments: propertySegments(e.property), params: e.params, data });
     return { ...e, message: sentence, stack: sentence, title: resolveField(schema, propertySegments(e.property)).label };
   });
 }
