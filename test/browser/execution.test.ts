@@ -112,6 +112,24 @@ steps:
       rejectLabel: Leave open
 `;
 
+/** A single required boolean with notes: the form answers it in one click (Yes / No), so a / r work on it too. */
+const YESNO = `
+name: Isolate with one click
+triggers:
+  - type: alert
+steps:
+  - name: review
+    type: waitForInput
+    with:
+      message: "## Isolate {{ event.alerts[0].host.name }}?"
+      schema:
+        type: object
+        properties:
+          approved: { type: boolean, title: Isolate the host }
+          notes: { type: string, title: Analyst notes }
+        required: [approved]
+`;
+
 const FAILS = `
 name: Enrich and fail
 triggers:
@@ -175,6 +193,7 @@ beforeAll(async () => {
   await sys.putWorkflow('block-domain', APPROVAL);
   await sys.putWorkflow('enrich-fail', FAILS);
   await sys.putWorkflow('hold', HOLD);
+  await sys.putWorkflow('yes-no', YESNO);
   mkdirSync(IMAGES, { recursive: true });
 }, 60_000);
 
@@ -333,6 +352,21 @@ describe('execution view', () => {
     await item.waitFor({ timeout: 10_000 });
     expect(await item.innerText()).toMatch(new RegExp(`Completed[\\s\\S]*answered by ${KEY_NAMES.reviewer2} .*\\d{2}:\\d{2}`));
 
+    // An elasticsearch.search step's hits as a table (no Elasticsearch here: the step record is added to the API's answer).
+    await page.route(`**/api/workflowExecutions/${id}`, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      const hit = (i: number) => ({ _index: 'logs-auth', _id: `h${i}`, _source: { '@timestamp': `2026-03-03T14:0${i}:00.000Z`, event: { action: 'logon-failed' }, source: { ip: `203.0.113.${i}` }, user: { name: 'jsmith' } } });
+      body.steps.splice(2, 0, { name: 'logons', path: 'logons', type: 'elasticsearch.search', status: 'COMPLETED', iteration: null, input: {}, output: { hits: { total: { value: 3 }, hits: [hit(1), hit(2), hit(3)] } }, error: null, attempts: 1, startedAt: body.createdAt, finishedAt: body.createdAt });
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.reload();
+    const hits = page.getByTestId('search-hits');
+    await hits.waitFor();
+    expect(await hits.locator('thead th').allInnerTexts()).toEqual(['@timestamp', 'event.action', 'source.ip', 'user.name']);
+    expect(await hits.locator('tbody tr').nth(1).locator('td').allInnerTexts()).toEqual(['2026-03-03T14:02:00.000Z', 'logon-failed', '203.0.113.2', 'jsmith']);
+    await page.unroute(`**/api/workflowExecutions/${id}`);
+
     await page.mouse.move(0, 0);
     await page.evaluate(() => document.querySelector('[data-testid="alert-fields"]')!.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(IMAGES, 'evidence.png') });
@@ -439,6 +473,16 @@ describe('execution view', () => {
     await page.keyboard.press('r');
     await record(page).waitFor({ timeout: 10_000 });
     expect(await answerOf(page)).toEqual([['Decision', 'Rejected — Leave open']]);
+
+    // The same on a yes/no form answered in one click.
+    const yesNo = await postAlert('yes-no', { host: { name: 'lab-vm-5' } });
+    await sys.waitForExecution(yesNo, waiting);
+    await page.goto(`/executions/${yesNo}`);
+    await decision(page).locator('button.btn-approve').waitFor();
+    await page.keyboard.press('a');
+    await record(page).waitFor({ timeout: 10_000 });
+    expect(await answerOf(page)).toEqual([['Isolate the host', 'Yes']]);
+    expect((await sys.waitForExecution(yesNo)).steps[0].output).toEqual({ approved: true });
   });
 });
 
