@@ -524,7 +524,12 @@ describe('executions list', () => {
     await page.getByRole('searchbox', { name: 'Search', exact: true }).fill('');
     await page.getByLabel('Time range').selectOption('1h');
     await page.waitForURL(/range=1h/);
+    await page.waitForTimeout(600); // the cleared search applies after a pause, keeping the range
+    expect(new URL(page.url()).search).toBe('?range=1h');
     await page.waitForFunction((n) => document.querySelector('[data-testid="total"]')?.textContent?.startsWith(`${n} executions`), all);
+    await page.locator('tbody tr').first().waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(IMAGES, 'executions-list.png') });
     await page.getByLabel('Time range').selectOption('custom');
     await page.getByLabel('To', { exact: true }).fill('2020-01-01T00:00');
     await page.waitForURL(/to=2020/);
@@ -533,6 +538,5 @@ describe('executions list', () => {
     await page.waitForURL(/from=2019/);
     await page.getByText('None match these filters.').waitFor();
     expect(await total.innerText()).toMatch(/^0 executions match/);
-    await page.screenshot({ path: join(IMAGES, 'executions-list.png') });
   });
 });

@@ -101,26 +101,30 @@ export function ExecutionsPage() {
     }
   };
 
+  // Read from the address at call time, not from this render: the search applies after a pause, and
+  // another filter may have changed meanwhile.
   const setFilter = (next: { status?: string[]; workflowId?: string; order?: string; q?: string; range?: string; from?: string; to?: string }) => {
+    const cur = new URLSearchParams(window.location.search);
+    const curRange = RANGES.some((r) => r.value === cur.get('range')) ? cur.get('range')! : cur.get('from') || cur.get('to') ? 'custom' : '';
     const p = new URLSearchParams();
-    const st = next.status ?? statuses;
-    const wf = next.workflowId ?? workflowId;
-    const od = next.order ?? order;
-    const qq = (next.q ?? q).trim();
-    const rg = next.range ?? range;
+    const st = next.status ?? (cur.get('status') ?? '').split(',').filter(isExecutionStatus);
+    const wf = next.workflowId ?? cur.get('workflowId') ?? '';
+    const od = next.order ?? cur.get('order') ?? 'desc';
+    const qq = (next.q ?? cur.get('q') ?? '').trim();
+    const rg = next.range ?? curRange;
     if (st.length) p.set('status', st.join(','));
     if (wf) p.set('workflowId', wf);
     if (od === 'asc') p.set('order', 'asc');
     if (qq) p.set('q', qq);
     if (rg && rg !== 'custom') p.set('range', rg);
     if (rg === 'custom') {
-      const f = next.from ?? fromParam;
-      const t = next.to ?? toParam;
+      const f = next.from ?? cur.get('from') ?? '';
+      const t = next.to ?? cur.get('to') ?? '';
       p.set('range', 'custom');
       if (f) p.set('from', f);
       if (t) p.set('to', t);
     }
-    if (params.get('limit')) p.set('limit', String(pageSize));
+    if (cur.get('limit')) p.set('limit', cur.get('limit')!);
     const qs = p.toString();
     navigate(`/executions${qs ? `?${qs}` : ''}`, { replace: true });
   };
