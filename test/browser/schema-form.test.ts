@@ -236,8 +236,12 @@ describe('generated answer form', () => {
   it('a yes/no schema (one required boolean, optional notes) is answered in one click, with the notes', async () => {
     const id = await run('isolate-quick');
     await sys.waitForExecution(id, waiting);
-    const { page } = await opened(id);
+    const { w } = await opened(id);
+    const page = w.page;
+    // ?resume=true (the inbox's link) focuses "Yes", as a waitForApproval focuses its approve button.
+    await page.goto(`/executions/${id}?resume=true`);
     const panel = decision(page);
+    await page.waitForFunction(() => /Yes: Isolate the host$/.test(document.activeElement?.textContent?.trim() ?? ''));
     const yes = panel.getByRole('button', { name: 'Yes: Isolate the host', exact: true });
     const no = panel.getByRole('button', { name: 'No', exact: true });
     await yes.waitFor();

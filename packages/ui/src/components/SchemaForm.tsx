@@ -157,7 +157,8 @@ export const SchemaForm = forwardRef<SchemaFormHandle, Props>(function SchemaFor
   useImperativeHandle(ref, () => ({
     focus: () => {
       const root = containerRef.current;
-      const el = root?.querySelector<HTMLElement>('input:not([type=hidden]), textarea, select, button[type=submit]') ?? root?.querySelector<HTMLElement>('.quick-answer button.btn-approve');
+      // A one-click answer focuses its "Yes" button, as a waitForApproval focuses its approve button.
+      const el = root?.querySelector<HTMLElement>('.quick-answer button.btn-approve') ?? root?.querySelector<HTMLElement>('input:not([type=hidden]), textarea, select, button[type=submit]');
       el?.focus();
       containerRef.current?.scrollIntoView({ block: 'center' });
     },
