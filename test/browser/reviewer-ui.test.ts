@@ -254,6 +254,7 @@ describe('reviewer UI', () => {
 
     // Submitting without the required decision shows the error in the form; nothing is sent.
     await page.getByLabel('Analyst notes').fill('Confirmed beaconing to a known C2.');
+    await panel.getByRole('group', { name: 'Answer with' }).getByRole('button', { name: 'Form' }).click();
     await panel.getByRole('button', { name: 'Submit answer' }).click();
     const err = panel.getByRole('alert');
     await err.waitFor();
@@ -381,8 +382,8 @@ describe('reviewer UI', () => {
     const errors = panel.locator('.form-errors');
     await errors.waitFor();
     const list = await errors.innerText();
-    expect(list).toMatch(/must be <= 10/);
-    expect(list).toMatch(/format "email"/);
+    expect(list).toMatch(/Risk score must be 10 or less/);
+    expect(list).toMatch(/Owner e-mail must be an e-mail address/);
     expect(list).toMatch(/Review again on/);
     expect(await panel.locator('.field-invalid').count()).toBeGreaterThanOrEqual(3);
     expect((await sys.execution(id)).status).toBe('WAITING_FOR_INPUT');
@@ -568,7 +569,7 @@ describe('reviewer UI', () => {
 
     await page.goto(`/executions/${ids[0]}`);
     await decision(page).waitFor();
-    await page.getByRole('radio', { name: 'Yes' }).waitFor();
+    await page.getByRole('button', { name: 'Yes: Isolate the host' }).waitFor();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(IMAGES, 'execution.png') });
 

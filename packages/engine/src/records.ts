@@ -18,6 +18,8 @@ export interface StepRecord {
   finishedAt: number | null;
   respondedBy?: string;
   respondedAt?: number;
+  /** how the accepted answer came: 'ui' (the web app) or 'api' */
+  respondedVia?: AnswerChannel;
   /** if/switch/foreach: what the container chose ({branch}, {match}, {count}) is its output */
 }
 
@@ -30,12 +32,47 @@ export interface WaitingFor {
   since: number;
   approveLabel?: string;
   rejectLabel?: string;
+  /** ms: the earlier of the step's own timeout and settings.timeout, null when neither is set */
+  deadline?: number | null;
+  /** what the deadline does: the step fails ('fail') or the execution is cancelled ('cancel') */
+  onDeadline?: 'fail' | 'cancel' | null;
+  /** the AI verdict of a step before the wait, read once when the wait starts */
+  ai?: AiVerdict | null;
+}
+
+export interface AiVerdict {
+  step: string;
+  category: string | null;
+  confidence: number | null;
+  rationale: string | null;
+}
+
+/** What an execution is about, read once from its event when it is created (docs/api.md "Summary"). */
+export interface ExecutionSummary {
+  host: string | null;
+  user: string | null;
+  rule: string | null;
+  severity: Severity | null;
+  riskScore: number | null;
+  alertId: string | null;
+}
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type AnswerChannel = 'ui' | 'api';
+
+export interface AnsweredBy {
+  by: string;
+  at: number;
+  step: string;
+  channel: AnswerChannel;
 }
 
 export interface Cancellation {
   reason: 'user' | 'timeout';
   by: string;
   at: number;
+  /** the reason a person gave with the cancel */
+  comment?: string | null;
 }
 
 export interface ExecutionError {
@@ -73,6 +110,16 @@ export interface ExecutionState {
   deadline: number | null;
   /** number of step records so far (the next record's seq) */
   seqs: number;
+  /** read from the event at creation; null for executions created before summaries existed */
+  summary?: ExecutionSummary | null;
+  /** without an alert id: the first execution created from the same posted alert, else null (the group is then the own id) */
+  group?: string | null;
+  /** the execution this one re-runs */
+  rerunOf?: string | null;
+  /** executions that re-ran this one, oldest first */
+  reruns?: string[] | null;
+  /** the latest accepted answer */
+  answeredBy?: AnsweredBy | null;
   /** W3C traceparent of the execution's trace, only when an OpenTelemetry SDK records spans */
   traceparent?: string | null;
 }

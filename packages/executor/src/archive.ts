@@ -10,7 +10,7 @@
  */
 import type { ExecutionState, ExecutionStatus, StepRecord } from '@flowgate/engine';
 import type { ResponseEntry } from '@flowgate/store';
-import { executionView, iso } from './view';
+import { executionView, iso, summaryView } from './view';
 import type { Logger } from './runtime';
 
 export const ARCHIVE_INDEX_PREFIX = 'flowgate-executions-';
@@ -61,7 +61,18 @@ export function archiveDocument(
 /** What the API answers for an archived execution: the live view's shape, with `archived: true`. */
 export function archivedView(doc: Record<string, unknown>): Record<string, unknown> {
   const { respondedBy: _flat, archivedAt: _at, ...view } = doc;
-  return { ...view, archived: true };
+  return { ...archivedDefaults(doc), ...view, archived: true };
+}
+
+/** The fields a document archived before they existed lacks, as the live view would show them. */
+function archivedDefaults(doc: Record<string, unknown>) {
+  return {
+    summary: summaryView({ summary: null }),
+    group: doc.id as string,
+    rerunOf: null,
+    reruns: [],
+    answeredBy: null,
+  };
 }
 
 /** A list row (docs/api.md "Executions") of an archived execution. */
@@ -75,6 +86,12 @@ export function archivedRow(doc: Record<string, unknown>) {
     startedAt: (doc.startedAt as string | null) ?? null,
     finishedAt: (doc.finishedAt as string | null) ?? null,
     waitingFor: null,
+    summary: (doc.summary as ReturnType<typeof summaryView> | undefined) ?? summaryView({ summary: null }),
+    group: (doc.group as string | undefined) ?? (doc.id as string),
+    rerunOf: (doc.rerunOf as string | null | undefined) ?? null,
+    answeredBy: (doc.answeredBy as Record<string, unknown> | null | undefined) ?? null,
+    cancellation: (doc.cancellation as Record<string, unknown> | null | undefined) ?? null,
+    error: (doc.error as Record<string, unknown> | null | undefined) ?? null,
   };
 }
 

@@ -11,7 +11,7 @@ export type CancelResult =
  * docs/semantics.md "Cancelling" and "Timeouts": one compare-and-set makes the execution CANCELLED; the step in flight is marked
  * CANCELLED and aborted (its late commit is refused because the rev moved).
  */
-export async function cancelExecution(rt: Runtime, executionId: string, who: { reason: Cancellation['reason']; by: string }): Promise<CancelResult> {
+export async function cancelExecution(rt: Runtime, executionId: string, who: { reason: Cancellation['reason']; by: string; comment?: string | null }): Promise<CancelResult> {
   for (let tries = 0; tries < 20; tries++) {
     const loaded = await loadExecution(rt, executionId);
     if (!loaded) return { ok: false, code: 'not_found' };
@@ -23,7 +23,7 @@ export async function cancelExecution(rt: Runtime, executionId: string, who: { r
       if (!isTerminal(r.status)) writes.push({ ...r, status: 'CANCELLED', finishedAt: now });
     }
     const result = await applyPlan(rt, exec, { rev: exec.rev }, {
-      set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now } },
+      set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now, ...(who.comment ? { comment: who.comment } : {}) } },
       writes,
       terminal: 'CANCELLED',
     });

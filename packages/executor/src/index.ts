@@ -17,3 +17,6 @@ export * from './retention';
 export * from './view';
 export * from './archive';
 export * from './archive-sweep';
+export * from './rerun';
+export * from './summary';
+export * from './wait-context';

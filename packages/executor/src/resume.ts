@@ -1,4 +1,4 @@
-import { isTerminal, type StepRecord } from '@flowgate/engine';
+import { isTerminal, type AnswerChannel, type StepRecord } from '@flowgate/engine';
 import { jobIds } from '@flowgate/queue';
 import { isHumanWaitStep, validateAnswer, type SchemaError } from '@flowgate/workflow-format';
 import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
@@ -26,7 +26,14 @@ function notWaiting(loaded: Loaded, code: 'not_waiting' | 'step_not_waiting'): R
  * step — store it as the step's output with who answered, and enqueue the next step.
  * Every attempt, accepted or not, is kept on the wait's record.
  */
-export async function resumeExecution(rt: Runtime, executionId: string, answer: Record<string, unknown>, by: string, onlyStep?: string): Promise<ResumeResult> {
+export async function resumeExecution(
+  rt: Runtime,
+  executionId: string,
+  answer: Record<string, unknown>,
+  by: string,
+  onlyStep?: string,
+  channel: AnswerChannel = 'api',
+): Promise<ResumeResult> {
   const t0 = Date.now();
   for (let tries = 0; tries < 10; tries++) {
     const loaded = await loadExecution(rt, executionId);
@@ -47,9 +54,10 @@ export async function resumeExecution(rt: Runtime, executionId: string, answer: 
     }
     const record = loaded.records.get(waiting.step)!;
     const now = Date.now();
-    const answered: StepRecord = { ...record, status: 'COMPLETED', output: answer, error: null, finishedAt: now, respondedBy: by, respondedAt: now };
+    const answered: StepRecord = { ...record, status: 'COMPLETED', output: answer, error: null, finishedAt: now, respondedBy: by, respondedAt: now, respondedVia: channel };
     const p = planAdvance(loaded, answered, now);
     p.set.waitingFor = null;
+    p.set.answeredBy = { by, at: now, step: waiting.step, channel };
     const result = await applyPlan(rt, exec, { rev: exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: waiting.step }, p, {
       path: waiting.step,
       entry: { by, at, accepted: true, code: 200 },

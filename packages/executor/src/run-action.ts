@@ -6,6 +6,7 @@ import type { AbortRegistry } from './abort-registry';
 import { commit, type CommitOptions, type Continuation } from './commit';
 import { planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
+import { aiVerdict, waitDeadline } from './wait-context';
 
 /** One action step's run in a job: the execution it belongs to, its record, the job's attempt. */
 export interface ActionRun {
@@ -82,6 +83,8 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
           schema: outcome.schema,
           since: now,
           ...(outcome.approveLabel !== undefined ? { approveLabel: outcome.approveLabel, rejectLabel: outcome.rejectLabel } : {}),
+          ...waitDeadline(now, step.timeoutMs, loaded.exec),
+          ai: aiVerdict(loaded.records.values(), record.seq),
         },
       },
       writes: [{ ...record, status: 'WAITING_FOR_INPUT' }],

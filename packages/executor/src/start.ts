@@ -4,6 +4,8 @@ import type { WorkflowDefinition } from '@flowgate/workflow-format';
 import type { StartEntry } from '@flowgate/queue';
 import { startExecutionTraces } from '@flowgate/telemetry';
 import type { Runtime } from './runtime';
+import { summarizeEvent } from './summary';
+import { isPlainObject } from '@flowgate/template';
 
 const ulid = monotonicFactory();
 
@@ -16,6 +18,8 @@ export interface StartRequest {
   triggeredBy: string;
   event?: unknown;
   inputs?: unknown;
+  /** the execution this one re-runs */
+  rerunOf?: string;
 }
 
 /**
@@ -26,10 +30,14 @@ export function newExecutionIds(count: number, now = Date.now()): string[] {
   return Array.from({ length: count }, () => ulid(now));
 }
 
-/** The execution record and first step record of a new execution (nothing written). */
-export function newExecution(req: StartRequest, now = Date.now(), id = ulid(now)): { state: ExecutionState; first: string } {
+/**
+ * The execution record and first step record of a new execution (nothing written). `group`: the
+ * first execution started from the same posted alert (see `startExecutions`), when the alert has no id.
+ */
+export function newExecution(req: StartRequest, now = Date.now(), id = ulid(now), group: string | null = null): { state: ExecutionState; first: string } {
   const first = req.definition.steps[0].name;
   const timeout = req.definition.settings.timeoutMs;
+  const summary = summarizeEvent(req.event, req.inputs);
   const state: ExecutionState = {
     id,
     workflowId: req.workflowId,
@@ -52,6 +60,10 @@ export function newExecution(req: StartRequest, now = Date.now(), id = ulid(now)
     variables: {},
     deadline: timeout ? now + timeout : null,
     seqs: 1,
+    summary,
+    // The alert id is the group when there is one (derived on read: docs/api.md "Summary").
+    group: summary.alertId ? null : group,
+    rerunOf: req.rerunOf ?? null,
   };
   return { state, first };
 }
@@ -68,7 +80,19 @@ const START_BATCH_MIN = 20;
  */
 export async function startExecutions(rt: Runtime, requests: StartRequest[], ids?: string[]): Promise<string[]> {
   const now = Date.now();
-  const created = requests.map((req, i) => ({ req, ...newExecution(req, now, ids?.[i]) }));
+  const planned = ids ?? newExecutionIds(requests.length, now);
+  // One posted alert that matched several workflows: its executions form one group in the inbox.
+  const firstOfEvent = new Map<unknown, { id: string; count: number }>();
+  requests.forEach((req, i) => {
+    if (!isPlainObject(req.event)) return;
+    const seen = firstOfEvent.get(req.event);
+    if (seen) seen.count++;
+    else firstOfEvent.set(req.event, { id: planned[i], count: 1 });
+  });
+  const created = requests.map((req, i) => {
+    const shared = firstOfEvent.get(req.event);
+    return { req, ...newExecution(req, now, planned[i], shared && shared.count > 1 ? shared.id : null) };
+  });
   const traces = startExecutionTraces(created.map(({ state }) => ({ id: state.id, attributes: executionAttributes(state) })));
   created.forEach(({ state }, i) => {
     if (traces[i]) state.traceparent = traces[i];

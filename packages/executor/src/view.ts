@@ -3,7 +3,7 @@
  * step records and answers. Pure functions, shared by services/api (its answers) and the archive
  * (archive.ts: the document of an archived execution is this view), so both read the same.
  */
-import type { ExecutionState, StepRecord } from '@flowgate/engine';
+import type { ExecutionState, ExecutionSummary, StepRecord, WaitingFor } from '@flowgate/engine';
 import type { ResponseEntry } from '@flowgate/store';
 import { isHumanWaitStep } from '@flowgate/workflow-format';
 
@@ -64,7 +64,42 @@ export function stripMarkdown(line: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+const NO_SUMMARY: ExecutionSummary = { host: null, user: null, rule: null, severity: null, riskScore: null, alertId: null };
+
+/** The summary as the API shows it: every field present (all null for an execution created before summaries). */
+export function summaryView(s: Pick<ExecutionState, 'summary'>): ExecutionSummary {
+  return { ...NO_SUMMARY, ...(s.summary ?? {}) };
+}
+
+/** What the reviewer's queue shows of a wait: its deadline and triage context (docs/api.md "The reviewer's queue"). */
+function waitQueueView(s: ExecutionState, w: WaitingFor) {
+  return {
+    // A wait without a deadline of its own ends at settings.timeout, the execution's deadline, if any.
+    deadline: iso(w.deadline ?? s.deadline),
+    onDeadline: w.onDeadline ?? (s.deadline ? 'cancel' : null),
+    context: { ...summaryView(s), group: groupOf(s), ai: w.ai ?? null },
+  };
+}
+
+/** Executions from one alert share a group: its id, else the first execution it started, else the execution itself. */
+export function groupOf(s: Pick<ExecutionState, 'id' | 'group' | 'summary'>): string {
+  return s.summary?.alertId || s.group || s.id;
+}
+
+/** What every row and view says of how the execution went, beyond its status. */
+function outcomeView(s: ExecutionState) {
+  return {
+    summary: summaryView(s),
+    group: groupOf(s),
+    rerunOf: s.rerunOf ?? null,
+    answeredBy: s.answeredBy ? { by: s.answeredBy.by, at: iso(s.answeredBy.at), step: s.answeredBy.step, channel: s.answeredBy.channel } : null,
+    cancellation: s.cancellation ? { reason: s.cancellation.reason, by: s.cancellation.by, at: iso(s.cancellation.at), comment: s.cancellation.comment ?? null } : null,
+    error: s.error ? { type: s.error.type, message: s.error.message, step: s.error.step ?? null } : null,
+  };
+}
+
 export function executionRow(s: ExecutionState) {
+  const w = s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? s.waitingFor : null;
   return {
     id: s.id,
     workflowId: s.workflowId,
@@ -73,7 +108,8 @@ export function executionRow(s: ExecutionState) {
     createdAt: iso(s.createdAt),
     startedAt: iso(s.startedAt),
     finishedAt: iso(s.finishedAt),
-    waitingFor: s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? { step: s.waitingFor.step, since: iso(s.waitingFor.since), title: waitingTitle(s.waitingFor) } : null,
+    waitingFor: w ? { step: w.step, since: iso(w.since), title: waitingTitle(w), ...waitQueueView(s, w) } : null,
+    ...outcomeView(s),
   };
 }
 
@@ -96,6 +132,7 @@ export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undef
   if (isHumanWaitStep(r.type) || r.respondedBy !== undefined || responses) {
     view.respondedBy = r.respondedBy ?? null;
     view.respondedAt = iso(r.respondedAt);
+    view.respondedVia = r.respondedVia ?? null;
     view.responses = (responses ?? []).map((e) => ({ by: e.by, at: e.at, accepted: e.accepted, code: e.code }));
     view.responseCount = Math.max(responseCount ?? 0, (responses ?? []).length);
   }
@@ -117,8 +154,8 @@ export function executionView(s: ExecutionState, records: StepRecord[], response
     createdAt: iso(s.createdAt),
     startedAt: iso(s.startedAt),
     finishedAt: iso(s.finishedAt),
-    error: s.error ? { type: s.error.type, message: s.error.message, step: s.error.step ?? null } : null,
-    cancellation: s.cancellation ? { reason: s.cancellation.reason, by: s.cancellation.by, at: iso(s.cancellation.at) } : null,
+    ...outcomeView(s),
+    reruns: s.reruns ?? [],
     waitingFor: w
       ? {
           step: w.step,
@@ -130,6 +167,7 @@ export function executionView(s: ExecutionState, records: StepRecord[], response
           title: waitingTitle(w),
           ...(w.approveLabel !== undefined ? { approveLabel: w.approveLabel } : {}),
           ...(w.rejectLabel !== undefined ? { rejectLabel: w.rejectLabel } : {}),
+          ...waitQueueView(s, w),
         }
       : null,
     steps: [...records].sort((a, b) => a.seq - b.seq).map((r) => stepRecordView(r, responses.get(r.path), responseCounts.get(r.path))),

@@ -12,7 +12,7 @@
     ARGV[2]  allowed current statuses, comma-separated, '' = not checked
     ARGV[3]  expected waiting step (`s` of the field `wait`, a small JSON object), '' = not checked
     ARGV[4]  n = number of execution field/value pairs that follow
-    ARGV[5 .. 4+2n]        execution fields and values
+    ARGV[5 .. 4+2n]        execution fields and values ('' deletes the field)
     ARGV[5+2n]             m = number of step-hash field/value pairs that follow
     ARGV[6+2n .. 5+2n+2m]  step-hash fields (`s:<path>`) and values (the record's JSON)
     ARGV[6+2n+2m]          the wait's attempt counter field (`s:<path>#n`): when not '', ARGV[7+2n+2m]
@@ -56,17 +56,27 @@ if ARGV[3] ~= '' then
 end
 
 -- HSETs the `count` field/value pairs that follow ARGV[at] into `key`; returns the index after them.
-local function hsetPairs(key, at)
+-- With `dropEmpty`, a field set to '' is deleted instead: an absent field reads as '' (a waiting
+-- execution stays in Redis for hours, and an empty field of a large hash costs about 50 bytes).
+local function hsetPairs(key, at, dropEmpty)
   local count = tonumber(ARGV[at])
-  if count > 0 then
-    local fields = {}
-    for k = 1, 2 * count do fields[k] = ARGV[at + k] end
-    redis.call('HSET', key, unpack(fields))
+  local fields = {}
+  local empty = {}
+  for k = 1, count do
+    local field, value = ARGV[at + 2 * k - 1], ARGV[at + 2 * k]
+    if dropEmpty and value == '' then
+      empty[#empty + 1] = field
+    else
+      fields[#fields + 1] = field
+      fields[#fields + 1] = value
+    end
   end
+  if #fields > 0 then redis.call('HSET', key, unpack(fields)) end
+  if #empty > 0 then redis.call('HDEL', key, unpack(empty)) end
   return at + 2 * count + 1
 end
 
-local i = hsetPairs(execKey, 4)
+local i = hsetPairs(execKey, 4, true)
 i = hsetPairs(stepsKey, i)
 local counterField = ARGV[i]
 if counterField ~= '' then

@@ -1,4 +1,4 @@
-import type { ExecutionState, StepRecord, WaitingFor } from '@flowgate/engine';
+import type { ExecutionState, ExecutionSummary, StepRecord, WaitingFor } from '@flowgate/engine';
 import { APPROVAL_SCHEMA } from '@flowgate/workflow-format';
 
 /**
@@ -28,8 +28,32 @@ const FIELDS: Record<keyof ExecutionState, string> = {
   deadline: 'dl',
   seqs: 'seq',
   traceparent: 'tp',
+  summary: 'sm',
+  group: 'grp',
+  rerunOf: 'ro',
+  reruns: 'rr',
+  answeredBy: 'ans',
 };
-const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables']);
+const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables', 'reruns', 'answeredBy']);
+
+/** The summary's fields under one-letter names, null fields left out: it stays in Redis as long as the execution. */
+const SUMMARY_FIELDS = { host: 'h', user: 'u', rule: 'r', severity: 's', riskScore: 'k', alertId: 'a' } as const;
+
+function compactSummary(summary: ExecutionSummary): string {
+  const c: Record<string, unknown> = {};
+  for (const [k, short] of Object.entries(SUMMARY_FIELDS)) {
+    const v = summary[k as keyof ExecutionSummary];
+    if (v !== null && v !== undefined) c[short] = v;
+  }
+  return Object.keys(c).length === 0 ? '' : JSON.stringify(c);
+}
+
+export function expandSummary(raw: string): ExecutionSummary {
+  const c = JSON.parse(raw) as Record<string, unknown>;
+  const out = {} as Record<string, unknown>;
+  for (const [k, short] of Object.entries(SUMMARY_FIELDS)) out[k] = c[short] ?? null;
+  return out as unknown as ExecutionSummary;
+}
 const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'startedAt', 'finishedAt', 'nextAt', 'deadline', 'seqs']);
 /** The execution hash's own fields (step records share the hash under RECORD_PREFIX). */
 export const EXECUTION_FIELDS = Object.values(FIELDS).filter((f) => f !== 'id');
@@ -60,6 +84,9 @@ function compactWait(w: WaitingFor): Record<string, unknown> {
   if (w.type !== 'waitForApproval') c.sc = w.schema;
   if (w.approveLabel !== undefined && w.approveLabel !== 'Approve') c.al = w.approveLabel;
   if (w.rejectLabel !== undefined && w.rejectLabel !== 'Reject') c.rl = w.rejectLabel;
+  // settings.timeout's deadline is the execution's own `dl`: only a step's earlier timeout is kept here.
+  if (w.deadline && w.onDeadline === 'fail') c.dl = w.deadline;
+  if (w.ai) c.ai = w.ai;
   return c;
 }
 
@@ -73,6 +100,8 @@ function expandWait(c: Record<string, any>): WaitingFor {
     schema: approval ? APPROVAL_SCHEMA : (c.sc ?? null),
     since: c.at,
     ...(approval ? { approveLabel: c.al ?? 'Approve', rejectLabel: c.rl ?? 'Reject' } : {}),
+    ...(c.dl !== undefined ? { deadline: c.dl, onDeadline: 'fail' as const } : {}),
+    ...(c.ai !== undefined ? { ai: c.ai } : {}),
   };
 }
 
@@ -114,6 +143,7 @@ function encodeValue(key: keyof ExecutionState, value: unknown): string {
   if (value === null) return '';
   if (key === 'event') return encodeEvent(value);
   if (key === 'waitingFor') return JSON.stringify(compactWait(value as WaitingFor));
+  if (key === 'summary') return compactSummary(value as ExecutionSummary);
   if (JSON_FIELDS.has(key)) return JSON.stringify(value);
   return String(value);
 }
@@ -127,6 +157,7 @@ export function decodeExecution(id: string, hash: Record<string, string>): Execu
     if (raw === undefined || raw === '') {
       state[key] = key === 'next' ? '' : key === 'variables' ? {} : key === 'seqs' ? 0 : null;
     } else if (key === 'waitingFor') state[key] = expandWait(JSON.parse(raw));
+    else if (key === 'summary') state[key] = expandSummary(raw);
     else if (key === 'event') state[key] = decodeEvent(raw);
     else if (JSON_FIELDS.has(key)) state[key] = JSON.parse(raw);
     else if (NUMBER_FIELDS.has(key)) state[key] = Number(raw);
@@ -158,5 +189,6 @@ export function decodeRecord(json: string): StepRecord {
     startedAt: r.startedAt ?? null,
     finishedAt: r.finishedAt ?? null,
     ...(r.respondedBy !== undefined ? { respondedBy: r.respondedBy, respondedAt: r.respondedAt } : {}),
+    ...(r.respondedVia !== undefined ? { respondedVia: r.respondedVia } : {}),
   };
 }

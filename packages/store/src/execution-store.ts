@@ -1,6 +1,7 @@
 import { EXECUTION_STATUSES, isTerminal, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
 import { LruCache } from '@flowgate/template';
-import { decodeEvent, decodeExecution, decodeRecord, encodeEvent, encodeExecution, encodeRecord, EVENT_REF_FIELD, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
+import { hasSearch, matchesSearch, SEARCH_SCAN, timeBounds, type ExecutionSearch } from './execution-search';
+import { expandSummary, decodeEvent, decodeExecution, decodeRecord, encodeEvent, encodeExecution, encodeRecord, EVENT_REF_FIELD, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
 import { Keys } from './keys';
 import { sendAll, sendAllOrThrow, type Command } from './multi-slot';
 import { runScript, type RedisClient } from './scripts';
@@ -47,10 +48,30 @@ export interface ListQuery {
   order?: 'asc' | 'desc';
   limit: number;
   cursor?: string;
+  /** createdAt >= from, createdAt < to (ms) */
+  from?: number;
+  to?: number;
+  search?: ExecutionSearch;
+}
+
+export interface ListPage {
+  results: ExecutionState[];
+  nextCursor: string | null;
+  /** executions matching the query; a lower bound when `truncated` */
+  total: number;
+  /** a search stopped at SEARCH_SCAN executions */
+  truncated: boolean;
 }
 
 /** What a load of the execution's own fields reads: its fields, and the reference to a shared event. */
 const LOAD_FIELDS = [...EXECUTION_FIELDS, EVENT_REF_FIELD];
+
+/** Field/value pairs without those whose value is '' (absent reads as ''; see transition.lua). */
+function withoutEmpty(pairs: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] !== '') out.push(pairs[i], pairs[i + 1]);
+  return out;
+}
 
 /** HMGET's answer as the hash HGETALL would give (absent fields left out). */
 function zip(values: (string | null)[]): Record<string, string> {
@@ -267,13 +288,19 @@ export class ExecutionStore {
     };
     for (const { state, records } of items) {
       const ref = sharedRef.get(state.event);
-      const fields = ref ? [...encodeExecution({ ...state, event: undefined }), EVENT_REF_FIELD, ref] : encodeExecution(state);
+      const fields = withoutEmpty(ref ? [...encodeExecution({ ...state, event: undefined }), EVENT_REF_FIELD, ref] : encodeExecution(state));
       commands.push(['hset', this.keys.execution(state.id), ...fields, 'rev', '1', ...records.flatMap((r) => [recordField(r.path), encodeRecord(r)])]);
       enter(this.keys.byWorkflow(state.workflowId), state.id);
       enter(this.keys.byStatus(state.status), state.id);
     }
     for (const [key, members] of index) commands.push(['zadd', key, ...members]);
     await sendAllOrThrow(this.redis, commands);
+  }
+
+  /** Links `id` to `rerunId`, the execution that re-runs it (`reruns`, the latest `keep`); false when `id` is gone. */
+  async addRerun(id: string, rerunId: string, keep: number): Promise<boolean> {
+    const count = (await runScript(this.redis, 'fgAddRerun', [this.keys.execution(id)], [rerunId, keep])) as unknown as number;
+    return Number(count) > 0;
   }
 
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
@@ -330,23 +357,23 @@ export class ExecutionStore {
    * Pages through executions, newest first by default. Ids are ULIDs, so the id order is the
    * creation order and the cursor is the last id returned. Index entries are hints: each row is
    * checked against the execution itself, so a stale index entry is never shown. Rows: a shared
-   * event is not read (`event` null), as for loadMany({withEvents: false}).
+   * event is not read (`event` null), as for loadMany({withEvents: false}). A search (or a status
+   * filter within one workflow) goes through `searchPage`.
    */
-  async list(query: ListQuery): Promise<{ results: ExecutionState[]; nextCursor: string | null }> {
-    const desc = query.order !== 'asc';
+  async list(query: ListQuery): Promise<ListPage> {
     const statuses = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : null;
-    const sources = query.workflowId
-      ? [this.keys.byWorkflow(query.workflowId)]
-      : statuses
-        ? [...statuses].map((s) => this.keys.byStatus(s))
-        : EXECUTION_STATUSES.map((st) => this.keys.byStatus(st));
+    if (hasSearch(query.search) || (statuses && query.workflowId)) return this.searchPage(query, statuses);
+    const desc = query.order !== 'asc';
+    const sources = this.sourcesOf(query.workflowId, statuses);
+    const bounds = timeBounds(query.from, query.to);
+    const total = await this.countRange(sources, bounds);
     const results: ExecutionState[] = [];
     let cursor = query.cursor;
     let exhausted = false;
-    // Filtering may drop rows (status filter on a workflow index, stale entries): scan a bounded number of batches.
+    // Stale entries may drop rows: scan a bounded number of batches.
     for (let round = 0; round < 20 && results.length < query.limit && !exhausted; round++) {
       const batch = Math.max(query.limit + 1, 50);
-      const ids = await this.mergeRange(sources, cursor, batch, desc);
+      const ids = await this.mergeRange(sources, cursor, batch, desc, bounds);
       exhausted = ids.length < batch;
       const states = await this.loadMany(ids, { withEvents: false });
       for (let i = 0; i < ids.length; i++) {
@@ -357,19 +384,57 @@ export class ExecutionStore {
         results.push(s);
         if (results.length === query.limit) {
           const more = i < ids.length - 1 || !exhausted;
-          return { results, nextCursor: more ? ids[i] : null };
+          return { results, nextCursor: more ? ids[i] : null, total, truncated: false };
         }
       }
     }
-    return { results, nextCursor: exhausted ? null : (cursor ?? null) };
+    return { results, nextCursor: exhausted ? null : (cursor ?? null), total, truncated: false };
   }
 
-  private async mergeRange(sources: string[], cursor: string | undefined, count: number, desc: boolean): Promise<string[]> {
+  /**
+   * A search: reads the status, workflow and summary of at most SEARCH_SCAN executions in the time
+   * range (from its start, whatever the cursor, so that `total` is the same on every page), then loads
+   * only the page's rows.
+   */
+  private async searchPage(query: ListQuery, statuses: Set<ExecutionStatus> | null): Promise<ListPage> {
+    const desc = query.order !== 'asc';
+    const sources = this.sourcesOf(query.workflowId, statuses);
+    const ids = await this.mergeRange(sources, undefined, SEARCH_SCAN + 1, desc, timeBounds(query.from, query.to));
+    const truncated = ids.length > SEARCH_SCAN;
+    if (truncated) ids.length = SEARCH_SCAN;
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'status', 'wf', 'sm']));
+    const matching: string[] = [];
+    replies.forEach(([err, values], i) => {
+      const [status, workflowId, summary] = (err ? [] : values) as (string | null)[];
+      if (!status || (statuses && !statuses.has(status as ExecutionStatus))) return;
+      if (query.workflowId && workflowId !== query.workflowId) return;
+      if (query.search && !matchesSearch(ids[i], summary ? expandSummary(summary) : null, query.search)) return;
+      matching.push(ids[i]);
+    });
+    const start = query.cursor ? matching.findIndex((id) => (desc ? id < query.cursor! : id > query.cursor!)) : 0;
+    const pageIds = start < 0 ? [] : matching.slice(start, start + query.limit);
+    const results = (await this.loadMany(pageIds, { withEvents: false })).filter((s): s is ExecutionState => !!s);
+    const more = start >= 0 && start + query.limit < matching.length;
+    return { results, nextCursor: more ? pageIds[pageIds.length - 1] : null, total: matching.length, truncated };
+  }
+
+  private sourcesOf(workflowId: string | undefined, statuses: Set<ExecutionStatus> | null): string[] {
+    if (workflowId) return [this.keys.byWorkflow(workflowId)];
+    return [...(statuses ?? EXECUTION_STATUSES)].map((st) => this.keys.byStatus(st));
+  }
+
+  /** Index entries in the range: the total of an unsearched list (stale entries included until the reconciler repairs them). */
+  private async countRange(sources: string[], bounds: { min: string; max: string }): Promise<number> {
+    const counts = await Promise.all(sources.map((key) => this.redis.zlexcount(key, bounds.min, bounds.max)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async mergeRange(sources: string[], cursor: string | undefined, count: number, desc: boolean, bounds = { min: '-', max: '+' }): Promise<string[]> {
     const lists = await Promise.all(
       sources.map((key) =>
         desc
-          ? this.redis.zrevrangebylex(key, cursor ? `(${cursor}` : '+', '-', 'LIMIT', 0, count)
-          : this.redis.zrangebylex(key, cursor ? `(${cursor}` : '-', '+', 'LIMIT', 0, count),
+          ? this.redis.zrevrangebylex(key, cursor ? `(${cursor}` : bounds.max, bounds.min, 'LIMIT', 0, count)
+          : this.redis.zrangebylex(key, cursor ? `(${cursor}` : bounds.min, bounds.max, 'LIMIT', 0, count),
       ),
     );
     const merged = [...new Set(lists.flat())].sort();

@@ -6,3 +6,4 @@ export * from './workflow-store';
 export * from './case-store';
 export * from './idempotency';
 export * from './multi-slot';
+export * from './execution-search';

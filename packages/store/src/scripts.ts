@@ -10,6 +10,7 @@ const SCRIPTS = {
   fgAppendResponse: { file: 'append-response.lua', keys: 2 },
   fgCaseWrite: { file: "case-write.lua", keys: 2 },
   fgEventRelease: { file: 'event-release.lua', keys: 1 },
+  fgAddRerun: { file: 'add-rerun.lua', keys: 1 },
 } as const;
 
 const loaded = new WeakSet<object>();

@@ -30,4 +30,19 @@ describe('execution codec', () => {
     expect(roundTrip({ waitingFor: input }).waitingFor).toEqual(input);
     expect(roundTrip({ waitingFor: null }).waitingFor).toBeNull();
   });
+
+  it('keeps the queue fields of a wait (deadline, what it does, the AI verdict) and of the execution (summary, links, answer)', () => {
+    const ai = { step: 'classify', category: 'likely_benign', confidence: 0.82, rationale: 'signed binary' };
+    const wait = { step: 'ask', name: 'ask', type: 'waitForInput', message: 'm', schema: null, since: 7, deadline: 3_600_007, onDeadline: 'fail' as const, ai };
+    expect(roundTrip({ waitingFor: wait }).waitingFor).toEqual(wait);
+    // settings.timeout's deadline is the execution's own: not stored twice (the view derives it).
+    const cancels = { ...wait, deadline: 7_200_000, onDeadline: 'cancel' as const };
+    const back0 = roundTrip({ waitingFor: cancels, deadline: 7_200_000 });
+    expect(back0.deadline).toBe(7_200_000);
+    expect(back0.waitingFor).toEqual({ step: 'ask', name: 'ask', type: 'waitForInput', message: 'm', schema: null, since: 7, ai });
+    const summary = { host: 'web-01', user: 'alice', rule: 'Encoded PowerShell', severity: 'high' as const, riskScore: 73, alertId: 'a-1' };
+    const back = roundTrip({ summary, group: 'a-1', rerunOf: '01OLD', reruns: ['01NEW'], answeredBy: { by: 'alice', at: 9, step: 'ask', channel: 'ui' }, cancellation: { reason: 'user', by: 'bob', at: 5, comment: 'duplicate' } });
+    expect(back).toMatchObject({ summary, group: 'a-1', rerunOf: '01OLD', reruns: ['01NEW'], answeredBy: { by: 'alice', at: 9, step: 'ask', channel: 'ui' }, cancellation: { comment: 'duplicate' } });
+    expect(roundTrip({}).summary).toBeNull();
+  });
 });

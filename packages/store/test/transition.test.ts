@@ -110,7 +110,7 @@ describe('transition.lua', () => {
     const page2 = await s.list({ limit: 2, cursor: page1.nextCursor! });
     expect(page2.results.map((e) => e.id)).toEqual(['01F3', '01F2']);
     const page3 = await s.list({ limit: 2, cursor: page2.nextCursor! });
-    expect(page3).toEqual({ results: [expect.objectContaining({ id: '01F1' })], nextCursor: null });
+    expect(page3).toEqual({ results: [expect.objectContaining({ id: '01F1' })], nextCursor: null, total: 5, truncated: false });
     expect((await s.list({ limit: 10, order: 'asc' })).results.map((e) => e.id)).toEqual(ids);
   });
 });

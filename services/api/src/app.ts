@@ -13,6 +13,7 @@ import { alertsRouter } from './routes/alerts';
 import { casesRouter } from './routes/cases';
 import { executionsRouter } from './routes/executions';
 import { healthRouter } from './routes/health';
+import { sessionRouter } from './routes/session';
 import { workflowsRouter } from './routes/workflows';
 import { securityHeaders, uiRouter } from './static';
 import type { WorkflowService } from './workflow-service';
@@ -79,7 +80,8 @@ export function createApp(deps: AppDeps): Express {
   const admit = deps.pressure?.admit;
   app.use(alertsRouter({ auth, ingestor, limiter, admit }));
   app.use(workflowsRouter({ rt, auth, workflows: deps.workflows, admit }));
-  app.use(executionsRouter({ rt, auth, archive: deps.archive }));
+  app.use(sessionRouter({ auth }));
+  app.use(executionsRouter({ rt, auth, archive: deps.archive, admit }));
   app.use(casesRouter({ rt, auth }));
   app.use('/api', apiNotFound);
 

@@ -20,7 +20,7 @@ import {
 } from '@flowgate/executor';
 import { loadConnectorsFile } from '@flowgate/connectors';
 import { ApiError, badRequest } from './errors';
-import { limitParam, orderParam, queryParam, statusParam, workflowIdParam } from './params';
+import { limitParam, orderParam, queryParam, searchParams, statusParam, timeRangeParams, workflowIdParam } from './params';
 
 /**
  * FLOWGATE_ARCHIVE for the API: the archive's client from connectors.yaml (with its secrets from the
@@ -58,24 +58,13 @@ export function archivedParam(req: Request): boolean {
 }
 
 /** The archive's own filters: refused on a list of Redis, where they mean nothing. */
-export const ARCHIVE_ONLY_PARAMS = ['from', 'to', 'respondedBy'] as const;
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
-/** `from`/`to`: an ISO 8601 date (UTC midnight) or date and time with `Z` or an offset; answered as UTC ISO. */
-function timeParam(req: Request, name: 'from' | 'to'): string | undefined {
-  const text = queryParam(req, name);
-  if (text === undefined || text === '') return undefined;
-  const ms = ISO_TIME.test(text) ? Date.parse(text) : NaN;
-  if (!Number.isFinite(ms)) {
-    throw badRequest(`query parameter "${name}" must be an ISO 8601 date or time with a zone, such as 2026-01-31 or 2026-01-31T09:15:00Z, got "${text}"`, [{ parameter: name, value: text }]);
-  }
-  return new Date(ms).toISOString();
-}
+export const ARCHIVE_ONLY_PARAMS = ['respondedBy'] as const;
 
 /** The parameters of `GET /api/workflowExecutions?archived=true`. */
 export function archiveListParams(req: Request): ArchiveQuery {
   const q: ArchiveQuery = { order: orderParam(req), limit: limitParam(req) };
+  const search = Object.keys(searchParams(req));
+  if (search.length > 0) throw badRequest(`query parameter "${search[0] === 'severities' ? 'severity' : search[0]}" searches executions in Redis only: leave out archived=true`, [{ parameter: search[0] }]);
   const statuses = statusParam(req);
   if (statuses) q.statuses = statuses;
   const workflowId = workflowIdParam(req);
@@ -85,9 +74,9 @@ export function archiveListParams(req: Request): ArchiveQuery {
     if (respondedBy.length > 256) throw badRequest('query parameter "respondedBy" is longer than 256 characters', [{ parameter: 'respondedBy' }]);
     q.respondedBy = respondedBy;
   }
-  q.from = timeParam(req, 'from');
-  q.to = timeParam(req, 'to');
-  if (q.from && q.to && q.from >= q.to) throw badRequest(`query parameter "from" (${q.from}) must be earlier than "to" (${q.to})`, [{ parameter: 'from', value: q.from }]);
+  const range = timeRangeParams(req);
+  q.from = range.from;
+  q.to = range.to;
   const cursor = queryParam(req, 'cursor');
   if (cursor !== undefined && cursor !== '') {
     try {

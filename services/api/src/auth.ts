@@ -148,9 +148,9 @@ export class Authenticator {
    * refused by the failure limit. Without a valid key: 429 while the client's address group is over
    * the limit, else 401 (counted toward it). 403 for a role without the permission (after
    * `onForbidden`, e.g. to record a resume attempt). The client's address is `req.ip`
-   * (FLOWGATE_TRUSTED_PROXIES, services/api/src/address.ts).
+   * (FLOWGATE_TRUSTED_PROXIES, services/api/src/address.ts). `permission` null: any valid key.
    */
-  require(permission: Permission, onForbidden?: (req: Request, caller: Caller) => Promise<void>): RequestHandler {
+  require(permission: Permission | null, onForbidden?: (req: Request, caller: Caller) => Promise<void>): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const header = req.headers.authorization;
       const caller = this.identify(header);
@@ -166,7 +166,7 @@ export class Authenticator {
         return sendError(res, new ApiError('unauthorized', message));
       }
       res.locals.caller = caller;
-      if (!ROLE_PERMISSIONS[caller.role].includes(permission)) {
+      if (permission !== null && !ROLE_PERMISSIONS[caller.role].includes(permission)) {
         const err = new ApiError('forbidden', `key "${caller.name}" (role ${caller.role}) may not ${ACTION[permission]}; roles allowed: ${rolesWith(permission)}`);
         if (!onForbidden) return sendError(res, err);
         onForbidden(req, caller)

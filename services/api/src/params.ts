@@ -48,3 +48,51 @@ export function orderParam(req: Request): 'asc' | 'desc' {
   if (o !== 'asc' && o !== 'desc') throw badRequest(`query parameter "order" must be "asc" or "desc", got "${order}"`, [{ parameter: 'order', value: order }]);
   return o;
 }
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/** `from`/`to`: an ISO 8601 date (UTC midnight) or date and time with `Z` or an offset; answered as UTC ISO. */
+function timeParam(req: Request, name: 'from' | 'to'): string | undefined {
+  const text = queryParam(req, name);
+  if (text === undefined || text === '') return undefined;
+  const ms = ISO_TIME.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(ms)) {
+    throw badRequest(`query parameter "${name}" must be an ISO 8601 date or time with a zone, such as 2026-01-31 or 2026-01-31T09:15:00Z, got "${text}"`, [{ parameter: name, value: text }]);
+  }
+  return new Date(ms).toISOString();
+}
+
+/** `from` (inclusive) and `to` (exclusive) on createdAt, `from` before `to`. */
+export function timeRangeParams(req: Request): { from?: string; to?: string } {
+  const from = timeParam(req, 'from');
+  const to = timeParam(req, 'to');
+  if (from && to && from >= to) throw badRequest(`query parameter "from" (${from}) must be earlier than "to" (${to})`, [{ parameter: 'from', value: from }]);
+  return { from, to };
+}
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+const SEARCH_TEXT_MAX = 200;
+
+function searchText(req: Request, name: string): string | undefined {
+  const text = queryParam(req, name)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if ([...text].length > SEARCH_TEXT_MAX) throw badRequest(`query parameter "${name}" is longer than ${SEARCH_TEXT_MAX} characters`, [{ parameter: name }]);
+  return text;
+}
+
+/** `q`, `severity`, `host`, `rule`: a search of the executions' summaries (docs/api.md "Listing executions"). */
+export function searchParams(req: Request): { q?: string; severities?: string[]; host?: string; rule?: string } {
+  const out: { q?: string; severities?: string[]; host?: string; rule?: string } = {};
+  for (const name of ['q', 'host', 'rule'] as const) {
+    const v = searchText(req, name);
+    if (v !== undefined) out[name] = v;
+  }
+  const severity = queryParam(req, 'severity');
+  if (severity !== undefined && severity.trim() !== '') {
+    const list = severity.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+    const unknown = list.filter((v) => !SEVERITIES.includes(v));
+    if (unknown.length > 0) throw badRequest(`query parameter "severity": unknown severity ${unknown.map((u) => `"${u}"`).join(', ')} (one of ${SEVERITIES.join(', ')})`, [{ parameter: 'severity', value: severity }]);
+    out.severities = [...new Set(list)];
+  }
+  return out;
+}

@@ -41,7 +41,14 @@ describe('GET /api/workflowExecutions', () => {
       startedAt: expect.stringMatching(ISO_MS),
       finishedAt: expect.stringMatching(ISO_MS),
       waitingFor: null,
+      summary: { host: null, user: null, rule: null, severity: null, riskScore: null, alertId: null },
+      group: ids[4],
+      rerunOf: null,
+      answeredBy: null,
+      cancellation: null,
+      error: null,
     });
+    expect(r.body).toMatchObject({ total: 5, truncated: false });
   });
 
   it('pages with limit and nextCursor, in both orders', async () => {
@@ -72,7 +79,14 @@ describe('GET /api/workflowExecutions', () => {
 
     const waiting = await list(`?workflowId=${g}&status=waiting_for_input`);
     expect(waiting.body.results.map((x: any) => x.id)).toEqual([w2, w1]);
-    expect(waiting.body.results[0].waitingFor).toEqual({ step: 'review', since: expect.stringMatching(ISO_MS), title: 'Isolate web-01 now?' });
+    expect(waiting.body.results[0].waitingFor).toEqual({
+      step: 'review',
+      since: expect.stringMatching(ISO_MS),
+      title: 'Isolate web-01 now?',
+      deadline: null,
+      onDeadline: null,
+      context: { host: 'web-01', user: null, rule: null, severity: null, riskScore: null, alertId: null, group: w2, ai: null },
+    });
     expect(waiting.body.results[0].finishedAt).toBeNull();
 
     const both = await list(`?workflowId=${g}&status=Cancelled,WAITING_FOR_INPUT`);
@@ -106,7 +120,10 @@ describe('GET /api/workflowExecutions', () => {
     ['archived', '?archived=maybe'],
     ['archived', '?archived=true'], // no archive configured (FLOWGATE_ARCHIVE)
     ['respondedBy', '?respondedBy=alice'], // the archive's filters need archived=true
-    ['from', '?from=2026-01-01'],
+    ['from', '?from=yesterday'],
+    ['from', '?from=2026-01-02&to=2026-01-01'],
+    ['severity', '?severity=urgent'],
+    ['q', `?q=${'x'.repeat(201)}`],
   ])('answers 400 bad_request naming "%s" for %s', async (param, query) => {
     const r = await list(query);
     expectError(r, 400, 'bad_request');
@@ -124,7 +141,30 @@ describe('GET /api/workflowExecutions/{id}', () => {
     const id = await waitingExecution(sys, GATE);
     const e = (await sys.request('GET', `/api/workflowExecutions/${id}`, { key: 'viewer' })).body;
     expect(Object.keys(e).sort()).toEqual(
-      ['id', 'workflowId', 'workflowName', 'workflowVersion', 'trigger', 'triggeredBy', 'status', 'event', 'inputs', 'createdAt', 'startedAt', 'finishedAt', 'error', 'cancellation', 'waitingFor', 'steps', 'archived'].sort(),
+      [
+        'id',
+        'workflowId',
+        'workflowName',
+        'workflowVersion',
+        'trigger',
+        'triggeredBy',
+        'status',
+        'event',
+        'inputs',
+        'createdAt',
+        'startedAt',
+        'finishedAt',
+        'error',
+        'cancellation',
+        'waitingFor',
+        'steps',
+        'archived',
+        'summary',
+        'group',
+        'rerunOf',
+        'reruns',
+        'answeredBy',
+      ].sort(),
     );
     expect(e).toMatchObject({
       id,
@@ -150,6 +190,9 @@ describe('GET /api/workflowExecutions/{id}', () => {
       schema: { type: 'object', properties: { approved: { type: 'boolean' }, notes: { type: 'string' } }, required: ['approved'] },
       since: expect.stringMatching(ISO_MS),
       title: 'Isolate web-01?',
+      deadline: null,
+      onDeadline: null,
+      context: { host: 'web-01', user: null, rule: null, severity: null, riskScore: null, alertId: null, group: id, ai: null },
     });
     expect(e.steps).toEqual([
       {
@@ -165,6 +208,7 @@ describe('GET /api/workflowExecutions/{id}', () => {
         startedAt: expect.stringMatching(ISO_MS),
         finishedAt: null,
         respondedBy: null,
+        respondedVia: null,
         respondedAt: null,
         responses: [],
         responseCount: 0,
@@ -335,7 +379,7 @@ describe('POST /api/workflowExecutions/{id}/cancel', () => {
     expect(r.body).toEqual({ executionId: id, status: 'CANCELLED' });
     const e = await sys.execution(id);
     expect(e).toMatchObject({ status: 'CANCELLED', finishedAt: expect.stringMatching(ISO_MS), waitingFor: null });
-    expect(e.cancellation).toEqual({ reason: 'user', by: KEY_NAMES.reviewer2, at: expect.stringMatching(ISO_MS) });
+    expect(e.cancellation).toEqual({ reason: 'user', by: KEY_NAMES.reviewer2, at: expect.stringMatching(ISO_MS), comment: null });
     expect(e.steps[0].status).toBe('CANCELLED');
 
     const again = await sys.request('POST', `/api/workflowExecutions/${id}/cancel`, { key: 'reviewer' });

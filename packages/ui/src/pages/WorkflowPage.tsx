@@ -116,7 +116,7 @@ export function WorkflowPage({ id }: { id: string }) {
             Run {w.name}
           </h2>
           {runFailure ? <ErrorNotice error={runFailure} title="Could not start a run." /> : null}
-          <SchemaForm id="run-inputs" schema={runSchema} serverErrors={runErrors} submitLabel="Start run" busy={busy} onSubmit={run} />
+          <SchemaForm id="run-inputs" oneClick={false} schema={runSchema} serverErrors={runErrors} submitLabel="Start run" busy={busy} onSubmit={run} />
         </section>
       ) : null}
       {w.errors?.length ? (

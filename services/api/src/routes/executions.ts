@@ -1,12 +1,12 @@
-import { Router, type Request, type Response } from 'express';
-import type { ExecutionStatus } from '@flowgate/engine';
-import { archivedView, cancelExecution, resumeExecution, type ExecutionArchive, type ResumeResult, type Runtime } from '@flowgate/executor';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { AnswerChannel, ExecutionStatus } from '@flowgate/engine';
+import { archivedView, cancelExecution, rerunExecution, resumeExecution, type ExecutionArchive, type ResumeResult, type Runtime } from '@flowgate/executor';
 import { isPlainObject } from '@flowgate/template';
 import { ARCHIVE_ONLY_PARAMS, archivedParam, findArchived, listArchived, refuseArchived } from '../archive';
 import { callerOf, type Authenticator, type Caller } from '../auth';
 import { describe, jsonBody, MiB, rawBody, param } from '../body';
 import { ApiError, asyncHandler, badRequest, notFound } from '../errors';
-import { limitParam, orderParam, queryParam, statusParam, workflowIdParam } from '../params';
+import { limitParam, orderParam, queryParam, searchParams, statusParam, timeRangeParams, workflowIdParam } from '../params';
 import { executionRow, executionView, iso } from '../render';
 import { RefusalLimiter } from '../refusals';
 
@@ -20,10 +20,16 @@ interface ListParams {
   order: 'asc' | 'desc';
   limit: number;
   cursor?: string;
+  from?: number;
+  to?: number;
+  search: ReturnType<typeof searchParams>;
 }
 
 export function listParams(req: Request): ListParams {
-  const out: ListParams = { order: orderParam(req), limit: limitParam(req) };
+  const out: ListParams = { order: orderParam(req), limit: limitParam(req), search: searchParams(req) };
+  const range = timeRangeParams(req);
+  if (range.from) out.from = Date.parse(range.from);
+  if (range.to) out.to = Date.parse(range.to);
   const statuses = statusParam(req);
   if (statuses) out.statuses = statuses;
   const workflowId = workflowIdParam(req);
@@ -64,8 +70,30 @@ function sendResume(res: Response, id: string, result: ResumeResult): void {
   throw new ApiError('not_waiting', `execution is ${result.status}`, details);
 }
 
-export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archive?: ExecutionArchive | null; refusals?: RefusalLimiter }): Router {
+/** `X-Flowgate-Client: ui` marks an answer given through the web app (docs/api.md "Resume"). */
+function channelOf(req: Request): AnswerChannel {
+  return String(req.get('x-flowgate-client') ?? '').toLowerCase() === 'ui' ? 'ui' : 'api';
+}
+
+const REASON_MAX = 1000;
+
+/** The optional `{"reason": "..."}` of a cancel: no body, an empty body or a JSON object with only `reason`. */
+function cancelReason(req: Request): string | null {
+  const payload = jsonBody(req);
+  if (payload === undefined) return null;
+  if (!isPlainObject(payload)) throw badRequest(`the body must be a JSON object {"reason": "..."}, got ${describe(payload)}`);
+  const extra = Object.keys(payload).filter((k) => k !== 'reason');
+  if (extra.length > 0) throw badRequest(`unknown field "${extra[0]}" in the cancel body (only "reason")`, [{ path: `/${extra[0]}` }]);
+  const reason = payload.reason;
+  if (reason === undefined || reason === null) return null;
+  if (typeof reason !== 'string') throw badRequest(`"reason" must be a string, got ${describe(reason)}`, [{ path: '/reason' }]);
+  if ([...reason].length > REASON_MAX) throw badRequest(`"reason" is longer than ${REASON_MAX} characters`, [{ path: '/reason' }]);
+  return reason.trim() === '' ? null : reason.trim();
+}
+
+export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archive?: ExecutionArchive | null; refusals?: RefusalLimiter; admit?: RequestHandler }): Router {
   const { rt, auth, archive } = deps;
+  const admit: RequestHandler = deps.admit ?? ((_req, _res, next) => next());
   const refusals = deps.refusals ?? new RefusalLimiter();
   const r = Router({ caseSensitive: true });
   const body = rawBody(MiB);
@@ -104,8 +132,8 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
         return;
       }
       const p = listParams(req);
-      const page = await rt.executions.list({ statuses: p.statuses, workflowId: p.workflowId, order: p.order, limit: p.limit, cursor: p.cursor });
-      res.json({ results: page.results.map(executionRow), nextCursor: page.nextCursor ?? null });
+      const page = await rt.executions.list({ statuses: p.statuses, workflowId: p.workflowId, order: p.order, limit: p.limit, cursor: p.cursor, from: p.from, to: p.to, search: p.search });
+      res.json({ results: page.results.map(executionRow), nextCursor: page.nextCursor ?? null, total: page.total, truncated: page.truncated });
     }),
   );
 
@@ -126,8 +154,8 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
   );
 
   /** An execution no longer in Redis but in the archive is a finished one: 409, as for one still in Redis. */
-  const resumeOrArchived = async (id: string, answer: Record<string, unknown>, by: string, step: string | undefined): Promise<ResumeResult> => {
-    const result = await resumeExecution(rt, id, answer, by, step);
+  const resumeOrArchived = async (req: Request, id: string, answer: Record<string, unknown>, by: string, step: string | undefined): Promise<ResumeResult> => {
+    const result = await resumeExecution(rt, id, answer, by, step, channelOf(req));
     if (!result.ok && result.code === 'not_found') await refuseArchived(archive, id, 'resume');
     return result;
   };
@@ -158,7 +186,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
         await refuseBody(req, caller);
         throw badRequest(`the answer must be a JSON object, got ${describe(body)}`);
       }
-      answer(res, caller, param(req, 'id'), await resumeOrArchived(param(req, 'id'), body, caller.name, step));
+      answer(res, caller, param(req, 'id'), await resumeOrArchived(req, param(req, 'id'), body, caller.name, step));
     }),
   );
 
@@ -184,12 +212,13 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
           isPlainObject(payload) ? `"input" must be a JSON object, got ${describe(payload.input)}` : `the body must be a JSON object {"input": {...}}, got ${describe(payload)}`,
         );
       }
-      answer(res, caller, param(req, 'id'), await resumeOrArchived(param(req, 'id'), payload.input, caller.name, step));
+      answer(res, caller, param(req, 'id'), await resumeOrArchived(req, param(req, 'id'), payload.input, caller.name, step));
     }),
   );
 
   const cancel = asyncHandler(async (req, res) => {
-    const result = await cancelExecution(rt, param(req, 'id'), { reason: 'user', by: callerOf(res).name });
+    const comment = cancelReason(req);
+    const result = await cancelExecution(rt, param(req, 'id'), { reason: 'user', by: callerOf(res).name, comment });
     if (result.ok) {
       res.json({ executionId: param(req, 'id'), status: 'CANCELLED' });
       return;
@@ -202,6 +231,25 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
   });
   r.post('/api/workflowExecutions/:id/cancel', auth.require('review'), body, cancel);
   r.post('/api/workflows/executions/:id/cancel', auth.require('review'), body, cancel);
+
+  r.post(
+    '/api/workflowExecutions/:id/rerun',
+    auth.require('review'),
+    admit,
+    body,
+    asyncHandler(async (req, res) => {
+      const result = await rerunExecution(rt, param(req, 'id'), callerOf(res).name);
+      if (result.ok) {
+        res.status(201).json({ executionId: result.executionId, rerunOf: result.rerunOf, status: 'PENDING' });
+        return;
+      }
+      if (result.code === 'not_found') throw notFound(`no execution "${param(req, 'id')}" in Redis (an archived execution cannot be re-run)`);
+      if (result.code === 'not_rerunnable') {
+        throw new ApiError('not_rerunnable', `execution is ${result.status}: only a FAILED or CANCELLED execution can be re-run`, [{ status: result.status }]);
+      }
+      throw new ApiError('conflict', result.message);
+    }),
+  );
 
   return r;
 }
