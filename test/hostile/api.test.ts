@@ -498,7 +498,7 @@ describe('hostile input', () => {
       fc.asyncProperty(
         fc.boolean(),
         fc.oneof(segment, fc.constant(ids.waiting), fc.constant(ids.finished)),
-        query('status', 'workflowId', 'order', 'limit', 'cursor', 'archived', 'from', 'to', 'respondedBy'),
+        query('status', 'workflowId', 'order', 'limit', 'cursor', 'archived', 'from', 'to', 'respondedBy', 'q', 'severity', 'host', 'rule'),
         fc.constantFrom<Key>('viewer', 'admin'),
         async (list, id, q, key) => {
           await probe({ method: 'GET', path: list ? `/api/workflowExecutions${q}` : `/api/workflowExecutions/${id}${q}`, key });
@@ -537,6 +537,24 @@ describe('hostile input', () => {
     expect((await sys.execution(ids.finished)).status).toBe('COMPLETED');
   });
 
+  it('rerun and session: odd ids, bodies and keys; a completed execution is never re-run', async () => {
+    await check(
+      fc.asyncProperty(
+        fc.constantFrom('RERUN', 'SESSION'),
+        fc.oneof(fc.constant(ids.finished), fc.constant(ids.waiting), segment),
+        jsonBody(MiB, 'reason'),
+        headers,
+        fc.constantFrom<Key>('reviewer', 'viewer', 'ingest'),
+        async (verb, id, body, h, key) => {
+          if (verb === 'RERUN') await probe({ method: 'POST', path: `/api/workflowExecutions/${id}/rerun`, key, headers: h, body });
+          else await probe({ method: 'GET', path: '/api/session', key, headers: h });
+        },
+      ),
+    );
+    expect((await sys.execution(ids.finished)).reruns).toEqual([]);
+    expect((await sys.execution(ids.waiting)).status).toBe('WAITING_FOR_INPUT');
+  });
+
   it('cases: list, get, comment and patch with odd ids, bodies and query strings', async () => {
     await check(
       fc.asyncProperty(
@@ -570,7 +588,7 @@ describe('hostile input', () => {
     await check(
       fc.asyncProperty(
         fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'SEARCH'),
-        fc.array(fc.oneof(segment, fc.constantFrom('api', 'workflows', 'workflowExecutions', 'alerts', '_bulk', 'cases', 'resume', 'cancel', 'run', 'comments', 'metrics', 'health', '')), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.oneof(segment, fc.constantFrom('api', 'workflows', 'workflowExecutions', 'alerts', '_bulk', 'cases', 'resume', 'cancel', 'rerun', 'session', 'run', 'comments', 'metrics', 'health', '')), { minLength: 1, maxLength: 6 }),
         query('x'),
         jsonBody(1024, 'yaml', 'inputs', 'comment'),
         async (method, segments, q, body) => {
