@@ -8,12 +8,12 @@ import { checkCondition, compileCondition, KqlNode } from '@flowgate/condition';
 import { checkTemplate, isPlainObject, stepReferences } from '@flowgate/template';
 import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
-import { checkJsonSchema, valueMatches } from './json-schema';
+import { APPROVAL_SCHEMA, checkJsonSchema, validateAnswer, valueMatches } from './json-schema';
 import { KIBANA_IGNORED_MESSAGE, KIBANA_KEYS } from './kibana-keys';
 import { unknownStepTypeMessage } from './messages';
 import type { Target, YamlSource } from './parse-yaml';
 import { formatPath, Segment } from './path';
-import { connectorTypeFor, isKnownStepType } from './step-types';
+import { connectorTypeFor, isHumanWaitStep, isKnownStepType } from './step-types';
 import { didYouMean } from './suggest';
 import type { Problem, ValidateOptions } from './types';
 
@@ -186,8 +186,34 @@ export class Checker {
       if ((type === 'waitForInput' || type === 'ai.prompt') && isPlainObject(w.schema)) {
         this.jsonSchema(w.schema, [...path, 'with', 'schema'], type === 'waitForInput');
       }
+      if (type === 'waitForInput' && isPlainObject(w.schema)) this.answerFields(w.schema, [...path, 'with', 'schema']);
+    }
+    if (isHumanWaitStep(String(type)) && isPlainObject(raw['on-timeout']) && isPlainObject(raw['on-timeout'].outcome)) {
+      this.timeoutOutcome(raw['on-timeout'].outcome, type === 'waitForApproval' ? APPROVAL_SCHEMA : isPlainObject(w) ? w.schema : undefined, [...path, 'on-timeout', 'outcome']);
     }
     if (typeof raw.timeout === 'string') this.duration(raw.timeout, [...path, 'timeout']);
+  }
+
+  /** Kibana 9.5 puts the answer at `output.response` and `output.respondedBy`: a schema field of that name wins. */
+  private answerFields(schema: Raw, path: Segment[]): void {
+    const props = isPlainObject(schema.properties) ? schema.properties : {};
+    for (const name of ['response', 'respondedBy']) {
+      if (!Object.prototype.hasOwnProperty.call(props, name)) continue;
+      const { line, column } = this.source.position([...path, 'properties', name], 'key');
+      this.warnings.push({
+        path: formatPath([...path, 'properties', name]),
+        line,
+        column,
+        message: `the answer's field "${name}" hides Kibana 9.5's steps.<name>.output.${name} (the whole answer${name === 'respondedBy' ? "'s author" : ''}): templates reading output.${name} get the field`,
+      });
+    }
+  }
+
+  /** `on-timeout.outcome` must be an answer the wait would accept. */
+  private timeoutOutcome(outcome: Raw, schema: unknown, path: Segment[]): void {
+    if (!isPlainObject(schema)) return;
+    const errors = validateAnswer(schema, outcome);
+    for (const e of errors) this.error(path, `on-timeout outcome does not match the wait's schema${e.path ? ` at ${e.path}` : ''}: ${e.message}`);
   }
 
   private checkConnector(entry: StepEntry): void {

@@ -26,7 +26,7 @@ export { inputsToJsonSchema, inputItemToJsonSchema } from './inputs';
 export type { InputListItem } from './inputs';
 export { walkSteps } from './walk';
 export type { WalkInfo, Branch } from './walk';
-export { RETRY_DEFAULTS } from './normalize';
+export { RETRY_DEFAULTS, WAIT_TIMEOUT_DEFAULTS } from './normalize';
 export { KIBANA_KEYS, KIBANA_IGNORED_MESSAGE } from './kibana-keys';
 export { formatPath } from './path';
 export { connectorTypesFromYaml } from './connector-types';

@@ -59,11 +59,22 @@ function normalizeWith(type: string, raw: unknown): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Kibana 9.5's default timeouts of the human waits (docs/workflows.md "Waiting for a human"): a wait
+ * without `timeout` fails after them, so no execution waits forever unnoticed.
+ */
+export const WAIT_TIMEOUT_DEFAULTS: Record<string, number> = {
+  waitForInput: 72 * 3_600_000,
+  waitForApproval: 24 * 3_600_000,
+};
+
 export function normalizeStep(raw: Raw): StepDefinition {
   const step: StepDefinition = { name: String(raw.name), type: String(raw.type), with: normalizeWith(raw.type, raw.with) };
   if (raw.if !== undefined) step.if = raw.if;
   if (raw['connector-id'] !== undefined) step.connectorId = raw['connector-id'];
   if (raw.timeout !== undefined) step.timeoutMs = parseDuration(raw.timeout);
+  else if (WAIT_TIMEOUT_DEFAULTS[step.type] !== undefined) step.timeoutMs = WAIT_TIMEOUT_DEFAULTS[step.type];
+  if (raw['on-timeout'] !== undefined) step.onTimeout = { outcome: { ...raw['on-timeout'].outcome } };
   const onFailure = normalizeOnFailure(raw['on-failure']);
   if (onFailure) step.onFailure = onFailure;
   if (raw.steps !== undefined) step.steps = normalizeSteps(raw.steps);

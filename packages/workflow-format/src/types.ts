@@ -32,6 +32,8 @@ export interface StepDefinition {
   connectorId?: string;
   timeoutMs?: number;
   onFailure?: OnFailure;
+  /** waitForInput/waitForApproval: the answer taken when the step's timeout elapses (instead of failing) */
+  onTimeout?: { outcome: Record<string, unknown> };
   /** children of `if` (then), `foreach` */
   steps?: StepDefinition[];
   /** `if` else branch */
