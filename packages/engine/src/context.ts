@@ -30,9 +30,28 @@ export interface TemplateContext {
 
 const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
 
+/**
+ * Kibana 9.5 puts a human wait's answer at `output.response` and its author at `output.respondedBy`;
+ * 9.4 reads the answer's fields at `output.<field>`. Both work: the answer is shown with the two added,
+ * unless the wait's schema (or, without one, the answer) has a field of that name — then it wins.
+ */
+function waitOutput(record: StepRecord): unknown {
+  if (record.type !== 'waitForInput' && record.type !== 'waitForApproval') return record.output;
+  const answer = record.output;
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) return answer;
+  const schema = (record.input as { schema?: { properties?: Record<string, unknown> } } | null)?.schema;
+  const taken = (name: string) => (schema?.properties ? Object.prototype.hasOwnProperty.call(schema.properties, name) : false) || Object.prototype.hasOwnProperty.call(answer, name);
+  const { timedOut: _flag, ...response } = answer as Record<string, unknown>;
+  return {
+    ...answer,
+    ...(taken('response') ? {} : { response }),
+    ...(taken('respondedBy') ? {} : { respondedBy: record.respondedBy ?? null }),
+  };
+}
+
 export function stepView(record: StepRecord): StepView {
   return {
-    output: record.output,
+    output: waitOutput(record),
     error: record.error,
     status: record.status,
     respondedBy: record.respondedBy ?? null,

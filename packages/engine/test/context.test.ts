@@ -93,7 +93,22 @@ describe('buildContext', () => {
 describe('stepView', () => {
   it('shows output, error and status; who answered a wait and when, as ISO time', () => {
     const answered = record('approve', 0, { type: 'waitForApproval', output: { approved: true }, respondedBy: 'alice', respondedAt: T0 });
-    expect(stepView(answered)).toEqual({ output: { approved: true }, error: null, status: 'COMPLETED', respondedBy: 'alice', respondedAt: new Date(T0).toISOString() });
+    expect(stepView(answered)).toEqual({
+      output: { approved: true, response: { approved: true }, respondedBy: 'alice' },
+      error: null,
+      status: 'COMPLETED',
+      respondedBy: 'alice',
+      respondedAt: new Date(T0).toISOString(),
+    });
+  });
+
+  it("gives a wait's answer both ways (9.4 output.<field>, 9.5 output.response), the schema's own fields first", () => {
+    const schema = { type: 'object', properties: { response: { type: 'string' }, ok: { type: 'boolean' } } };
+    const own = record('ask', 0, { type: 'waitForInput', input: { schema }, output: { ok: true }, respondedBy: 'bob', respondedAt: T0 });
+    expect(stepView(own).output).toEqual({ ok: true, respondedBy: 'bob' }); // the schema defines response: not added
+    const timedOut = record('ask', 0, { type: 'waitForInput', output: { action: 'monitor', timedOut: true } });
+    expect(stepView(timedOut).output).toEqual({ action: 'monitor', timedOut: true, response: { action: 'monitor' }, respondedBy: null });
+    expect(stepView(record('other', 0, { type: 'data.set', output: { a: 1 } })).output).toEqual({ a: 1 });
   });
 
   it('a step nobody answered shows null for both, and its error as stored', () => {

@@ -157,6 +157,8 @@ async function readdWaitTimeout(rt: Runtime, exec: ExecutionProgress, now: numbe
   const name = exec.wait.step.split('/').pop()!;
   const timeoutMs = plan.has(name) ? plan.locate(name).step.timeoutMs : undefined;
   if (!timeoutMs || now <= exec.wait.since + timeoutMs + TIMER_GRACE_MS) return false;
+  // settings.timeout comes first (or at once): the wait never had a timer of its own (run-action.ts).
+  if (exec.deadline !== null && exec.deadline <= exec.wait.since + timeoutMs) return false;
   const record = await rt.executions.loadRecord(exec.id, exec.wait.step);
   const attempt = record?.attempts || 1;
   if (await rt.queues.hasTimer(jobIds.stepTimeout(exec.id, exec.wait.step, attempt))) return false;

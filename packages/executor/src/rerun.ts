@@ -1,5 +1,5 @@
 /**
- * Re-running a failed or cancelled execution (docs/api.md "Re-run"): a new execution of the
+ * Re-running a failed or cancelled execution (docs/api.md "Executions"): a new execution of the
  * workflow's current version with the same event and inputs, linked both ways — `rerunOf` on the new
  * one, `reruns` on the old one (the latest 20 kept: a finished execution is never rewritten otherwise,
  * and the list must stay small).

@@ -66,7 +66,9 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
     await rt.queues.addWake(loaded.exec.id, record.path, attempt, outcome.ms);
     return commit(rt, loaded, { set: { status: 'WAITING', next: stepKey(record.path, attempt), nextAt: now + outcome.ms }, writes: [{ ...record, status: 'WAITING' }] }, options);
   }
-  if (step.timeoutMs) await rt.queues.addStepTimeout(loaded.exec.id, record.path, attempt, step.timeoutMs);
+  const deadline = waitDeadline(now, step.timeoutMs, loaded.exec);
+  // Only a step timeout earlier than settings.timeout needs a timer of its own (a delayed job stays in Redis as long as the wait).
+  if (deadline.onDeadline === 'fail') await rt.queues.addStepTimeout(loaded.exec.id, record.path, attempt, step.timeoutMs!);
   return commit(
     rt,
     loaded,
@@ -83,7 +85,7 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
           schema: outcome.schema,
           since: now,
           ...(outcome.approveLabel !== undefined ? { approveLabel: outcome.approveLabel, rejectLabel: outcome.rejectLabel } : {}),
-          ...waitDeadline(now, step.timeoutMs, loaded.exec),
+          ...deadline,
           ai: aiVerdict(loaded.records.values(), record.seq),
         },
       },

@@ -1,11 +1,11 @@
-import { isMoving, isTerminal, parseStepKey, stepKey, StepError } from '@flowgate/engine';
+import { isMoving, isTerminal, parseStepKey, stepKey, StepError, type StepRecord } from '@flowgate/engine';
 import { isContainerStep } from '@flowgate/workflow-format';
 import type { TimerJob } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
 import { handleFailure } from './failure';
 import { ContinuationNotCommitted } from './job-gate';
-import { applyPlan, loadExecution, planAdvance } from './transitions';
+import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
 
 /**
@@ -53,6 +53,18 @@ async function wake(rt: Runtime, executionId: string, path: string, attempt: num
 }
 
 /**
+ * `on-timeout: {outcome}`: the declared answer becomes the wait's output, with `timedOut: true`, and
+ * the execution goes on — only while the wait is still unanswered (one compare-and-set, as a resume).
+ */
+async function takeTimeoutOutcome(rt: Runtime, loaded: Loaded, record: StepRecord, outcome: Record<string, unknown>): Promise<void> {
+  const now = Date.now();
+  const p = planAdvance(loaded, { ...record, status: 'COMPLETED', output: { ...outcome, timedOut: true }, error: null, finishedAt: now }, now);
+  p.set.waitingFor = null;
+  const result = await applyPlan(rt, loaded.exec, { rev: loaded.exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: record.path }, p);
+  if (result.ok) rt.log.info({ executionId: loaded.exec.id, step: record.path }, 'wait timed out: took its on-timeout outcome');
+}
+
+/**
  * A step's own `timeout` as a delayed job: a waitForInput/waitForApproval step fails unless an answer
  * won the race; an if/switch/foreach still running fails with its whole subtree (docs/semantics.md "Timeouts").
  */
@@ -75,6 +87,8 @@ async function stepTimedOut(rt: Runtime, executionId: string, path: string, atte
     return;
   }
   if (loaded.exec.status !== 'WAITING_FOR_INPUT' || loaded.exec.waitingFor?.step !== path) return;
+  const onTimeout = loaded.plan.has(record.name) ? loaded.plan.locate(record.name).step.onTimeout : undefined;
+  if (onTimeout) return takeTimeoutOutcome(rt, loaded, record, onTimeout.outcome);
   const error = new StepError('timeout', `no answer to "${record.name}" in time`, { retryable: false });
   await handleFailure(rt, loaded, path, attempt, error, { statuses: ['WAITING_FOR_INPUT'] });
 }

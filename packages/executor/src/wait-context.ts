@@ -13,7 +13,7 @@ const CATEGORY_CHARS = 100;
 export function waitDeadline(since: number, stepTimeoutMs: number | undefined, exec: Pick<ExecutionState, 'deadline'>): Pick<WaitingFor, 'deadline' | 'onDeadline'> {
   const stepDeadline = stepTimeoutMs ? since + stepTimeoutMs : null;
   const execDeadline = exec.deadline ?? null;
-  if (stepDeadline !== null && (execDeadline === null || stepDeadline <= execDeadline)) return { deadline: stepDeadline, onDeadline: 'fail' };
+  if (stepDeadline !== null && (execDeadline === null || stepDeadline < execDeadline)) return { deadline: stepDeadline, onDeadline: 'fail' };
   if (execDeadline !== null) return { deadline: execDeadline, onDeadline: 'cancel' };
   return { deadline: null, onDeadline: null };
 }

@@ -127,7 +127,7 @@ describe.each([
   it('waits for input, validates, resumes exactly once, and records who answered', async () => {
     const id = await h.start('hitl', `${header}steps:\n  - name: review\n    type: waitForApproval\n    with: { message: "## Approve {{ inputs.host }}?" }\n  - name: after\n    type: console\n    with: { message: "{{ steps.review.output.approved }} by {{ steps.review.respondedBy }}" }\n`, { inputs: { host: 'h1' } });
     const waiting = await h.until(id, (s) => s === 'WAITING_FOR_INPUT');
-    expect(waiting.exec.waitingFor).toMatchObject({ step: 'review', message: '## Approve h1?', approveLabel: 'Approve', rejectLabel: 'Reject' });
+    expect(waiting.exec.waitingFor).toMatchObject({ step: 'review', message: '## Approve h1?', approveLabel: 'Approve', rejectLabel: 'Decline' });
     expect(await resumeExecution(h.rt, id, { approved: 'yes' }, 'bob')).toMatchObject({ ok: false, code: 'validation_failed' });
     expect(await resumeExecution(h.rt, id, { approved: true, extra: 1 }, 'bob')).toMatchObject({ ok: false, code: 'validation_failed', errors: [{ path: '/extra', keyword: 'additionalProperties' }] });
     const results = await Promise.all([1, 2, 3, 4, 5].map((i) => resumeExecution(h.rt, id, { approved: true }, `r${i}`)));

@@ -83,7 +83,7 @@ function compactWait(w: WaitingFor): Record<string, unknown> {
   const c: Record<string, unknown> = { s: w.step, t: w.type, m: w.message, at: w.since };
   if (w.type !== 'waitForApproval') c.sc = w.schema;
   if (w.approveLabel !== undefined && w.approveLabel !== 'Approve') c.al = w.approveLabel;
-  if (w.rejectLabel !== undefined && w.rejectLabel !== 'Reject') c.rl = w.rejectLabel;
+  if (w.rejectLabel !== undefined && w.rejectLabel !== 'Decline') c.rl = w.rejectLabel;
   // settings.timeout's deadline is the execution's own `dl`: only a step's earlier timeout is kept here.
   if (w.deadline && w.onDeadline === 'fail') c.dl = w.deadline;
   if (w.ai) c.ai = w.ai;
@@ -99,7 +99,7 @@ function expandWait(c: Record<string, any>): WaitingFor {
     message: c.m,
     schema: approval ? APPROVAL_SCHEMA : (c.sc ?? null),
     since: c.at,
-    ...(approval ? { approveLabel: c.al ?? 'Approve', rejectLabel: c.rl ?? 'Reject' } : {}),
+    ...(approval ? { approveLabel: c.al ?? 'Approve', rejectLabel: c.rl ?? 'Decline' } : {}),
     ...(c.dl !== undefined ? { deadline: c.dl, onDeadline: 'fail' as const } : {}),
     ...(c.ai !== undefined ? { ai: c.ai } : {}),
   };

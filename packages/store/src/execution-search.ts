@@ -1,5 +1,5 @@
 /**
- * Searching executions by what they are about (docs/api.md "Listing executions"): the summary read
+ * Searching executions by what they are about (docs/api.md "Executions"): the summary read
  * from the event at creation (host, user, rule, severity, alert id) and a time range. No secondary
  * index: a search reads at most SEARCH_SCAN executions' status, workflow and summary fields, newest
  * (or oldest) first within the time range, and says when it stopped there (`truncated`).

@@ -60,7 +60,7 @@ function normalizeWith(type: string, raw: unknown): Record<string, unknown> {
 }
 
 /**
- * Kibana 9.5's default timeouts of the human waits (docs/workflows.md "Waiting for a human"): a wait
+ * Kibana 9.5's default timeouts of the human waits (docs/workflows.md "Timeouts and a default outcome"): a wait
  * without `timeout` fails after them, so no execution waits forever unnoticed.
  */
 export const WAIT_TIMEOUT_DEFAULTS: Record<string, number> = {

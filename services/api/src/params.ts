@@ -80,7 +80,7 @@ function searchText(req: Request, name: string): string | undefined {
   return text;
 }
 
-/** `q`, `severity`, `host`, `rule`: a search of the executions' summaries (docs/api.md "Listing executions"). */
+/** `q`, `severity`, `host`, `rule`: a search of the executions' summaries (docs/api.md "Executions"). */
 export function searchParams(req: Request): { q?: string; severities?: string[]; host?: string; rule?: string } {
   const out: { q?: string; severities?: string[]; host?: string; rule?: string } = {};
   for (const name of ['q', 'host', 'rule'] as const) {

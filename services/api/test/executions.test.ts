@@ -83,8 +83,8 @@ describe('GET /api/workflowExecutions', () => {
       step: 'review',
       since: expect.stringMatching(ISO_MS),
       title: 'Isolate web-01 now?',
-      deadline: null,
-      onDeadline: null,
+      deadline: expect.stringMatching(ISO_MS), // waitForInput's default timeout, 72 h
+      onDeadline: 'fail',
       context: { host: 'web-01', user: null, rule: null, severity: null, riskScore: null, alertId: null, group: w2, ai: null },
     });
     expect(waiting.body.results[0].finishedAt).toBeNull();
@@ -190,8 +190,8 @@ describe('GET /api/workflowExecutions/{id}', () => {
       schema: { type: 'object', properties: { approved: { type: 'boolean' }, notes: { type: 'string' } }, required: ['approved'] },
       since: expect.stringMatching(ISO_MS),
       title: 'Isolate web-01?',
-      deadline: null,
-      onDeadline: null,
+      deadline: expect.stringMatching(ISO_MS),
+      onDeadline: 'fail',
       context: { host: 'web-01', user: null, rule: null, severity: null, riskScore: null, alertId: null, group: id, ai: null },
     });
     expect(e.steps).toEqual([
@@ -251,7 +251,7 @@ steps:
     );
     const id = await run(sys, wf);
     const waiting = await sys.waitForExecution(id, isWaiting);
-    expect(waiting.waitingFor).toMatchObject({ type: 'waitForApproval', approveLabel: 'Isolate', rejectLabel: 'Reject', title: 'Go?' });
+    expect(waiting.waitingFor).toMatchObject({ type: 'waitForApproval', approveLabel: 'Isolate', rejectLabel: 'Decline', title: 'Go?' });
     expect((await resume(id, { approved: true, notes: 'fine' }, { key: 'reviewer2' })).status).toBe(200);
     const done = await sys.waitForExecution(id);
     expect(done.status).toBe('COMPLETED');

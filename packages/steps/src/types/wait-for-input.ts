@@ -31,7 +31,7 @@ export const waitForApproval: StepType<StepServices> = {
       message: messageOf(ctx.input, 'waitForApproval'),
       schema: APPROVAL_SCHEMA,
       approveLabel: String(ctx.input.approveLabel ?? 'Approve'),
-      rejectLabel: String(ctx.input.rejectLabel ?? 'Reject'),
+      rejectLabel: String(ctx.input.rejectLabel ?? 'Decline'),
     };
   },
 };

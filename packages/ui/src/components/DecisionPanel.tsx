@@ -165,7 +165,7 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
           )}
           {oneClick ? (
             <p className="kbd-hint muted small decision-keys">
-              <kbd>A</kbd> {isApproval ? waiting.approveLabel || 'Approve' : 'Yes'} · <kbd>R</kbd> {isApproval ? waiting.rejectLabel || 'Reject' : 'No'} (when not typing)
+              <kbd>A</kbd> {isApproval ? waiting.approveLabel || 'Approve' : 'Yes'} · <kbd>R</kbd> {isApproval ? waiting.rejectLabel || 'Decline' : 'No'} (when not typing)
             </p>
           ) : null}
         </div>
@@ -180,7 +180,7 @@ const ApprovalForm = forwardRef<HTMLDivElement, { waiting: WaitingFor; busy: boo
   const [notes, setNotes] = useState('');
   const notesId = useId();
   const approve = waiting.approveLabel || 'Approve';
-  const reject = waiting.rejectLabel || 'Reject';
+  const reject = waiting.rejectLabel || 'Decline';
   const answer = (approved: boolean) => onSubmit(notes.trim() ? { approved, notes } : { approved });
   const notesErrors = serverErrors.filter((d) => d.path === '/notes');
   return (

@@ -111,7 +111,7 @@ export function answerRows(answer: unknown, schema: JSONSchema | null | undefine
     if (typeof a.approved === 'boolean') {
       const label = a.approved ? approval.approveLabel : approval.rejectLabel;
       const word = a.approved ? 'Approved' : 'Rejected';
-      const custom = label && label !== (a.approved ? 'Approve' : 'Reject') ? ` — ${label}` : '';
+      const custom = label && label !== (a.approved ? 'Approve' : 'Decline') ? ` — ${label}` : '';
       rows.push({ key: 'approved', label: 'Decision', value: `${word}${custom}` });
     }
     if (typeof a.notes === 'string' && a.notes.trim()) rows.push({ key: 'notes', label: 'Notes', value: a.notes });

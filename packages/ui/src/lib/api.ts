@@ -102,7 +102,7 @@ export class Api {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    // Answers given through the web app are recorded with the channel "ui" (docs/api.md "Resume").
+    // Answers given through the web app are recorded with the channel "ui" (docs/api.md "Executions").
     headers['x-flowgate-client'] = 'ui';
     return fetch(path, { method, headers, body: payload, credentials: 'omit', cache: 'no-store' });
   }

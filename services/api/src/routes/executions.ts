@@ -70,7 +70,7 @@ function sendResume(res: Response, id: string, result: ResumeResult): void {
   throw new ApiError('not_waiting', `execution is ${result.status}`, details);
 }
 
-/** `X-Flowgate-Client: ui` marks an answer given through the web app (docs/api.md "Resume"). */
+/** `X-Flowgate-Client: ui` marks an answer given through the web app (docs/api.md "Executions"). */
 function channelOf(req: Request): AnswerChannel {
   return String(req.get('x-flowgate-client') ?? '').toLowerCase() === 'ui' ? 'ui' : 'api';
 }
