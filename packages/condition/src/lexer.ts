@@ -109,6 +109,14 @@ export function tokenize(text: string): Token[] {
       const c = text[i];
       if (isSpace(c) || c === ')') break;
       if (mode === 'expr' && FIELD_STOP.has(c)) break;
+      if (mode === 'expr' && c === '[') {
+        // a bracketed key is part of the field, spaces and quotes included: `steps['open ticket'].output`
+        const end = bracketEnd(text, i);
+        value += text.slice(i, end);
+        parts[parts.length - 1] += text.slice(i, end);
+        i = end;
+        continue;
+      }
       if (mode === 'list' && c === '(') break;
       if (c === '\\' && i + 1 < n) {
         const next = text[i + 1];
@@ -137,4 +145,19 @@ export function tokenize(text: string): Token[] {
   }
   tokens.push({ type: 'eof', start: n, raw: '', value: '', wildcard: null });
   return tokens;
+}
+
+/** The offset just after the `]` closing the bracket at `i` (quoted text inside skipped), or the end of the text. */
+function bracketEnd(text: string, i: number): number {
+  let p = i + 1;
+  while (p < text.length) {
+    const c = text[p];
+    if (c === ']') return p + 1;
+    if (c === '"' || c === "'") {
+      p++;
+      while (p < text.length && text[p] !== c) p += text[p] === '\\' ? 2 : 1;
+    }
+    p++;
+  }
+  return text.length;
 }

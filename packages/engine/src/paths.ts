@@ -10,7 +10,8 @@ export interface PathSegment {
   iteration?: number;
 }
 
-const SEGMENT = /^([A-Za-z0-9_-]+)(?:\[(\d+)\])?$/;
+// a step name is any text without "/", "#", ":", "[", "]" or control characters (spaces allowed: `open ticket`)
+const SEGMENT = /^([^/#:[\]\u0000-\u001f\u007f]+?)(?:\[(\d+)\])?$/;
 
 export function parsePath(path: string): PathSegment[] {
   return path.split('/').map((part) => {

@@ -9,9 +9,14 @@ describe('parsePath / formatPath', () => {
   });
 
   it('refuses what is not a path: empty segments, the job-key separators, bad iterations', () => {
-    for (const bad of ['', 'a//b', '/a', 'a/', 'a:b', 'a#1', 'a[x]', 'a[]', 'a[-1]', 'a[1]b', 'a b']) {
+    for (const bad of ['', 'a//b', '/a', 'a/', 'a:b', 'a#1', 'a[x]', 'a[]', 'a[-1]', 'a[1]b', 'a\tb']) {
       expect(() => parsePath(bad)).toThrow(`invalid step path "${bad}"`);
     }
+  });
+
+  it('reads names with spaces, as Kibana allows them (`open ticket`)', () => {
+    expect(parsePath('each host[1]/open ticket')).toEqual([{ name: 'each host', iteration: 1 }, { name: 'open ticket' }]);
+    expect(formatPath(parsePath('each host[1]/open ticket'))).toBe('each host[1]/open ticket');
   });
 
   it('formats iteration 0 (not dropped as falsy)', () => {

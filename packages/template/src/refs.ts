@@ -3,7 +3,8 @@ import { wholeValueRange } from './compile';
 import { scanTemplate } from './scan';
 
 // A quoted string (skipped) or a reference not preceded by an identifier character, `.` or `]`.
-const REFERENCE = /(["'])(?:\\[\s\S]|(?!\1)[^\\])*\1|(?<![\w.\-\]])steps(?:\.([A-Za-z0-9_-]+)|\[\s*(["'])([A-Za-z0-9_-]+)\3\s*\])/g;
+// A bracketed name may hold spaces and other characters (`steps['open ticket']`), not quotes or brackets.
+const REFERENCE = /(["'])(?:\\[\s\S]|(?!\1)[^\\])*\1|(?<![\w.\-\]])steps(?:\.([A-Za-z0-9_-]+)|\[\s*(["'])((?:(?!\3)[^\\[\]])+)\3\s*\])/g;
 
 function collect(code: string, into: Set<string>): void {
   for (const m of code.matchAll(REFERENCE)) {

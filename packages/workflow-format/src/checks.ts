@@ -19,7 +19,9 @@ import type { Problem, ValidateOptions } from './types';
 
 type Raw = Record<string, unknown>;
 
-const STEP_NAME_RE = /^[A-Za-z0-9_-]+$/;
+/** Any text (spaces included, as Kibana allows) but the characters step paths and job ids use. */
+// eslint-disable-next-line no-control-regex
+const STEP_NAME_RE = /^[^/#:[\]\u0000-\u001f\u007f]+$/;
 const TEMPLATE_MARK = /\{\{|\{%/;
 
 /** A step found in the raw tree, with its place in execution order. */
@@ -147,7 +149,7 @@ export class Checker {
     const { raw, path } = entry;
     const type = raw.type;
     if (typeof raw.name === 'string' && !STEP_NAME_RE.test(raw.name)) {
-      this.error([...path, 'name'], `invalid step name ${JSON.stringify(raw.name)}: use only letters, digits, "_" and "-"`);
+      this.error([...path, 'name'], `invalid step name ${JSON.stringify(raw.name)}: a step name may not contain "/", "#", ":", "[", "]" or control characters`);
     }
     if (typeof type === 'string' && !isKnownStepType(type)) {
       this.error([...path, 'type'], unknownStepTypeMessage(type));
@@ -295,9 +297,9 @@ export class Checker {
     const targets = this.byName.get(name);
     const at = referenceOffset(text, name);
     if (!targets) {
-      this.errorAt(path, at, `reads steps.${name}, but no step is named "${name}"${didYouMean(name, this.byName.keys())}`);
+      this.errorAt(path, at, `reads ${stepRef(name)}, but no step is named "${name}"${didYouMean(name, this.byName.keys())}`);
     } else if (!targets.some((t) => this.runsBefore(t, entry))) {
-      this.errorAt(path, at, `reads steps.${name}, but step "${name}" does not run before this step`);
+      this.errorAt(path, at, `reads ${stepRef(name)}, but step "${name}" does not run before this step`);
     }
   }
 
@@ -418,14 +420,21 @@ function astStepFields(node: KqlNode, out: string[] = []): string[] {
 
 /** Names X of KQL field paths `steps.X...` in a templated condition (outside templates and quoted values). */
 export function kqlStepFields(text: string): string[] {
-  const stripped = text
-    .replace(/\$?\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (m) => ' '.repeat(m.length))
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (m) => ' '.repeat(m.length));
   const out: string[] = [];
-  const re = /(?:^|[\s(])steps\.([A-Za-z0-9_-]+)[^\s:<>()]*\s*(?::|<=?|>=?)/g;
+  const withoutTemplates = text.replace(/\$?\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (m) => ' '.repeat(m.length));
+  // `steps['open ticket'].output : x`: a bracketed name, before quoted values are blanked
+  const bracketed = /(?:^|[\s(])steps\[\s*(["'])((?:(?!\1)[^\\[\]])+)\1\s*\][^\s:<>()]*\s*(?::|<=?|>=?)/g;
   let m: RegExpExecArray | null;
+  while ((m = bracketed.exec(withoutTemplates))) out.push(m[2]);
+  const stripped = withoutTemplates.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (q) => ' '.repeat(q.length));
+  const re = /(?:^|[\s(])steps\.([A-Za-z0-9_-]+)[^\s:<>()]*\s*(?::|<=?|>=?)/g;
   while ((m = re.exec(stripped))) out.push(m[1]);
   return out;
+}
+
+/** `steps.x`, or `steps['open ticket']` for a name that is not a plain identifier. */
+function stepRef(name: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(name) ? `steps.${name}` : `steps['${name}']`;
 }
 
 function referenceOffset(text: string, name: string): number | undefined {

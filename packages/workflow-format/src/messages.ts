@@ -119,7 +119,7 @@ function mapError(e: ErrorObject, data: unknown): Mapped | undefined {
         return {
           path,
           target: 'value',
-          message: `invalid step name ${show(value)}: use only letters, digits, "_" and "-"`,
+          message: `invalid step name ${show(value)}: a step name may not contain "/", "#", ":", "[", "]" or control characters`,
         };
       }
       if (ps === defs.cron) {

@@ -235,7 +235,11 @@ const definitions: Record<string, Schema> = {
     pattern: '\\{\\{|\\{%',
     description: 'a Liquid template ({{ }}, {% %} or a whole-value ${{ }}), checked when the workflow is saved',
   },
-  stepName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', description: 'unique in the whole workflow' },
+  stepName: {
+    type: 'string',
+    pattern: '^[^/#:\\[\\]\\u0000-\\u001f\\u007f]+$',
+    description: 'unique in the whole workflow; any text without "/", "#", ":", "[", "]" (spaces allowed: read it as steps[\'open ticket\'])',
+  },
   stepType: {
     type: 'string',
     pattern: STEP_TYPE_PATTERN,

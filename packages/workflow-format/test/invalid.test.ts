@@ -357,9 +357,9 @@ const cases: Case[] = [
   },
   {
     title: 'invalid step name',
-    yaml: `${HEAD}  - name: open case\n    type: console\n    with: { message: hi }\n`,
+    yaml: `${HEAD}  - name: open/case\n    type: console\n    with: { message: hi }\n`,
     path: 'steps[0].name',
-    message: 'invalid step name "open case": use only letters, digits, "_" and "-"',
+    message: 'invalid step name "open/case": a step name may not contain "/", "#", ":", "[", "]" or control characters',
     line: 5,
     column: 11,
   },
