@@ -565,7 +565,7 @@ describe('reviewer UI', () => {
     await page.keyboard.press('ArrowUp');
     await page.mouse.move(0, 0);
     await page.evaluate(() => (document.activeElement as HTMLElement)?.blur());
-    await page.screenshot({ path: join(IMAGES, 'inbox.png') });
+    // docs/images/inbox.png comes from inbox.test.ts (30 requests over three workflows).
 
     await page.goto(`/executions/${ids[0]}`);
     await decision(page).waitFor();
@@ -578,7 +578,7 @@ describe('reviewer UI', () => {
     await decision(phone.page).waitFor();
     await phone.page.waitForTimeout(200);
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await phone.page.screenshot({ path: join(IMAGES, 'execution-phone.png') });
+    // docs/images/execution-phone.png comes from execution.test.ts.
     await phone.page.goto('/');
     await phone.page.locator('a.inbox-link').first().waitFor();
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -219,24 +219,3 @@ export type Role = 'ingest' | 'viewer' | 'reviewer' | 'editor' | 'admin';
 const RANK: Record<Role, number> = { ingest: 0, viewer: 1, reviewer: 2, editor: 3, admin: 4 };
 export const atLeast = (role: Role | null | undefined, min: Role): boolean => !!role && RANK[role] >= RANK[min];
 
-/**
- * There is no "who am I" endpoint, so the role is found by probing with requests that change
- * nothing: a list read (viewer+; 403 means ingest), a cancel of an id that cannot exist (404 for
- * reviewer+, 403 for a viewer), a validation of an empty document (editor+ get an answer, others
- * 403) and an empty alert body (400 for admin, 403 for an editor).
- */
-export async function probeRole(key: string): Promise<Role> {
-  const api = new Api(key);
-  const status = async (method: string, path: string, body?: unknown): Promise<number> => (await api.raw(method, path, body)).status;
-  const list = await status('GET', '/api/workflowExecutions?limit=1');
-  if (list === 401) throw new ApiError(401, 'unauthorized', 'This API key was not accepted.');
-  if (list === 429) throw new ApiError(429, 'rate_limited', 'Too many failed sign-ins from this address. Wait a minute and try again.');
-  if (list === 403) return 'ingest';
-  if (list !== 200) throw new ApiError(list, 'unavailable', `The API answered ${list}. Try again in a moment.`);
-  const cancel = await status('POST', '/api/workflowExecutions/__probe__/cancel');
-  if (cancel === 403) return 'viewer';
-  const validate = await status('POST', '/api/workflows/validate');
-  if (validate === 403) return 'reviewer';
-  const alert = await status('POST', '/api/alerts', []);
-  return alert === 403 ? 'editor' : 'admin';
-}

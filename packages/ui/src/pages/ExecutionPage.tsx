@@ -5,7 +5,7 @@ import { between, dateTime, duration } from '../lib/format';
 import { useDocumentTitle, useNow, usePolling } from '../lib/hooks';
 import { Link, useRouter, useSearchParams } from '../lib/router';
 import { useSession } from '../lib/session';
-import { EmptyState, ErrorNotice, JsonDetails, Loading, Markdown, StatusBadge, Time } from '../components/common';
+import { EmptyState, ErrorNotice, JsonDetails, LiveBadge, Loading, Markdown, StatusBadge, Time } from '../components/common';
 import { DecisionPanel, type DecisionHandle, type Outcome } from '../components/DecisionPanel';
 import { CHANNEL_LABEL, DecisionRecord, finishedWaits, type DecisionRecordHandle } from '../execution/DecisionRecord';
 import { AiCard, AlertFields, HitsTable, searchHits, verdicts } from '../execution/Evidence';
@@ -26,7 +26,7 @@ export function ExecutionPage({ id }: { id: string }) {
   const fromInbox = params.get('from') === 'inbox';
   // Links to other executions keep saying where the reviewer came from (the sidebar shows Inbox for them).
   const fromQuery = fromInbox ? '?from=inbox' : '';
-  const { data: exec, error, loading, reload } = usePolling<Execution>(() => api.execution(id), [id], (e) => (e && isTerminal(e.status) ? null : 1000));
+  const { data: exec, error, loading, reload, offline, lastOkAt } = usePolling<Execution>(() => api.execution(id), [id], (e) => (e && isTerminal(e.status) ? null : 1000));
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [cancelBusy, setCancelBusy] = useState(false);
@@ -152,7 +152,7 @@ export function ExecutionPage({ id }: { id: string }) {
             <span className="muted">
               started <Time value={exec.startedAt ?? exec.createdAt} seconds />
             </span>
-            {!terminal ? <span className="live" aria-label="Updating live">live</span> : null}
+            {!terminal || offline ? <LiveBadge offline={offline} lastOkAt={lastOkAt} label="Updating live" /> : null}
             {exec.archived ? (
               <span className="muted" data-testid="archived" title="Read back from the archive: this execution left Redis after the retention period">
                 archived
