@@ -66,7 +66,7 @@ const COMMON_FIELDS = ['type', 'description', 'url', 'targetUrl', 'headers', 'tl
 const FIELDS: Record<ConnectorType, string[]> = {
   http: COMMON_FIELDS,
   elasticsearch: [...COMMON_FIELDS, 'apiKey', 'username', 'password', 'maxRetries'],
-  openai: [...COMMON_FIELDS, 'apiKey', 'model', 'maxInputTokens', 'maxRetries', 'retryDelay'],
+  openai: [...COMMON_FIELDS, 'apiKey', 'model', 'maxInputTokens', 'maxRetries', 'retryDelay', 'default'],
 };
 
 export const CONNECTOR_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -98,6 +98,8 @@ class Reader {
   }
 
   /** A string field, `${ENV}` substituted. */
+  /** `default: true`: the connector of `ai.*` steps without `connector-id` (at most one) */
+  default?: boolean;
   string(raw: Raw, id: string, field: string, opts: { required?: boolean; allowEmpty?: boolean } = {}): string | undefined {
     const v = raw[field];
     if (v === undefined || v === null) {
@@ -287,3 +289,8 @@ export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv |
   }
   return out;
 }
+        ...(raw.default === true ? { default: true } : {}),
+      if (raw.default !== undefined && typeof raw.default !== 'boolean') r.fail('expected true or false', id, 'default');
+      if (raw.default === true && out.some((c) => c.id !== id && c.type === 'openai' && c.default)) {
+        r.fail('only one connector of type openai may be the default', id, 'default');
+      }

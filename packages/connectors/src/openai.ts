@@ -53,6 +53,8 @@ export interface ChatJsonRequest {
   schemaName: string;
   schema: Record<string, unknown>;
   strict: boolean;
+  /** sampling temperature (0–2); the model's default when absent */
+  temperature?: number;
   signal?: AbortSignal;
 }
 
@@ -86,6 +88,7 @@ export async function chatJson(handle: OpenAIClientHandle, connector: OpenAIConn
           { role: 'user', content: req.user },
         ],
         response_format: { type: 'json_schema', json_schema: { name: req.schemaName, strict: req.strict, schema: req.schema } },
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
       },
       { signal: req.signal },
     );

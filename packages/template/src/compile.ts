@@ -6,7 +6,7 @@ import { Template, Tokenizer, Value } from 'liquidjs';
 import { TemplateError, templateError } from './errors';
 import { LIMITS, liquid } from './liquid';
 import { LruCache } from './lru';
-import { isSingleOutput, scanTemplate, skipQuoted } from './scan';
+import { isSingleOutput, scanTemplate, skipQuoted, type Segment } from './scan';
 import { OffsetMap, Range, TemplateSyntaxIssue, findTernary, rewriteTernaries, trimRange } from './ternary';
 
 export interface StaticTemplate {
@@ -145,18 +145,39 @@ function compileWhole(text: string, range: Range): Compiled {
   };
 }
 
-function compileLiquid(text: string): Compiled {
-  const dollar = text.indexOf('${{');
-  if (dollar >= 0) {
-    throw new TemplateSyntaxIssue('"${{ }}" is only allowed as the whole value (the trimmed string must start with "${{" and end with "}}")', dollar);
+/**
+ * Kibana's `${{ expr }}` inside a longer string (`"/{{ consts.index }}/_doc/${{ foreach.item.sha }}"`)
+ * is read as `{{ expr }}`: the value inserted as text. `${{` becomes `{{ ` (`${{-` becomes `{{- `),
+ * the same length, so every offset still points into the original text.
+ */
+export function dollarOutputs(text: string, segments: Segment[] = scanTemplate(text)): number[] {
+  const out: number[] = [];
+  for (const seg of segments) if (seg.type === 'output' && !seg.comment && seg.start > 0 && text[seg.start - 1] === '$') out.push(seg.start - 1);
+  return out;
+}
+
+function readDollarsAsText(text: string): string {
+  const at = dollarOutputs(text);
+  if (at.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const d of at) {
+    const trim = text[d + 3] === '-';
+    out += text.slice(from, d) + (trim ? '{{- ' : '{{ ');
+    from = d + (trim ? 4 : 3);
   }
+  return out + text.slice(from);
+}
+
+function compileLiquid(original: string): Compiled {
+  const text = readDollarsAsText(original);
   const segments = scanTemplate(text);
   const { text: source, map } = rewriteTernaries(text, segments);
   let templates: Template[];
   try {
     templates = liquid.parse(source);
   } catch (e) {
-    throw toTemplateError(e, 'syntax', text, source, map, 0);
+    throw toTemplateError(e, 'syntax', original, source, map, 0);
   }
   return { kind: 'text', templates, single: isSingleOutput(text, segments), source, map };
 }

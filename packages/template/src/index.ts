@@ -7,7 +7,7 @@ import { TemplateError } from './errors';
 
 export { TemplateError } from './errors';
 export type { TemplateErrorKind, TemplatePosition } from './errors';
-export { isTemplate, wholeValueRange, templateCache } from './compile';
+export { isTemplate, wholeValueRange, templateCache, dollarOutputs } from './compile';
 export { renderString, renderDeep, renderBudget, renderMarkdownMessage } from './render';
 export { escapeMarkdown } from './markdown';
 export { LruCache } from './lru';

@@ -32,13 +32,13 @@ describe('checkTemplate', () => {
     expect(checkTemplate('{% liquid\ninclude "x"\n%}')?.message).toContain('tag "include" is not allowed');
   });
 
-  it('rejects ${{ anywhere other than as the whole value', () => {
-    const err = checkTemplate('host ${{ event.host }}');
-    expect(err?.kind).toBe('syntax');
-    expect(err?.message).toContain('only allowed as the whole value');
-    expect(err?.position).toEqual({ line: 1, column: 6, offset: 5 });
-    expect(checkTemplate('${{ a }} ${{ b }}')).not.toBeNull();
+  it('reads ${{ }} inside a longer string as {{ }} (Kibana), and still rejects an unclosed one', () => {
+    expect(checkTemplate('host ${{ event.host }}')).toBeNull();
+    expect(checkTemplate('${{ a }} ${{ b }}')).toBeNull();
     expect(checkTemplate('{{ a }} ${{')).not.toBeNull();
+    const err = checkTemplate('x ${{ a | nope }}');
+    expect(err?.message).toContain('unknown filter "nope"');
+    expect(err?.position?.offset).toBe(10);
   });
 
   it('rejects nested ternaries, also inside ${{ }}', () => {

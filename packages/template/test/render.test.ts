@@ -96,8 +96,8 @@ describe('whole value ${{ }}', () => {
     expect(renderString('${{ event.alerts[0].host.name }}', ctx)).toBe('web-01');
     expect(renderString('${{ "text" }}', ctx)).toBe('text');
   });
-  it('is not a whole value when another }} appears', () => {
-    expect(() => renderString('${{ a }} and ${{ b }}', ctx)).toThrow(TemplateError);
+  it('is not a whole value when another }} appears: then each ${{ }} renders as text (Kibana)', () => {
+    expect(renderString('${{ event.alerts[0].host.name }} and ${{ event.alerts[0].host.name }}', ctx)).toBe('web-01 and web-01');
   });
 });
 

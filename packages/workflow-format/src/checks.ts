@@ -5,7 +5,7 @@
  * (the schema may have found errors already; duplicates are removed by the caller).
  */
 import { checkCondition, compileCondition, KqlNode } from '@flowgate/condition';
-import { checkTemplate, isPlainObject, stepReferences } from '@flowgate/template';
+import { checkTemplate, dollarOutputs, isPlainObject, isWholeValue, stepReferences } from '@flowgate/template';
 import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
 import { APPROVAL_SCHEMA, checkJsonSchema, validateAnswer, valueMatches } from './json-schema';
@@ -24,6 +24,8 @@ type Raw = Record<string, unknown>;
 const STEP_NAME_RE = /^[^/#:[\]\u0000-\u001f\u007f]+$/;
 const TEMPLATE_MARK = /\{\{|\{%/;
 
+export const EMBEDDED_DOLLAR_MESSAGE =
+  '"${{ }}" inside a longer string is read as "{{ }}": the value is inserted as text (only a whole "${{ }}" value keeps its type)';
 /** A step found in the raw tree, with its place in execution order. */
 interface StepEntry {
   raw: Raw;
@@ -76,6 +78,11 @@ export class Checker {
   }
 
   private warnKibana(path: Segment[]): void {
+  private warnAt(path: Segment[], offset: number, message: string): void {
+    const { line, column } = this.source.positionInValue(path, offset);
+    this.warnings.push({ path: formatPath(path), line, column, message });
+  }
+
     const { line, column } = this.source.position(path, 'key');
     this.warnings.push({ path: formatPath(path), line, column, message: KIBANA_IGNORED_MESSAGE });
   }
@@ -168,7 +175,10 @@ export class Checker {
         if ((type === 'waitForInput' || type === 'ai.prompt') && key === 'schema') continue;
         this.templates(value, [...path, 'with', key], entry);
       }
-      if (type === 'http') this.kibanaKeys(w, KIBANA_KEYS.httpWith, [...path, 'with']);
+      if (type === 'http') {
+        this.kibanaKeys(w, KIBANA_KEYS.httpWith, [...path, 'with']);
+        this.httpTarget(raw, w, path);
+      }
       if (type === 'workflow.fail') this.kibanaKeys(w, KIBANA_KEYS.failWith, [...path, 'with']);
     }
     for (const key of ['foreach', 'items', 'source', 'expression']) {
@@ -176,6 +186,7 @@ export class Checker {
     }
     for (const key of ['if', 'condition']) {
       if (typeof raw[key] === 'string') this.condition(raw[key] as string, [...path, key], entry);
+      if (type === 'cases.createCase') this.kibanaKeys(w, KIBANA_KEYS.createCaseWith, [...path, 'with']);
     }
 
     if (isPlainObject(w)) {
@@ -242,6 +253,15 @@ export class Checker {
   }
 
   private duration(text: string, path: Segment[]): void {
+  /** `url`, or Kibana's `path` relative to the connector's url: exactly one of them. */
+  private httpTarget(raw: Raw, w: Raw, path: Segment[]): void {
+    if (w.url === undefined && w.path === undefined) this.error([...path, 'with'], 'missing required key "url" (or "path" with a connector-id)');
+    else if (w.url !== undefined && w.path !== undefined) this.error([...path, 'with', 'path'], 'give either "url" or "path", not both', 'key');
+    else if (w.path !== undefined && raw['connector-id'] === undefined) {
+      this.error([...path, 'with', 'path'], '"path" is relative to a connector\'s url: add a connector-id (or give an absolute "url")', 'key');
+    }
+  }
+
     if (!isDuration(text)) {
       try {
         parseDuration(text);
@@ -295,6 +315,9 @@ export class Checker {
 
   private reference(name: string, text: string, path: Segment[], entry: StepEntry): void {
     const targets = this.byName.get(name);
+    if (text.includes('${{') && !isWholeValue(text)) {
+      for (const at of safe(() => dollarOutputs(text)) ?? []) this.warnAt(path, at, EMBEDDED_DOLLAR_MESSAGE);
+    }
     const at = referenceOffset(text, name);
     if (!targets) {
       this.errorAt(path, at, `reads ${stepRef(name)}, but no step is named "${name}"${didYouMean(name, this.byName.keys())}`);

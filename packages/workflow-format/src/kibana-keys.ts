@@ -24,6 +24,8 @@ export const KIBANA_KEYS = {
   httpWith: ['fetcher'],
   /** under `with` of a `workflow.fail` step */
   failWith: ['reason'],
+  /** under `with` of a `cases.createCase` step: Kibana case fields Flowgate's case store does not hold */
+  createCaseWith: ['owner', 'settings', 'category', 'assignees', 'connector', 'customFields'],
 } as const;
 
 /** A schema that accepts anything, described as ignored. */

@@ -54,7 +54,13 @@ function normalizeWith(type: string, raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   const out = { ...(raw as Record<string, unknown>) };
   const ignored: readonly string[] =
-    type === 'http' ? KIBANA_KEYS.httpWith : type === 'workflow.fail' ? KIBANA_KEYS.failWith : [];
+    type === 'http'
+      ? KIBANA_KEYS.httpWith
+      : type === 'workflow.fail'
+        ? KIBANA_KEYS.failWith
+        : type === 'cases.createCase'
+          ? KIBANA_KEYS.createCaseWith
+          : [];
   for (const key of ignored) delete out[key];
   return out;
 }

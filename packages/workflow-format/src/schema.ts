@@ -65,9 +65,9 @@ const withSchemas: Record<string, Schema> = {
       headers: tpl({ type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } }),
       body: any,
       query: tpl(obj),
+      path: { type: 'string', minLength: 1, description: "Kibana's form: a path relative to the connector's url, instead of url (needs connector-id)" },
       ...kibanaKeySchemas(KIBANA_KEYS.httpWith),
     },
-    ['url'],
   ),
   'elasticsearch.search': open(
     {
@@ -101,7 +101,15 @@ const withSchemas: Record<string, Schema> = {
     ['input', 'categories'],
   ),
   'ai.summarize': closed({ input: any, instructions: str, maxLength: tpl({ type: 'integer', minimum: 1 }) }, ['input']),
-  'ai.prompt': closed({ prompt: str, schema: ref('jsonSchemaObject') }, ['prompt']),
+  'ai.prompt': closed(
+    {
+      prompt: str,
+      systemPrompt: { type: 'string', description: 'the system message (instructions to the model)' },
+      temperature: tpl({ type: 'number', minimum: 0, maximum: 2 }),
+      schema: ref('jsonSchemaObject'),
+    },
+    ['prompt'],
+  ),
   'cases.createCase': closed(
     {
       title: { type: 'string', minLength: 1 },
@@ -111,6 +119,13 @@ const withSchemas: Record<string, Schema> = {
     },
     ['title'],
   ),
+      // Kibana's case fields: accepted with a warning, not stored
+      owner: tpl({ enum: ['securitySolution', 'observability', 'cases'] }),
+      settings: tpl({ type: 'object', properties: { syncAlerts: tpl(bool) } }),
+      category: { type: ['string', 'null'] },
+      assignees: tpl({ type: 'array' }),
+      connector: tpl(obj),
+      customFields: tpl({ type: 'array' }),
   'cases.addComment': closed({ case_id: { type: ['string', 'number'] }, comment: str }, ['case_id', 'comment']),
   'cases.getCase': closed({ case_id: { type: ['string', 'number'] } }, ['case_id']),
   'cases.setStatus': closed(

@@ -61,3 +61,69 @@ describe('test/fixtures/kibana', () => {
     valid(readFileSync(path.join(dir, file), 'utf8'), connectors);
   });
 });
+
+describe('cases.createCase with Kibana case fields', () => {
+  const yaml =
+    `${HEAD}  - name: create_case\n    type: cases.createCase\n    with:\n      title: PCI violation\n      description: found\n      severity: high\n      tags: [pci]\n` +
+    `      owner: securitySolution\n      settings:\n        syncAlerts: false\n      category: Compliance\n      assignees: [{ uid: u_1 }]\n` +
+    `      connector: { id: none, name: none, type: .none, fields: null }\n      customFields: [{ key: f1, type: text, value: x }]\n`;
+
+  it('accepts owner, settings.syncAlerts, category, assignees, connector and customFields, warning on each (the case store does not hold them)', () => {
+    const r = valid(yaml);
+    expect(messages(r.warnings)).toEqual(
+      ['owner', 'settings', 'category', 'assignees', 'connector', 'customFields'].map((k) => `steps[0].with.${k}: accepted but ignored (Kibana key)`),
+    );
+    expect(r.definition!.steps[0].with).toEqual({ title: 'PCI violation', description: 'found', severity: 'high', tags: ['pci'] });
+  });
+
+  it('takes each owner Kibana knows, and no other', () => {
+    for (const owner of ['securitySolution', 'observability', 'cases']) valid(yaml.replace('owner: securitySolution', `owner: ${owner}`));
+    expect(messages(validateWorkflow(yaml.replace('owner: securitySolution', 'owner: nobody')).errors)).toEqual([
+      'steps[0].with.owner: expected one of: securitySolution, observability, cases',
+    ]);
+  });
+});
+
+describe('ai.prompt and the default AI connector', () => {
+  it('accepts systemPrompt and temperature on ai.prompt, with no warning', () => {
+    const r = valid(`${HEAD}  - name: p\n    type: ai.prompt\n    connector-id: azure_open_ai\n    with:\n      systemPrompt: You are terse.\n      prompt: hi\n      temperature: 0.2\n`, { azure_open_ai: { type: 'openai' } });
+    expect(r.warnings).toEqual([]);
+    expect(r.definition!.steps[0].with).toEqual({ systemPrompt: 'You are terse.', prompt: 'hi', temperature: 0.2 });
+  });
+
+  it('accepts ai.* steps without connector-id (the default AI connector is chosen when the step runs)', () => {
+    valid(
+      `${HEAD}  - name: c\n    type: ai.classify\n    with: { input: x, categories: [a, b] }\n  - name: s\n    type: ai.summarize\n    with: { input: x }\n  - name: p\n    type: ai.prompt\n    with: { prompt: x }\n`,
+      { azure_open_ai: { type: 'openai' } },
+    );
+  });
+});
+
+describe('${{ }} inside a longer string', () => {
+  it('is accepted and read as {{ }}, with a warning at each one', () => {
+    const r = valid(`${HEAD}  - name: get\n    type: console\n    with:\n      message: "/{{ consts.index }}/_doc/\${{ foreach.item.sha }}"\n`);
+    expect(r.warnings.map((w) => [w.path, w.line, w.column, w.message])).toEqual([
+      ['steps[0].with.message', 7, 42, '"${{ }}" inside a longer string is read as "{{ }}": the value is inserted as text (only a whole "${{ }}" value keeps its type)'],
+    ]);
+  });
+
+  it('gives no warning for a whole ${{ }} value', () => {
+    expect(valid(`${HEAD}  - name: get\n    type: console\n    with:\n      message: "\${{ consts.x }}"\n`).warnings).toEqual([]);
+  });
+});
+
+describe('http with connector-id and path instead of url', () => {
+  const connectors = { es: { type: 'http' } };
+  it('accepts path (+ query) with a connector-id', () => {
+    const r = valid(`${HEAD}  - name: get\n    type: http\n    connector-id: es\n    with:\n      method: GET\n      path: "/{{ consts.index }}/_doc/1"\n      query: { refresh: true }\n`, connectors);
+    expect(r.warnings).toEqual([]);
+    expect(r.definition!.steps[0].with).toEqual({ method: 'GET', path: '/{{ consts.index }}/_doc/1', query: { refresh: true } });
+  });
+
+  it('needs one of url and path, and a connector for path', () => {
+    const errs = (w: string, c = '    connector-id: es\n') => messages(validateWorkflow(`${HEAD}  - name: get\n    type: http\n${c}    with:\n${w}`, { connectors }).errors);
+    expect(errs('      method: GET\n')).toEqual(['steps[0].with: missing required key "url" (or "path" with a connector-id)']);
+    expect(errs('      url: /a\n      path: /b\n')).toEqual(['steps[0].with.path: give either "url" or "path", not both']);
+    expect(errs('      path: /b\n', '')).toEqual(['steps[0].with.path: "path" is relative to a connector\'s url: add a connector-id (or give an absolute "url")']);
+  });
+});

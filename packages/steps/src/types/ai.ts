@@ -7,17 +7,21 @@ import { connectorsOf, type StepServices } from './services';
 type T = StepType<StepServices>;
 
 /**
- * The step's OpenAI-compatible connector: `connector-id`, else the only connector of type openai
- * when exactly one is configured.
+ * The step's OpenAI-compatible connector (the default AI connector, docs/connectors.md): `connector-id`,
+ * else the openai connector marked `default: true`, else the only connector of type openai.
  */
 function connectorFor(ctx: StepRunContext, registry: ConnectorRegistry): OpenAIConnector {
   const id = ctx.step.connectorId;
   if (id) return registry.require(id, 'openai', ctx.step.type);
   const candidates = registry.ids().filter((c) => registry.get(c)?.type === 'openai');
+  const marked = candidates.find((c) => (registry.get(c) as OpenAIConnector).default === true);
+  if (marked) return registry.require(marked, 'openai', ctx.step.type);
   if (candidates.length === 1) return registry.require(candidates[0], 'openai', ctx.step.type);
   throw new StepError(
     'configuration_error',
-    `${ctx.step.type}: connector-id is required (${candidates.length === 0 ? 'no connector of type openai is configured' : `several connectors of type openai: ${candidates.join(', ')}`})`,
+    candidates.length === 0
+      ? `${ctx.step.type}: no connector-id and no default AI connector: no connector of type openai is configured in connectors.yaml`
+      : `${ctx.step.type}: no connector-id and no default AI connector: several connectors of type openai (${candidates.join(', ')}) and none has default: true`,
   );
 }
 
@@ -42,7 +46,7 @@ function optionalString(ctx: StepRunContext, key: string): string | undefined {
 async function ask(
   ctx: StepRunContext,
   services: StepServices,
-  build: (connector: OpenAIConnector) => { system: string; user: string; schemaName: string; schema: Record<string, unknown>; strict: boolean },
+  build: (connector: OpenAIConnector) => { system: string; user: string; schemaName: string; schema: Record<string, unknown>; strict: boolean; temperature?: number },
 ): Promise<{ result: ChatJsonResult; registry: ConnectorRegistry; truncated: boolean }> {
   const registry = connectorsOf(services);
   try {
@@ -170,6 +174,15 @@ export const aiSummarize: T = {
 
 /* ---------- ai.prompt ---------- */
 
+/** `with.temperature`: a number from 0 to 2 (a template may give it as text). */
+function temperatureOf(ctx: StepRunContext): number | undefined {
+  const raw = ctx.input.temperature;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const t = Number(raw);
+  if (!Number.isFinite(t) || t < 0 || t > 2) throw new StepError('validation_error', 'ai.prompt: with.temperature must be a number from 0 to 2');
+  return t;
+}
+
 /**
  * Whether OpenAI's strict structured outputs accept the schema: every object lists all its
  * properties in `required` and has `additionalProperties: false`. Other schemas are sent with
@@ -198,7 +211,8 @@ export function isStrictCompatible(schema: unknown, depth = 0): boolean {
 }
 
 /**
- * ai.prompt: `with.prompt`, optional `schema` → `{ response }`: the parsed object (validated
+ * ai.prompt: `with.prompt`, optional `systemPrompt` (the system message, before Flowgate's answer-format
+ * instructions), `temperature` and `schema` → `{ response }`: the parsed object (validated
  * against `schema`) when a schema is given, else the answer's text.
  */
 export const aiPrompt: T = {
@@ -206,6 +220,9 @@ export const aiPrompt: T = {
   async run(ctx, services) {
     const prompt = ctx.input.prompt;
     if (typeof prompt !== 'string' || prompt.trim() === '') throw new StepError('validation_error', 'ai.prompt: with.prompt is required');
+    const systemPrompt = optionalString(ctx, 'systemPrompt');
+    const temperature = temperatureOf(ctx);
+    const system = (text: string) => (systemPrompt ? `${systemPrompt}\n\n${text}` : text);
     const userSchema = ctx.input.schema;
     if (userSchema !== undefined && userSchema !== null && !isPlainObject(userSchema)) throw new StepError('validation_error', 'ai.prompt: with.schema must be a JSON Schema object');
     const structured = isPlainObject(userSchema);
@@ -219,18 +236,20 @@ export const aiPrompt: T = {
     const { result, registry, truncated } = await ask(ctx, services, () =>
       structured
         ? {
-            system: 'Answer the user. Answer only with JSON that matches the given schema.',
+            system: system('Answer the user. Answer only with JSON that matches the given schema.'),
             user: prompt,
             schemaName: 'response',
             schema: userSchema,
             strict: isStrictCompatible(userSchema),
+            ...(temperature !== undefined ? { temperature } : {}),
           }
         : {
-            system: 'Answer the user. Put your whole answer, as text, in "response" of a JSON object {"response": "..."}.',
+            system: system('Answer the user. Put your whole answer, as text, in "response" of a JSON object {"response": "..."}.'),
             user: prompt,
             schemaName: 'response',
             schema: { type: 'object', properties: { response: { type: 'string' } }, required: ['response'], additionalProperties: false },
             strict: true,
+            ...(temperature !== undefined ? { temperature } : {}),
           },
     );
     let response: unknown;

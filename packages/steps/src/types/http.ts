@@ -1,10 +1,21 @@
-import { type StepRunContext, type StepType } from '@flowgate/engine';
+import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import { httpCall, type HttpRoute } from '@flowgate/connectors';
 import { connectorsOf, type StepServices } from './services';
 
 /** `Idempotency-Key: <executionId>:<stepPath>` (docs/workflows.md "Built-in step types", docs/semantics.md "Guarantees"): the same on every attempt of one step run. */
 export function idempotencyKey(ctx: StepRunContext): string {
   return `${ctx.executionId}:${ctx.path}`;
+}
+
+/**
+ * Kibana's form `connector-id` + `path` (+ `query`) instead of `url`: the path is relative to the
+ * connector's url, like a relative `url` (the validator requires the connector for it).
+ */
+function requestOf(ctx: StepRunContext): Record<string, unknown> {
+  const { path, ...rest } = ctx.input;
+  if (rest.url !== undefined || path === undefined) return rest;
+  if (!ctx.step.connectorId) throw new StepError('validation_error', 'http: with.path needs a connector-id (the path is relative to its url)');
+  return { ...rest, url: path };
 }
 
 /**
@@ -29,7 +40,7 @@ export const httpStep: StepType<StepServices> = {
       } else {
         route = { allowedHosts: services.httpAllowedHosts ?? [] };
       }
-      const result = await httpCall(route, ctx.input, {
+      const result = await httpCall(route, requestOf(ctx), {
         label: 'http',
         idempotencyKey: idempotencyKey(ctx),
         signal: ctx.signal,
