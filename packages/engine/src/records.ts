@@ -58,7 +58,9 @@ export interface ExecutionSummary {
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
-export type AnswerChannel = 'ui' | 'api';
+/** How an answer came: the web app, the API with a key, or a single-use link carried by a notification channel. */
+export type AnswerChannel = 'ui' | 'api' | NotificationChannel;
+export type NotificationChannel = 'slack' | 'slack_api' | 'email' | 'webhook';
 
 export interface AnsweredBy {
   by: string;

@@ -117,7 +117,7 @@ export async function archiveFinished(rt: Runtime, options: ArchiveSweepOptions)
       const s = states[i];
       // Vanished or not finished (an operator's edit): removeFinished only takes it out of the index.
       if (!s || !isTerminal(s.status)) return void gone.push(id);
-      items.push({ id, index: archiveIndex(s.finishedAt ?? now), doc: archiveDocument(s, loaded[i].records, loaded[i].responses, Date.now(), loaded[i].responseCounts) });
+      items.push({ id, index: archiveIndex(s.finishedAt ?? now), doc: archiveDocument(s, loaded[i].records, loaded[i].responses, Date.now(), loaded[i].responseCounts, loaded[i].notifications) });
     });
     let stored: StoreResult;
     try {

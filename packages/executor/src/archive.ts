@@ -9,7 +9,7 @@
  * answer), each answer with its `channel`, plus flat fields for search (`respondedBy`).
  */
 import type { ExecutionState, ExecutionStatus, StepRecord } from '@flowgate/engine';
-import type { ResponseEntry } from '@flowgate/store';
+import type { NotificationEntry, ResponseEntry } from '@flowgate/store';
 import { executionView, iso, summaryView } from './view';
 import type { Logger } from './runtime';
 
@@ -45,8 +45,9 @@ export function archiveDocument(
   responses: Map<string, ResponseEntry[]>,
   archivedAt: number,
   responseCounts: Map<string, number> = new Map(),
+  notifications: Map<string, NotificationEntry[]> = new Map(),
 ): ArchiveDocument {
-  const view = executionView(s, records, responses, responseCounts);
+  const view = executionView(s, records, responses, responseCounts, notifications);
   const steps = view.steps.map((step) =>
     Array.isArray(step.responses) ? { ...step, responses: (step.responses as Record<string, unknown>[]).map((r) => ({ ...r, channel: r.channel ?? API_CHANNEL })) } : step,
   );
@@ -427,8 +428,9 @@ export function decodeCursor(cursor: string): (string | number)[] {
 
 /** What FLOWGATE_ARCHIVE needs of the connector registry (packages/connectors `ConnectorRegistry`). */
 export interface ArchiveConnectors {
-  get(id: string): { type: string; url: string; targetUrl?: string } | undefined;
-  elasticsearch(connector: { type: string; url: string; targetUrl?: string }): ArchiveClient;
+  /** any connector type: an e-mail connector has no url */
+  get(id: string): { type: string; url?: string; targetUrl?: string } | undefined;
+  elasticsearch(connector: { type: string; url?: string; targetUrl?: string }): ArchiveClient;
 }
 
 /**
@@ -448,6 +450,7 @@ export function archiveFromEnv(env: NodeJS.ProcessEnv, connectors: ArchiveConnec
         : `connector "${id}" is of type ${connector.type}`;
     throw new Error(`FLOWGATE_ARCHIVE: "${id}" is not an elasticsearch connector (${why})`);
   }
-  const where = connector.targetUrl ? `${connector.url} via ${connector.targetUrl}` : connector.url;
+  const url = connector.url ?? '';
+  const where = connector.targetUrl ? `${url} via ${connector.targetUrl}` : url;
   return new ElasticsearchArchive(connectors.elasticsearch(connector), { connector: id, where, log: options.log });
 }

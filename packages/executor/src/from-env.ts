@@ -4,6 +4,7 @@ import type { StepRegistry } from '@flowgate/engine';
 import type { StepServices } from '@flowgate/steps';
 import { parseDuration } from '@flowgate/workflow-format';
 import { createRuntime, type Logger, type Runtime, type RuntimeHooks } from './runtime';
+import type { Notifier } from './notify';
 
 /** Configuration both services read from the environment (docs/operations.md "Configuration"); invalid values throw one clear line. */
 export interface CommonConfig {
@@ -13,6 +14,17 @@ export interface CommonConfig {
   httpAllowedHosts: string[];
   /** FLOWGATE_RETENTION: how long finished executions stay in Redis; null = forever */
   retentionMs: number | null;
+  /** FLOWGATE_EXTERNAL_RESUME (default true): notifications carry single-use answer links, and the API answers them */
+  externalResume: boolean;
+}
+
+/** A boolean setting: true/false (any case), 1/0, yes/no; absent or empty: `fallback`. */
+export function flagFromEnv(name: string, text: string | undefined, fallback: boolean): boolean {
+  const t = (text ?? '').trim().toLowerCase();
+  if (t === '') return fallback;
+  if (['true', '1', 'yes'].includes(t)) return true;
+  if (['false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${name}: "${text}" is not true or false`);
 }
 
 const DEFAULT_RETENTION = '7d';
@@ -40,6 +52,7 @@ export function commonConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Commo
     port,
     httpAllowedHosts: (env.FLOWGATE_HTTP_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     retentionMs: retentionFromEnv(env.FLOWGATE_RETENTION),
+    externalResume: flagFromEnv('FLOWGATE_EXTERNAL_RESUME', env.FLOWGATE_EXTERNAL_RESUME, true),
   };
 }
 
@@ -52,7 +65,7 @@ export function commonConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Commo
  */
 export function runtimeFromConfig(
   config: CommonConfig,
-  args: { registry: StepRegistry<StepServices>; log: Logger; hooks?: RuntimeHooks; services?: Partial<StepServices>; failFast?: boolean },
+  args: { registry: StepRegistry<StepServices>; log: Logger; hooks?: RuntimeHooks; services?: Partial<StepServices>; failFast?: boolean; notifier?: Notifier },
 ): Runtime {
   const redis = createRedis(config.redis, args.failFast ? failFastRedisOptions() : {});
   const keys = new Keys();
@@ -66,5 +79,7 @@ export function runtimeFromConfig(
     log: args.log,
     hooks: args.hooks,
     services: { httpAllowedHosts: config.httpAllowedHosts, ...args.services },
+    notifier: args.notifier,
+    externalResume: config.externalResume,
   });
 }

@@ -18,5 +18,7 @@ export * from './view';
 export * from './archive';
 export * from './archive-sweep';
 export * from './rerun';
+export * from './external-resume';
+export * from './notify';
 export * from './summary';
 export * from './wait-context';

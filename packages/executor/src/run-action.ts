@@ -7,6 +7,7 @@ import { commit, type CommitOptions, type Continuation } from './commit';
 import { planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
 import { aiVerdict, waitDeadline } from './wait-context';
+import { channelsOf } from './notify';
 
 /** One action step's run in a job: the execution it belongs to, its record, the job's attempt. */
 export interface ActionRun {
@@ -67,6 +68,8 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
     return commit(rt, loaded, { set: { status: 'WAITING', next: stepKey(record.path, attempt), nextAt: now + outcome.ms }, writes: [{ ...record, status: 'WAITING' }] }, options);
   }
   const deadline = waitDeadline(now, step.timeoutMs, loaded.exec);
+  // Queued before the commit (each waits for it, see notify.ts), named per wait run and channel: never sent twice.
+  await rt.queues.addNotifications(loaded.exec.id, record.path, attempt, channelsOf(record.input));
   // Only a step timeout earlier than settings.timeout needs a timer of its own (a delayed job stays in Redis as long as the wait).
   if (deadline.onDeadline === 'fail') await rt.queues.addStepTimeout(loaded.exec.id, record.path, attempt, step.timeoutMs!);
   return commit(
@@ -114,7 +117,7 @@ function renderInput(step: StepDefinition, context: TemplateContext): { input: R
   if (message !== undefined) input.message = renderMarkdownMessage(message, context, options);
   if (keepSchema) input.schema = schema;
   const params: Record<string, unknown> = {};
-  for (const k of ['items', 'source'] as const) {
+  for (const k of ['items', 'source', 'arrays', 'strategy', 'errorIfNoMatch', 'detailed'] as const) {
     const v = step[k];
     if (v !== undefined) params[k] = typeof v === 'string' ? renderString(v, context, options) : renderDeep(v, context, options);
   }

@@ -1,8 +1,9 @@
 import type { WorkflowDefinition } from '@flowgate/workflow-format';
 import { StepRegistry, WorkflowPlan } from '@flowgate/engine';
-import { CaseStore, ExecutionStore, Keys, WorkflowStore, type RedisClient } from '@flowgate/store';
+import { CaseStore, ExecutionStore, Keys, LinkStore, WorkflowStore, type RedisClient } from '@flowgate/store';
 import type { Queues } from '@flowgate/queue';
 import type { StepServices } from '@flowgate/steps';
+import type { Notifier } from './notify';
 
 export interface Logger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -27,6 +28,8 @@ export interface Runtime {
   executions: ExecutionStore;
   workflows: WorkflowStore;
   cases: CaseStore;
+  /** single-use answer links carried by notifications */
+  links: LinkStore;
   queues: Queues;
   registry: StepRegistry<StepServices>;
   services: StepServices;
@@ -36,6 +39,10 @@ export interface Runtime {
   hooks: RuntimeHooks;
   /** how many instant steps a step job may run after its own before handing over to the queue (0: one step per job) */
   chainSteps: number;
+  /** sends the notifications of waits (services/worker builds it from the connectors); none: they are recorded as failed */
+  notifier?: Notifier;
+  /** FLOWGATE_EXTERNAL_RESUME: notifications carry single-use answer links */
+  externalResume: boolean;
 }
 
 /** Definition versions are immutable, so each is loaded and indexed once per process. */
@@ -70,6 +77,8 @@ export function createRuntime(args: {
   hooks?: RuntimeHooks;
   keys?: Keys;
   chainSteps?: number;
+  notifier?: Notifier;
+  externalResume?: boolean;
 }): Runtime {
   const keys = args.keys ?? new Keys();
   const workflows = new WorkflowStore(args.redis, keys);
@@ -80,6 +89,7 @@ export function createRuntime(args: {
     executions: new ExecutionStore(args.redis, keys),
     workflows,
     cases,
+    links: new LinkStore(args.redis, keys),
     queues: args.queues,
     registry: args.registry,
     services: { cases, ...args.services },
@@ -88,5 +98,7 @@ export function createRuntime(args: {
     log: args.log,
     hooks: args.hooks ?? {},
     chainSteps: args.chainSteps ?? 100,
+    notifier: args.notifier,
+    externalResume: args.externalResume ?? true,
   };
 }

@@ -4,6 +4,7 @@ import type { TimerJob } from '@flowgate/queue';
 import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
 import { handleFailure } from './failure';
+import { processNotification, type NotifyAttempt } from './notify';
 import { ContinuationNotCommitted } from './job-gate';
 import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
@@ -14,7 +15,8 @@ import type { Runtime } from './runtime';
  * a crash in between cannot strand it): one that arrives ahead of that commit throws, and BullMQ
  * retries it shortly (the timers queue's attempts) rather than drop it.
  */
-export async function processTimerJob(rt: Runtime, job: TimerJob): Promise<void> {
+export async function processTimerJob(rt: Runtime, job: TimerJob, meta: NotifyAttempt = { attemptsMade: 0, attempts: 1 }): Promise<void> {
+  if (job.kind === 'notify') return processNotification(rt, job, meta);
   if (job.kind === 'execution-timeout') {
     await cancelExecution(rt, job.executionId, { reason: 'timeout', by: 'system' });
     return;

@@ -4,7 +4,7 @@
  * (archive.ts: the document of an archived execution is this view), so both read the same.
  */
 import type { ExecutionState, ExecutionSummary, StepRecord, WaitingFor } from '@flowgate/engine';
-import type { ResponseEntry } from '@flowgate/store';
+import type { NotificationEntry, ResponseEntry } from '@flowgate/store';
 import { isHumanWaitStep } from '@flowgate/workflow-format';
 
 /** docs/api.md: every timestamp is ISO 8601 UTC with milliseconds; absent values are null. */
@@ -114,7 +114,7 @@ export function executionRow(s: ExecutionState) {
 }
 
 /** `responseCount`: every answer attempt the wait had, when more than `responses` (the latest ones kept) shows. */
-export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undefined, responseCount?: number) {
+export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undefined, responseCount?: number, notifications?: NotificationEntry[]) {
   const view: Record<string, unknown> = {
     name: r.name,
     path: r.path,
@@ -135,11 +135,18 @@ export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undef
     view.respondedVia = r.respondedVia ?? null;
     view.responses = (responses ?? []).map((e) => ({ by: e.by, at: e.at, accepted: e.accepted, code: e.code }));
     view.responseCount = Math.max(responseCount ?? 0, (responses ?? []).length);
+    view.notifications = (notifications ?? []).map((n) => ({ channel: n.channel, status: n.status, at: n.at, attempts: n.attempts, ...(n.error ? { error: n.error } : {}) }));
   }
   return view;
 }
 
-export function executionView(s: ExecutionState, records: StepRecord[], responses: Map<string, ResponseEntry[]>, responseCounts: Map<string, number> = new Map()) {
+export function executionView(
+  s: ExecutionState,
+  records: StepRecord[],
+  responses: Map<string, ResponseEntry[]>,
+  responseCounts: Map<string, number> = new Map(),
+  notifications: Map<string, NotificationEntry[]> = new Map(),
+) {
   const w = s.waitingFor && s.status === 'WAITING_FOR_INPUT' ? s.waitingFor : null;
   return {
     id: s.id,
@@ -170,6 +177,6 @@ export function executionView(s: ExecutionState, records: StepRecord[], response
           ...waitQueueView(s, w),
         }
       : null,
-    steps: [...records].sort((a, b) => a.seq - b.seq).map((r) => stepRecordView(r, responses.get(r.path), responseCounts.get(r.path))),
+    steps: [...records].sort((a, b) => a.seq - b.seq).map((r) => stepRecordView(r, responses.get(r.path), responseCounts.get(r.path), notifications.get(r.path))),
   };
 }

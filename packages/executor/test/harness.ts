@@ -50,7 +50,7 @@ export class ExecutorHarness {
         { ...options, connection: stepsConnection, concurrency: 10 },
       ),
     );
-    this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data), { ...options, connection: timersConnection, concurrency: 10, settings: { repeatStrategy: flowgateRepeatStrategy } }));
+    this.workers.push(new Worker('timers', async (job) => processTimerJob(this.rt, job.data, { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }), { ...options, connection: timersConnection, concurrency: 10, settings: { repeatStrategy: flowgateRepeatStrategy } }));
   }
 
   async save(id: string, yaml: string): Promise<string> {
@@ -87,6 +87,11 @@ export class ExecutorHarness {
   /** Stops the workers taking jobs (those queued stay queued, to be looked at). */
   async pause(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.pause()));
+  }
+
+  /** Stops only the timers worker (timers, start batches, notifications). */
+  async pauseTimers(): Promise<void> {
+    await this.workers[1].pause();
   }
 
   resume(): void {

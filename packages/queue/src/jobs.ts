@@ -21,7 +21,9 @@ export type TimerJob =
   /** a scheduled trigger firing */
   | { kind: 'schedule'; workflowId: string }
   /** new executions (written already) whose first step jobs and timeout timers are to be queued */
-  | { kind: 'start'; executions: StartEntry[] };
+  | { kind: 'start'; executions: StartEntry[] }
+  /** one notification of a wait (a channel of `with.channels`), sent once its wait is committed */
+  | { kind: 'notify'; executionId: string; path: string; attempt: number; channel: string };
 
 /** [executionId, first step path, settings.timeout deadline in ms since the epoch or 0] */
 export type StartEntry = [string, string, number];
@@ -31,6 +33,8 @@ export const jobIds = {
   executionTimeout: (executionId: string) => `t#${executionId}`,
   wake: (executionId: string, path: string, attempt: number) => `w#${executionId}#${path}#${attempt}`,
   stepTimeout: (executionId: string, path: string, attempt: number) => `st#${executionId}#${path}#${attempt}`,
+  /** one per wait run and channel: a redelivered step job adds it again, a no-op */
+  notify: (executionId: string, path: string, attempt: number, channel: string) => `n#${executionId}#${path}#${attempt}#${channel}`,
   /** a start batch is named by its first execution (ULIDs: unique) */
   startBatch: (firstExecutionId: string) => `sb#${firstExecutionId}`,
 };

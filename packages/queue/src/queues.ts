@@ -21,6 +21,13 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
  */
 const TIMER_JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 5, backoff: { type: 'exponential', delay: 100 } };
 
+/**
+ * A notification is retried for about a minute (2, 4, 8, 16, 32 s) when its channel fails; the wait
+ * does not depend on it, and each attempt is recorded on the wait's record.
+ */
+export const NOTIFY_ATTEMPTS = 6;
+const NOTIFY_JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: 2000 } };
+
 /** The two queues, for producers (API and workers both enqueue). */
 export class Queues {
   readonly steps: Queue<StepJob>;
@@ -66,6 +73,14 @@ export class Queues {
             })),
           ),
     ]);
+  }
+
+  /** Idempotent per wait run and channel (a redelivered step job adds nothing). */
+  async addNotifications(executionId: string, path: string, attempt: number, channels: string[]): Promise<void> {
+    if (channels.length === 0) return;
+    await this.timers.addBulk(
+      channels.map((channel) => ({ name: 'notify', data: { kind: 'notify' as const, executionId, path, attempt, channel }, opts: { jobId: jobIds.notify(executionId, path, attempt, channel), ...NOTIFY_JOB_OPTIONS } })),
+    );
   }
 
   async addWake(executionId: string, path: string, attempt: number, delayMs: number): Promise<void> {

@@ -10,6 +10,7 @@ import { addComment, createCase, getCase, setStatus } from './types/cases';
 import { httpStep } from './types/http';
 import { elasticsearchStep } from './types/elasticsearch';
 import { aiStepTypes } from './types/ai';
+import { moreDataStepTypes } from './types/data-more';
 
 export { connectorsOf, type StepServices } from './types/services';
 export { arrayValue } from './array-value';
@@ -24,6 +25,7 @@ export function builtinRegistry(): StepRegistry<StepServices> {
     dataStringifyJson,
     dataMap,
     dataFilter,
+    ...moreDataStepTypes,
     waitStep,
     waitForInput,
     waitForApproval,

@@ -101,6 +101,36 @@ const CONTRACT: Record<string, Row> = {
       { input: { condition: 'item.severity : high' }, params: {} },
     ],
   },
+  'data.aggregate': {
+    samples: () => [{ input: { group_by: ['host'], metrics: [{ name: 'n', operation: 'count' }, { name: 'r', operation: 'max', field: 'risk' }], order: 'desc', order_by: 'r', limit: 5, buckets: { field: 'risk', ranges: [{ to: 50 }, { from: 50, label: 'high' }] } }, params: { items: [{ host: 'a', risk: 70 }, { host: 'a', risk: 10 }] } }],
+    signal: INSTANT,
+    bad: () => [{ input: { group_by: ['h'], metrics: [{ name: 'n', operation: 'sum' }] }, params: { items: [{ h: 1 }] } }],
+  },
+  'data.concat': {
+    samples: () => [{ input: { dedupe: true, flatten: 2 }, params: { arrays: [[1, [2]], null, '[3]'] } }],
+    signal: INSTANT,
+    bad: () => [{ input: {}, params: { arrays: new Array(51).fill([1]) } }, { input: {}, params: { arrays: [new Array(10_001).fill(1)] } }],
+  },
+  'data.dedupe': {
+    samples: () => [{ input: { keys: ['host.name'] }, params: { items: [{ host: { name: 'a' } }, { host: { name: 'a' } }], strategy: 'keep_last' } }],
+    signal: INSTANT,
+    bad: () => [{ input: { keys: ['a'] }, params: { items: [1], strategy: 'keep_middle' } }],
+  },
+  'data.find': {
+    samples: () => [{ input: { condition: 'item.severity : high', errorIfEmpty: false }, params: { items: [{ severity: 'low' }, { severity: 'high' }] } }],
+    signal: INSTANT,
+    bad: () => [{ input: { condition: 'item.severity : nope', errorIfEmpty: true }, params: { items: [{ severity: 'low' }] } }],
+  },
+  'data.regexExtract': {
+    samples: () => [{ input: { pattern: 'user=(?<user>\\w+) host=(\\S+)', fields: { user: 'user', host: '$2' }, flags: 'i' }, params: { source: ['USER=bob host=web-01', 'none'], errorIfNoMatch: false } }],
+    signal: INSTANT,
+    bad: () => [{ input: { pattern: 'a(?=b)', fields: { x: '$0' } }, params: { source: 'ab' } }, { input: { pattern: '(', fields: { x: '$0' } }, params: { source: 'ab' } }],
+  },
+  'data.regexReplace': {
+    samples: () => [{ input: { pattern: '\\b\\d{3}-\\d{2}-\\d{4}\\b', replacement: '[REDACTED]', flags: 'g' }, params: { source: 'ssn 123-45-6789 and 987-65-4321', detailed: true } }],
+    signal: INSTANT,
+    bad: () => [{ input: { pattern: '(a)\\1', replacement: '' }, params: { source: 'aa' } }],
+  },
   wait: { samples: () => [{ input: { duration: '5m' } }], signal: INSTANT, bad: () => [{ input: { duration: 'soon' } }, { input: {} }] },
   waitForInput: {
     samples: () => [{ input: { message: 'Which host?', schema: { type: 'object', properties: { host: { type: 'string' } }, required: ['host'] } } }],

@@ -90,6 +90,34 @@ export const RESPONSES_KEPT = 100;
 
 /** The field counting a wait's answer attempts, beside its record: `s:<path>#n`. */
 const responseCountField = (path: string) => `${recordField(path)}#n`;
+const NOTIFICATION_PREFIX = 'n:';
+const notificationField = (channel: string, path: string) => `${NOTIFICATION_PREFIX}${channel}:${path}`;
+
+/** One notification of a wait: sent, failed after its last attempt, retrying, or skipped (the wait was over). */
+export interface NotificationEntry {
+  channel: string;
+  /** the wait's attempt (run) it announced */
+  run: number;
+  status: 'sent' | 'retrying' | 'failed' | 'skipped';
+  /** ISO time of the last attempt */
+  at: string;
+  attempts: number;
+  error?: string;
+}
+
+/** Notifications by wait path, oldest channel name first. */
+function decodeNotifications(hash: Record<string, string>): Map<string, NotificationEntry[]> {
+  const out = new Map<string, NotificationEntry[]>();
+  for (const [field, value] of Object.entries(hash)) {
+    if (!field.startsWith(NOTIFICATION_PREFIX)) continue;
+    const rest = field.slice(NOTIFICATION_PREFIX.length);
+    const path = rest.slice(rest.indexOf(':') + 1);
+    const list = out.get(path) ?? [];
+    list.push(JSON.parse(value) as NotificationEntry);
+    out.set(path, list.sort((a, b) => a.channel.localeCompare(b.channel)));
+  }
+  return out;
+}
 
 /** The answer attempts of an execution's waits, by step path, oldest first, and how many each had in all. */
 export interface Responses {
@@ -190,7 +218,7 @@ export class ExecutionStore {
   }
 
   /** Every step record, in start order, with the answer attempts kept for its waits (one round trip). */
-  async loadRecords(id: string): Promise<{ records: StepRecord[] } & Responses> {
+  async loadRecords(id: string): Promise<{ records: StepRecord[]; notifications: Map<string, NotificationEntry[]> } & Responses> {
     const [[hashErr, hash], [listErr, list]] = await sendAll(this.redis, [
       ['hgetall', this.keys.execution(id)],
       ['lrange', this.keys.responses(id), 0, -1],
@@ -198,7 +226,7 @@ export class ExecutionStore {
     if (hashErr) throw hashErr;
     if (listErr) throw listErr;
     const fields = hash as Record<string, string>;
-    return { records: this.decodeRecords(fields), ...decodeResponses(fields, list as string[]) };
+    return { records: this.decodeRecords(fields), ...decodeResponses(fields, list as string[]), notifications: decodeNotifications(fields) };
   }
 
   private decodeRecords(hash: Record<string, string>): StepRecord[] {
@@ -301,6 +329,15 @@ export class ExecutionStore {
   async addRerun(id: string, rerunId: string, keep: number): Promise<boolean> {
     const count = (await runScript(this.redis, 'fgAddRerun', [this.keys.execution(id)], [rerunId, keep])) as unknown as number;
     return Number(count) > 0;
+  }
+
+  /**
+   * What happened to one notification of a wait (docs/api.md "Notifications"): field
+   * `n:<channel>:<path>` of the execution's hash, overwritten by each attempt, gone with the execution.
+   */
+  async recordNotification(id: string, path: string, entry: NotificationEntry): Promise<boolean> {
+    const reply = (await runScript(this.redis, 'fgSetIfExists', [this.keys.execution(id)], [notificationField(entry.channel, path), JSON.stringify(entry)])) as unknown as number;
+    return Number(reply) === 1;
   }
 
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {

@@ -7,3 +7,4 @@ export * from './case-store';
 export * from './idempotency';
 export * from './multi-slot';
 export * from './execution-search';
+export * from './link-store';

@@ -27,6 +27,12 @@ export class Keys {
    */
   event(ref: string): string { return `${this.prefix}:ev:${ref}`; }
 
+  /**
+   * A single-use answer link (docs/api.md "Answer links"): hash of what the link may do, named by the
+   * SHA-256 of its token (the token itself is never stored), expiring with the wait's deadline.
+   */
+  link(tokenHash: string): string { return `${this.prefix}:lk:${tokenHash}`; }
+
   // Workflows.
   workflow(id: string): string { return `${this.prefix}:wf:${id}`; }
   workflows(): string { return `${this.prefix}:wfs`; }

@@ -11,6 +11,7 @@ const SCRIPTS = {
   fgCaseWrite: { file: "case-write.lua", keys: 2 },
   fgEventRelease: { file: 'event-release.lua', keys: 1 },
   fgAddRerun: { file: 'add-rerun.lua', keys: 1 },
+  fgSetIfExists: { file: 'set-if-exists.lua', keys: 1 },
 } as const;
 
 const loaded = new WeakSet<object>();

@@ -6,6 +6,7 @@
  */
 import { checkCondition, compileCondition, KqlNode } from '@flowgate/condition';
 import { checkTemplate, dollarOutputs, isPlainObject, isWholeValue, stepReferences } from '@flowgate/template';
+import { checkDataStep, isDataStepType } from './data-steps';
 import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
 import { APPROVAL_SCHEMA, checkJsonSchema, validateAnswer, valueMatches } from './json-schema';
@@ -77,12 +78,17 @@ export class Checker {
     this.errors.push({ path: formatPath(path), line, column, message });
   }
 
-  private warnKibana(path: Segment[]): void {
   private warnAt(path: Segment[], offset: number, message: string): void {
     const { line, column } = this.source.positionInValue(path, offset);
     this.warnings.push({ path: formatPath(path), line, column, message });
   }
 
+  private warn(path: Segment[], message: string): void {
+    const { line, column } = this.source.position(path);
+    this.warnings.push({ path: formatPath(path), line, column, message });
+  }
+
+  private warnKibana(path: Segment[]): void {
     const { line, column } = this.source.position(path, 'key');
     this.warnings.push({ path: formatPath(path), line, column, message: KIBANA_IGNORED_MESSAGE });
   }
@@ -181,7 +187,7 @@ export class Checker {
       }
       if (type === 'workflow.fail') this.kibanaKeys(w, KIBANA_KEYS.failWith, [...path, 'with']);
     }
-    for (const key of ['foreach', 'items', 'source', 'expression']) {
+    for (const key of ['foreach', 'items', 'source', 'arrays', 'expression']) {
       if (raw[key] !== undefined) this.templates(raw[key], [...path, key], entry);
     }
     for (const key of ['if', 'condition']) {
@@ -190,6 +196,7 @@ export class Checker {
     }
 
     if (isPlainObject(w)) {
+      if (isDataStepType(type)) checkDataStep(raw, path, { error: (p, m) => this.error(p, m), warn: (p, m) => this.warn(p, m), kql: (t, p) => this.kql(t, p) });
       if (type === 'data.filter' && typeof w.condition === 'string') {
         this.kql(w.condition, [...path, 'with', 'condition']);
       }

@@ -29,6 +29,7 @@ export type { WalkInfo, Branch } from './walk';
 export { RETRY_DEFAULTS, WAIT_TIMEOUT_DEFAULTS } from './normalize';
 export { KIBANA_KEYS, KIBANA_IGNORED_MESSAGE } from './kibana-keys';
 export { formatPath } from './path';
+export { DATA_STEP_TYPES, MAX_PATTERN_LENGTH, flagsProblem, scanRegex } from './data-steps';
 export { connectorTypesFromYaml } from './connector-types';
 export type { ConnectorTypes } from './connector-types';
 export { APPROVAL_SCHEMA, checkJsonSchema, compileSchema, describeSchemaError, validateAnswer, validateInputs, valueMatches } from './json-schema';

@@ -94,6 +94,7 @@ export function normalizeStep(raw: Raw): StepDefinition {
   if (raw.foreach !== undefined) step.foreach = raw.foreach;
   if (raw.items !== undefined) step.items = raw.items;
   if (raw.source !== undefined) step.source = raw.source;
+  for (const key of ['arrays', 'strategy', 'errorIfNoMatch', 'detailed'] as const) if (raw[key] !== undefined) step[key] = raw[key];
   return step;
 }
 

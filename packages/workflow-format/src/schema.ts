@@ -11,6 +11,7 @@
  * - a value that may also be a template is `{ if: templateString, else: <shape> }`;
  * - shared shapes live in `definitions` and are matched by identity (`definitions.duration`, ...).
  */
+import { dataStepLevelSchemas, dataStepRules, dataStepWithSchemas } from './data-steps';
 import { DURATION_PATTERN } from './duration';
 import { KIBANA_KEYS, kibanaKeySchemas } from './kibana-keys';
 import { SIZE_PATTERN } from './size';
@@ -52,6 +53,7 @@ const withSchemas: Record<string, Schema> = {
   'data.stringifyJson': closed({ pretty: tpl(bool) }),
   'data.map': closed({ fields: tpl(obj) }, ['fields']),
   'data.filter': closed({ condition: ref('condition'), limit: tpl({ type: 'integer', minimum: 0 }) }, ['condition']),
+  ...dataStepWithSchemas,
   wait: closed({ duration: tpl(ref('duration')) }, ['duration']),
   waitForInput: closed({
     message: str,
@@ -164,6 +166,7 @@ const stepProperties: Schema = {
   },
   items: { type: ['array', 'string'], description: 'an array, or a template producing one' },
   source: { description: 'the value to parse or stringify (templated)' },
+  ...dataStepLevelSchemas,
   ...kibanaKeySchemas(KIBANA_KEYS.step),
   ...kibanaKeySchemas(KIBANA_KEYS.loop),
   ...kibanaKeySchemas(KIBANA_KEYS.ai),
@@ -192,6 +195,7 @@ const typeRules: Record<string, TypeRule> = {
   'data.stringifyJson': action(['source'], ['source']),
   'data.map': action(['items'], ['items', 'with']),
   'data.filter': action(['items'], ['items', 'with']),
+  ...Object.fromEntries(Object.entries(dataStepRules).map(([type, r]) => [type, action(r.keys, r.required)])),
   wait: action(),
   waitForInput: action(['on-timeout'], []),
   waitForApproval: action(['on-timeout'], []),

@@ -48,8 +48,16 @@ export interface StepDefinition {
   foreach?: unknown;
   /** `data.map` / `data.filter` items */
   items?: unknown;
-  /** `data.parseJson` / `data.stringifyJson` source */
+  /** `data.parseJson` / `data.stringifyJson` / `data.regex*` source */
   source?: unknown;
+  /** `data.concat` arrays */
+  arrays?: unknown;
+  /** `data.dedupe`: keep_first or keep_last */
+  strategy?: unknown;
+  /** `data.regexExtract`: fail when a string does not match */
+  errorIfNoMatch?: unknown;
+  /** `data.regexReplace`: output {original, replaced, matchCount} */
+  detailed?: unknown;
 }
 
 export type Trigger =

@@ -14,6 +14,7 @@ import { casesRouter } from './routes/cases';
 import { executionsRouter } from './routes/executions';
 import { healthRouter } from './routes/health';
 import { sessionRouter } from './routes/session';
+import { externalRouter } from './routes/external';
 import { workflowsRouter } from './routes/workflows';
 import { securityHeaders, uiRouter } from './static';
 import type { WorkflowService } from './workflow-service';
@@ -42,6 +43,8 @@ export interface AppDeps {
   trustedProxies?: ProxyRange[];
   /** FLOWGATE_METRICS_KEY: the key /metrics requires (none: /metrics is open) */
   metricsKey?: string | null;
+  /** FLOWGATE_EXTERNAL_RESUME: answer links are served (default true) */
+  externalResume?: boolean;
 }
 
 /** The express app of docs/api.md, built from its dependencies (tests build it too). */
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(alertsRouter({ auth, ingestor, limiter, admit }));
   app.use(workflowsRouter({ rt, auth, workflows: deps.workflows, admit }));
   app.use(sessionRouter({ auth }));
+  if (deps.externalResume !== false) app.use(externalRouter({ rt }));
   app.use(executionsRouter({ rt, auth, archive: deps.archive, admit }));
   app.use(casesRouter({ rt, auth }));
   app.use('/api', apiNotFound);

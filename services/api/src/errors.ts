@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   not_waiting: 409,
   already_finished: 409,
+  link_gone: 410,
   not_rerunnable: 409,
   step_not_waiting: 409,
   conflict: 409,

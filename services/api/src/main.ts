@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     archive,
     trustedProxies: config.trustedProxies,
     metricsKey: config.metricsKey,
+    externalResume: config.common.externalResume,
   });
 
   const server = app.listen(config.port, config.host);

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   };
 
   const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts, { stalls: job.stalledCounter }), { ...workerOptions, concurrency });
-  const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20, settings: { repeatStrategy: flowgateRepeatStrategy } });
+  const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data, { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20, settings: { repeatStrategy: flowgateRepeatStrategy } });
   for (const w of [steps, timers]) {
     w.on('failed', (job, err) => log.error({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => {

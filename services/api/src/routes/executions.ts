@@ -141,7 +141,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
     '/api/workflowExecutions/:id',
     auth.require('read'),
     asyncHandler(async (req, res) => {
-      const [exec, { records, responses, responseCounts }] = await Promise.all([rt.executions.load(param(req, 'id')), rt.executions.loadRecords(param(req, 'id'))]);
+      const [exec, { records, responses, responseCounts, notifications }] = await Promise.all([rt.executions.load(param(req, 'id')), rt.executions.loadRecords(param(req, 'id'))]);
       if (!exec) {
         // Gone from Redis after FLOWGATE_RETENTION: read back from the archive (docs/operations.md "Archive").
         const doc = await findArchived(archive, param(req, 'id'));
@@ -149,7 +149,7 @@ export function executionsRouter(deps: { rt: Runtime; auth: Authenticator; archi
         res.json(archivedView(doc));
         return;
       }
-      res.json({ ...executionView(exec, records, responses, responseCounts), archived: false });
+      res.json({ ...executionView(exec, records, responses, responseCounts, notifications), archived: false });
     }),
   );
 
