@@ -8,8 +8,10 @@ import { isPlainObject } from '@flowgate/template';
 import { EnvSubstitutionError, substituteEnv } from './env';
 import { FORBIDDEN_CONNECTOR_HEADERS, isHeaderName, isHeaderValue } from './headers';
 
-export type ConnectorType = 'http' | 'elasticsearch' | 'openai';
-export const CONNECTOR_TYPES: readonly ConnectorType[] = ['http', 'elasticsearch', 'openai'];
+export type ConnectorType = 'http' | 'elasticsearch' | 'openai' | 'slack' | 'slack_api' | 'email';
+export const CONNECTOR_TYPES: readonly ConnectorType[] = ['http', 'elasticsearch', 'openai', 'slack', 'slack_api', 'email'];
+/** The connector types of notification channels (docs/connectors.md "type: slack", "type: slack_api", "type: email"). */
+export type NotifyConnectorType = 'slack' | 'slack_api' | 'email';
 
 export interface ConnectorTls {
   /** PEM text of the CA certificate(s) to trust (e.g. a self-managed Elasticsearch's http_ca.crt) */
@@ -17,6 +19,49 @@ export interface ConnectorTls {
   /** default true; false accepts any certificate (testing only) */
   rejectUnauthorized?: boolean;
 }
+
+/** A Slack incoming webhook (`@slack/webhook`). The whole `url` is a secret: never logged, redacted. */
+export interface SlackConnector {
+  id: string;
+  type: 'slack';
+  description?: string;
+  /** https://hooks.slack.com/services/T.../B.../... (a stand-in's URL in tests) */
+  url: string;
+}
+
+/** The Slack Web API (`@slack/web-api`): chat.postMessage with a bot token. */
+export interface SlackApiConnector {
+  id: string;
+  type: 'slack_api';
+  description?: string;
+  /** the bot token (xoxb-...); a secret */
+  token: string;
+  /** the app's signing secret, to verify interactive button clicks; a secret */
+  signingSecret?: string;
+  /** the API base, default https://slack.com/api (a stand-in's URL in tests), without a trailing "/" */
+  url: string;
+}
+
+/** An SMTP server (`nodemailer`). */
+export interface EmailConnector {
+  id: string;
+  type: 'email';
+  description?: string;
+  host: string;
+  port: number;
+  /** true: TLS from the first byte (port 465); false: plain, upgraded with STARTTLS when the server offers it */
+  secure: boolean;
+  user?: string;
+  /** a secret */
+  password?: string;
+  /** the sender, `flowgate@example.com` or `Flowgate <flowgate@example.com>` */
+  from: string;
+  tls?: ConnectorTls;
+}
+
+export type NotifyConnector = SlackConnector | SlackApiConnector | EmailConnector;
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api';
 
 interface BaseConnector {
   id: string;
@@ -53,9 +98,11 @@ export interface OpenAIConnector extends BaseConnector {
   maxRetries: number;
   /** first retry delay in ms, doubled per retry, at most 8 s (default 500); a Retry-After answer wins */
   retryDelayMs: number;
+  /** `default: true`: the connector of `ai.*` steps without `connector-id` (at most one) */
+  default?: boolean;
 }
 
-export type Connector = HttpConnector | ElasticsearchConnector | OpenAIConnector;
+export type Connector = HttpConnector | ElasticsearchConnector | OpenAIConnector | NotifyConnector;
 
 export const DEFAULT_MAX_INPUT_TOKENS = 8000;
 export const DEFAULT_OPENAI_MAX_RETRIES = 2;
@@ -64,6 +111,9 @@ export const DEFAULT_ELASTICSEARCH_MAX_RETRIES = 0;
 
 const COMMON_FIELDS = ['type', 'description', 'url', 'targetUrl', 'headers', 'tls'];
 const FIELDS: Record<ConnectorType, string[]> = {
+  slack: ['type', 'description', 'url'],
+  slack_api: ['type', 'description', 'token', 'signingSecret', 'url'],
+  email: ['type', 'description', 'host', 'port', 'secure', 'user', 'password', 'from', 'tls'],
   http: COMMON_FIELDS,
   elasticsearch: [...COMMON_FIELDS, 'apiKey', 'username', 'password', 'maxRetries'],
   openai: [...COMMON_FIELDS, 'apiKey', 'model', 'maxInputTokens', 'maxRetries', 'retryDelay', 'default'],
@@ -98,8 +148,6 @@ class Reader {
   }
 
   /** A string field, `${ENV}` substituted. */
-  /** `default: true`: the connector of `ai.*` steps without `connector-id` (at most one) */
-  default?: boolean;
   string(raw: Raw, id: string, field: string, opts: { required?: boolean; allowEmpty?: boolean } = {}): string | undefined {
     const v = raw[field];
     if (v === undefined || v === null) {
@@ -140,6 +188,16 @@ class Reader {
     }
     // Normalised, without a trailing "/" (relative step URLs are joined with "/").
     return field === 'targetUrl' ? u.origin : u.href.replace(/\/+$/, '');
+  }
+
+  boolean(raw: Raw, id: string, field: string, fallback: boolean): boolean {
+    const v = raw[field];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'boolean') return v;
+    const text = typeof v === 'string' ? this.subst(v, id, field).trim().toLowerCase() : '';
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    this.fail(`expected true or false, got ${JSON.stringify(v)}`, id, field);
   }
 
   integer(raw: Raw, id: string, field: string, min: number, fallback: number): number {
@@ -209,6 +267,57 @@ function describe(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** `a@b.c` or `Name <a@b.c>` (no CR/LF: a From header must not be split). */
+const EMAIL_ADDRESS = /^[^\s<>@",;]+@[^\s<>@",;]+$/;
+const NAMED_ADDRESS = /^[^<>\r\n]*<([^\s<>@",;]+@[^\s<>@",;]+)>$/;
+
+export function isEmailAddress(text: string, allowName = false): boolean {
+  const t = text.trim();
+  return EMAIL_ADDRESS.test(t) || (allowName && NAMED_ADDRESS.test(t));
+}
+
+/** The connectors of notification channels: slack, slack_api, email (docs/connectors.md). */
+function parseNotifyConnector(r: Reader, raw: Raw, id: string, t: NotifyConnectorType): NotifyConnector {
+  const description = raw.description != null ? { description: String(raw.description) } : {};
+  if (t === 'slack') {
+    return { id, type: 'slack', ...description, url: r.url(raw, id, 'url', true)! };
+  }
+  if (t === 'slack_api') {
+    const signingSecret = r.string(raw, id, 'signingSecret');
+    return {
+      id,
+      type: 'slack_api',
+      ...description,
+      token: r.string(raw, id, 'token', { required: true })!.trim(),
+      ...(signingSecret !== undefined ? { signingSecret: signingSecret.trim() } : {}),
+      url: r.url(raw, id, 'url', false) ?? DEFAULT_SLACK_API_URL,
+    };
+  }
+  const host = r.string(raw, id, 'host', { required: true })!.trim();
+  if (/[\s/]/.test(host)) r.fail('expected a host name or an IP address (no scheme, path or spaces)', id, 'host');
+  const secure = r.boolean(raw, id, 'secure', false);
+  const port = r.integer(raw, id, 'port', 1, secure ? 465 : 587);
+  if (port > 65535) r.fail(`expected a port number (1-65535), got ${port}`, id, 'port');
+  const user = r.string(raw, id, 'user');
+  const password = r.string(raw, id, 'password', { allowEmpty: true });
+  if (user !== undefined && password === undefined) r.fail('is required with user', id, 'password');
+  if (password !== undefined && user === undefined) r.fail('is required with password', id, 'user');
+  const from = r.string(raw, id, 'from', { required: true })!.trim();
+  if (!isEmailAddress(from, true)) r.fail('expected an e-mail address, such as flowgate@example.com or "Flowgate <flowgate@example.com>"', id, 'from');
+  const tls = r.tls(raw, id);
+  return {
+    id,
+    type: 'email',
+    ...description,
+    host,
+    port,
+    secure,
+    ...(user !== undefined ? { user, password } : {}),
+    from,
+    ...(tls ? { tls } : {}),
+  };
+}
+
 /**
  * Parses the text of a connectors.yaml. `sourceName` prefixes every error (usually the file path).
  * Throws ConnectorConfigError (one line) on the first problem.
@@ -247,6 +356,10 @@ export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv |
     for (const key of Object.keys(raw)) {
       if (!FIELDS[t].includes(key)) r.fail(`unknown field for a connector of type ${t} (expected one of ${FIELDS[t].join(', ')})`, id, key);
     }
+    if (t === 'slack' || t === 'slack_api' || t === 'email') {
+      out.push(parseNotifyConnector(r, raw, id, t));
+      continue;
+    }
     const base = {
       id,
       url: r.url(raw, id, 'url', true)!,
@@ -284,13 +397,13 @@ export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv |
         maxInputTokens: r.integer(raw, id, 'maxInputTokens', 1, DEFAULT_MAX_INPUT_TOKENS),
         maxRetries: r.integer(raw, id, 'maxRetries', 0, DEFAULT_OPENAI_MAX_RETRIES),
         retryDelayMs: r.durationMs(raw, id, 'retryDelay', DEFAULT_OPENAI_RETRY_DELAY_MS),
-      });
-    }
-  }
-  return out;
-}
         ...(raw.default === true ? { default: true } : {}),
+      });
       if (raw.default !== undefined && typeof raw.default !== 'boolean') r.fail('expected true or false', id, 'default');
       if (raw.default === true && out.some((c) => c.id !== id && c.type === 'openai' && c.default)) {
         r.fail('only one connector of type openai may be the default', id, 'default');
       }
+    }
+  }
+  return out;
+}

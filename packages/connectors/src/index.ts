@@ -1,7 +1,7 @@
 /**
  * @flowgate/connectors: the connector registry built from connectors.yaml (docs/connectors.md) and the clients
  * the connector-backed step types use (http over undici, the official Elasticsearch client, the
- * official OpenAI client).
+ * official OpenAI client), and the notification senders of the wait steps' channels (Slack, e-mail, webhook).
  */
 export {
   CONNECTOR_TYPES,
@@ -11,9 +11,23 @@ export {
   DEFAULT_MAX_INPUT_TOKENS,
   DEFAULT_OPENAI_MAX_RETRIES,
   DEFAULT_OPENAI_RETRY_DELAY_MS,
+  DEFAULT_SLACK_API_URL,
+  isEmailAddress,
   parseConnectorsConfig,
 } from './config';
-export type { Connector, ConnectorTls, ConnectorType, ElasticsearchConnector, HttpConnector, OpenAIConnector } from './config';
+export type {
+  Connector,
+  ConnectorTls,
+  ConnectorType,
+  ElasticsearchConnector,
+  EmailConnector,
+  HttpConnector,
+  NotifyConnector,
+  NotifyConnectorType,
+  OpenAIConnector,
+  SlackApiConnector,
+  SlackConnector,
+} from './config';
 export { ConnectorRegistry, DEFAULT_ELASTICSEARCH_CONNECTOR, emptyConnectorRegistry, loadConnectorsFile, parseConnectors } from './registry';
 export { EnvSubstitutionError, substituteEnv } from './env';
 export { REDACTED, Redactor, headerSecrets } from './redact';
@@ -36,3 +50,4 @@ export type { ApiFunction } from './elasticsearch';
 export { CHARS_PER_TOKEN, chatJson, createOpenAIClient, fitToTokenBudget, invalidAnswer, mapOpenAIError } from './openai';
 export type { ChatJsonRequest, ChatJsonResult, OpenAIClientHandle } from './openai';
 export { abortError, errorCode, networkError } from './errors';
+export * from './notify';

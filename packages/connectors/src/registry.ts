@@ -6,13 +6,35 @@ import { readFileSync } from 'node:fs';
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Agent, type Dispatcher } from 'undici';
 import { StepError, toStepError } from '@flowgate/engine';
-import { ConnectorConfigError, parseConnectorsConfig, type Connector, type ConnectorType, type ElasticsearchConnector, type HttpConnector, type OpenAIConnector } from './config';
+import {
+  ConnectorConfigError,
+  parseConnectorsConfig,
+  type Connector,
+  type ConnectorType,
+  type ElasticsearchConnector,
+  type EmailConnector,
+  type HttpConnector,
+  type OpenAIConnector,
+  type SlackApiConnector,
+  type SlackConnector,
+} from './config';
 import { createElasticsearchClient } from './elasticsearch';
 import { remappingConnect } from './net';
 import { createOpenAIClient, type OpenAIClientHandle } from './openai';
+import { connectorSecrets } from './notify/secrets';
 import { headerSecrets, Redactor } from './redact';
 
-type ByType = { http: HttpConnector; elasticsearch: ElasticsearchConnector; openai: OpenAIConnector };
+type ByType = {
+  http: HttpConnector;
+  elasticsearch: ElasticsearchConnector;
+  openai: OpenAIConnector;
+  slack: SlackConnector;
+  slack_api: SlackApiConnector;
+  email: EmailConnector;
+};
+
+/** The connectors that speak HTTP through an undici dispatcher (url, targetUrl, headers, tls). */
+type HttpLikeConnector = HttpConnector | ElasticsearchConnector | OpenAIConnector;
 
 /** The connector id `elasticsearch.*` steps use without `connector-id` (docs/connectors.md). */
 export const DEFAULT_ELASTICSEARCH_CONNECTOR = 'elasticsearch';
@@ -29,6 +51,10 @@ export class ConnectorRegistry {
     for (const c of connectors) {
       if (this.byId.has(c.id)) throw new ConnectorConfigError(`${source}: connector "${c.id}" is defined twice`, source, c.id);
       this.byId.set(c.id, Object.freeze({ ...c }));
+      if (c.type === 'slack' || c.type === 'slack_api' || c.type === 'email') {
+        secrets.push(...connectorSecrets(c));
+        continue;
+      }
       for (const [name, value] of Object.entries(c.headers)) secrets.push(...headerSecrets(name, value));
       if (c.type === 'elasticsearch' || c.type === 'openai') {
         if (c.apiKey) secrets.push(c.apiKey, `ApiKey ${c.apiKey}`, `Bearer ${c.apiKey}`);
@@ -90,7 +116,7 @@ export class ConnectorRegistry {
   }
 
   /** The undici dispatcher of an http connector (dials targetUrl when set). */
-  dispatcher(connector: Connector): Dispatcher {
+  dispatcher(connector: HttpLikeConnector): Dispatcher {
     let agent = this.dispatchers.get(connector.id);
     if (!agent) {
       agent = new Agent({ connect: remappingConnect(connector.targetUrl, connector.tls) });
