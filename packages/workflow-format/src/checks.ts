@@ -186,13 +186,13 @@ export class Checker {
         this.httpTarget(raw, w, path);
       }
       if (type === 'workflow.fail') this.kibanaKeys(w, KIBANA_KEYS.failWith, [...path, 'with']);
+      if (type === 'cases.createCase') this.kibanaKeys(w, KIBANA_KEYS.createCaseWith, [...path, 'with']);
     }
     for (const key of ['foreach', 'items', 'source', 'arrays', 'expression']) {
       if (raw[key] !== undefined) this.templates(raw[key], [...path, key], entry);
     }
     for (const key of ['if', 'condition']) {
       if (typeof raw[key] === 'string') this.condition(raw[key] as string, [...path, key], entry);
-      if (type === 'cases.createCase') this.kibanaKeys(w, KIBANA_KEYS.createCaseWith, [...path, 'with']);
     }
 
     if (isPlainObject(w)) {
@@ -259,7 +259,6 @@ export class Checker {
     }
   }
 
-  private duration(text: string, path: Segment[]): void {
   /** `url`, or Kibana's `path` relative to the connector's url: exactly one of them. */
   private httpTarget(raw: Raw, w: Raw, path: Segment[]): void {
     if (w.url === undefined && w.path === undefined) this.error([...path, 'with'], 'missing required key "url" (or "path" with a connector-id)');
@@ -269,6 +268,7 @@ export class Checker {
     }
   }
 
+  private duration(text: string, path: Segment[]): void {
     if (!isDuration(text)) {
       try {
         parseDuration(text);
