@@ -1,4 +1,4 @@
-import type { StepDefinition } from '@flowgate/workflow-format';
+import { isContainerStep, type StepDefinition } from '@flowgate/workflow-format';
 import { formatPath, joinPath, parsePath, type PathSegment } from './paths';
 import type { WorkflowPlan } from './plan';
 import { StepError } from './errors';
@@ -105,7 +105,8 @@ export function decideFailure(plan: WorkflowPlan, path: string, attempt: number,
   const name = parsePath(path).at(-1)!.name;
   const policy = plan.onFailureOf(name);
   if (!policy) return { kind: 'fail' };
-  const retry = policy.retry;
+  // a container (`on-failure` on a foreach, as Kibana allows) is not retried: its fallback and continue apply
+  const retry = isContainerStep(plan.locate(name).step.type) ? undefined : policy.retry;
   if (retry && error.retryable && attempt < retry.maxAttempts) {
     return { kind: 'retry', attempt: attempt + 1, delayMs: retryDelay(retry, attempt) };
   }

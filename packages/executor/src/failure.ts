@@ -1,6 +1,7 @@
 import { decideFailure, stepKey, type StepError, type StepRecord } from '@flowgate/engine';
+import { isContainerStep } from '@flowgate/workflow-format';
 import { commit, type CommitOptions, type Continuation } from './commit';
-import { failExecution, pendingRecord, planAdvance, type Loaded, type TransitionPlan } from './transitions';
+import { ancestorPaths, failExecution, pendingRecord, planAdvance, stepNameOf, type Loaded, type TransitionPlan } from './transitions';
 import type { Runtime } from './runtime';
 
 export interface FailureOptions extends CommitOptions {
@@ -41,8 +42,45 @@ export async function handleFailure(
   } else if (decision.kind === 'continue') {
     p = planAdvance(loaded, { ...failed, output: null }, now);
   } else {
-    p = failExecution(loaded, [failed], error.toInfo(), path, now);
+    p = catchingContainer(loaded, path, failed, error, now) ?? failExecution(loaded, [failed], error.toInfo(), path, now);
   }
   p.writes.push(...(options.alsoWrite ?? []));
   return commit(rt, loaded, p, options);
+}
+
+/**
+ * A step failed for good inside a container that has its own `on-failure` (Kibana's `on-failure` on a
+ * `foreach`): the innermost such container fails with the step's error (it is not retried), the
+ * containers between them fail too, and the container's fallback runs, or the execution continues
+ * after it under `continue`. Null when no container catches the failure.
+ */
+function catchingContainer(loaded: Loaded, path: string, failed: StepRecord, error: StepError, now: number): TransitionPlan | null {
+  if (error.type === 'workflow_fail' || error.type === 'cancelled') return null;
+  const ancestors = ancestorPaths(path).reverse(); // innermost first
+  const at = ancestors.findIndex((p) => {
+    const step = loaded.plan.locate(stepNameOf(p)).step;
+    return isContainerStep(step.type) && !!step.onFailure && (step.onFailure.continue === true || (step.onFailure.fallback?.length ?? 0) > 0);
+  });
+  if (at < 0) return null;
+  const ownerPath = ancestors[at];
+  const info = error.toInfo();
+  const between: StepRecord[] = [];
+  for (const p of ancestors.slice(0, at)) {
+    const r = loaded.records.get(p);
+    if (r) between.push({ ...r, status: 'FAILED', error: info, finishedAt: now });
+  }
+  const ownerRecord = loaded.records.get(ownerPath)!;
+  const owner: StepRecord = { ...ownerRecord, status: 'FAILED', error: info, finishedAt: now };
+  const onFailure = loaded.plan.locate(stepNameOf(ownerPath)).step.onFailure!;
+  if (onFailure.fallback && onFailure.fallback.length > 0) {
+    const next = `${ownerPath}/fallback/${onFailure.fallback[0].name}`;
+    return {
+      set: { status: 'RUNNING', next: stepKey(next, 1), nextAt: now, seqs: loaded.exec.seqs + 1 },
+      writes: [failed, ...between, owner, pendingRecord(loaded, next, loaded.exec.seqs)],
+      enqueue: { path: next, attempt: 1 },
+    };
+  }
+  const p = planAdvance(loaded, { ...owner, output: ownerRecord.output }, now);
+  p.writes.push(failed, ...between);
+  return p;
 }

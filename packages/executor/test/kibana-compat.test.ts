@@ -35,4 +35,39 @@ describe('Kibana workflows on the executor', () => {
     expect(step('each host[1]/note host')!.output).toBe('b T-1');
     expect(step('report')!.output).toBe('T-1 / b T-1');
   });
+
+  it('runs a step-level foreach: the step once per item in a foreach_<name> container, steps.<name> the last item\'s after the loop', async () => {
+    const id = await h.start(
+      'step-foreach',
+      `${header}consts: { index: logs-a }\nsteps:\n` +
+        `  - name: get\n    type: console\n    foreach: '\${{ inputs.commits }}'\n    with: { message: "/{{ consts.index }}/_doc/\${{ foreach.item.sha }} {{ foreach.index }}/{{ foreach.total }}" }\n` +
+        `  - name: after\n    type: console\n    with: { message: "last {{ steps.get.output }} of {{ steps.foreach_get.output.count }}" }\n`,
+      { inputs: { commits: [{ sha: 'a1' }, { sha: 'b2' }] } },
+    );
+    const { exec, step, records } = await h.done(id);
+    expect(exec.status).toBe('COMPLETED');
+    expect(records.map((r) => r.path)).toEqual(['foreach_get', 'foreach_get[0]/get', 'foreach_get[1]/get', 'after']);
+    expect(step('foreach_get[0]/get')!.output).toBe('/logs-a/_doc/a1 0/2');
+    expect(step('after')!.output).toBe('last /logs-a/_doc/b2 1/2 of 2');
+  });
+
+  it('on-failure on a foreach: a failing iteration fails the loop, its fallback runs, and continue goes on after it', async () => {
+    const id = await h.start(
+      'foreach-on-failure',
+      `${header}steps:\n` +
+        `  - name: loop\n    type: foreach\n    foreach: '["1", "bad", "2"]'\n    on-failure:\n      fallback:\n        - name: note\n          type: console\n          with: { message: "loop failed: {{ steps.loop.error.message }}" }\n      continue: true\n` +
+        `    steps:\n      - name: each\n        type: data.parseJson\n        source: "{{ foreach.item }}"\n` +
+        `  - name: after\n    type: console\n    with: { message: "{{ steps.loop.status }}" }\n`,
+    );
+    const { exec, step, records } = await h.done(id);
+    expect(exec.status).toBe('COMPLETED');
+    expect(records.map((r) => [r.path, r.status])).toEqual([
+      ['loop', 'FAILED'],
+      ['loop[0]/each', 'COMPLETED'],
+      ['loop[1]/each', 'FAILED'],
+      ['loop/fallback/note', 'COMPLETED'],
+      ['after', 'COMPLETED'],
+    ]);
+    expect(step('after')!.output).toBe('FAILED');
+  });
 });

@@ -12,6 +12,7 @@ import { inputItemToJsonSchema, InputListItem } from './inputs';
 import { APPROVAL_SCHEMA, checkJsonSchema, validateAnswer, valueMatches } from './json-schema';
 import { KIBANA_IGNORED_MESSAGE, KIBANA_KEYS } from './kibana-keys';
 import { unknownStepTypeMessage } from './messages';
+import { stepLevelLoopName } from './normalize';
 import type { Target, YamlSource } from './parse-yaml';
 import { formatPath, Segment } from './path';
 import { connectorTypeFor, isHumanWaitStep, isKnownStepType } from './step-types';
@@ -24,9 +25,9 @@ type Raw = Record<string, unknown>;
 // eslint-disable-next-line no-control-regex
 const STEP_NAME_RE = /^[^/#:[\]\u0000-\u001f\u007f]+$/;
 const TEMPLATE_MARK = /\{\{|\{%/;
-
 export const EMBEDDED_DOLLAR_MESSAGE =
   '"${{ }}" inside a longer string is read as "{{ }}": the value is inserted as text (only a whole "${{ }}" value keeps its type)';
+
 /** A step found in the raw tree, with its place in execution order. */
 interface StepEntry {
   raw: Raw;
@@ -78,13 +79,13 @@ export class Checker {
     this.errors.push({ path: formatPath(path), line, column, message });
   }
 
-  private warnAt(path: Segment[], offset: number, message: string): void {
-    const { line, column } = this.source.positionInValue(path, offset);
+  private warn(path: Segment[], message: string): void {
+    const { line, column } = this.source.position(path);
     this.warnings.push({ path: formatPath(path), line, column, message });
   }
 
-  private warn(path: Segment[], message: string): void {
-    const { line, column } = this.source.position(path);
+  private warnAt(path: Segment[], offset: number, message: string): void {
+    const { line, column } = this.source.positionInValue(path, offset);
     this.warnings.push({ path: formatPath(path), line, column, message });
   }
 
@@ -148,7 +149,21 @@ export class Checker {
     return false; // x is inside s
   }
 
+  /** The foreach containers made by step-level `foreach` (`foreach_<name>`), by name: they may be read too. */
+  private stepLevelLoops(): Map<string, StepEntry> {
+    const out = new Map<string, StepEntry>();
+    for (const entry of this.entries) {
+      if (typeof entry.name === 'string' && entry.raw.foreach !== undefined && entry.raw.type !== 'foreach') out.set(stepLevelLoopName(entry.name), entry);
+    }
+    return out;
+  }
+
   private checkNames(): void {
+    for (const [loopName, entry] of this.stepLevelLoops()) {
+      if (this.byName.has(loopName)) {
+        this.error([...entry.path, 'foreach'], `a step-level foreach runs the step in a loop named "${loopName}", but a step already has that name`, 'key');
+      }
+    }
     for (const [name, list] of this.byName) {
       const first = list[0];
       const firstLine = this.source.position([...first.path, 'name']).line;
@@ -169,6 +184,11 @@ export class Checker {
     }
     this.kibanaKeys(raw, KIBANA_KEYS.step, path);
     if (type === 'foreach') this.kibanaKeys(raw, KIBANA_KEYS.loop, path);
+    if (type === 'foreach' && isPlainObject(raw['on-failure']) && raw['on-failure'].retry !== undefined) {
+      const at = [...path, 'on-failure', 'retry'];
+      const { line, column } = this.source.position(at, 'key');
+      this.warnings.push({ path: formatPath(at), line, column, message: 'accepted but ignored: a foreach is not retried (its fallback and continue apply)' });
+    }
     if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, KIBANA_KEYS.ai, path);
     if (isPlainObject(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
 
@@ -236,6 +256,15 @@ export class Checker {
     for (const e of errors) this.error(path, `on-timeout outcome does not match the wait's schema${e.path ? ` at ${e.path}` : ''}: ${e.message}`);
   }
 
+  /** `url`, or Kibana's `path` relative to the connector's url: exactly one of them. */
+  private httpTarget(raw: Raw, w: Raw, path: Segment[]): void {
+    if (w.url === undefined && w.path === undefined) this.error([...path, 'with'], 'missing required key "url" (or "path" with a connector-id)');
+    else if (w.url !== undefined && w.path !== undefined) this.error([...path, 'with', 'path'], 'give either "url" or "path", not both', 'key');
+    else if (w.path !== undefined && raw['connector-id'] === undefined) {
+      this.error([...path, 'with', 'path'], '"path" is relative to a connector\'s url: add a connector-id (or give an absolute "url")', 'key');
+    }
+  }
+
   private checkConnector(entry: StepEntry): void {
     const id = entry.raw['connector-id'];
     const type = entry.raw.type;
@@ -256,15 +285,6 @@ export class Checker {
     if (needed && connector.type !== needed) {
       const article = /^[aeiou]/i.test(String(type)) ? 'an' : 'a';
       this.error(path, `connector "${id}" is of type "${connector.type}", but ${article} ${type} step needs a connector of type "${needed}"`);
-    }
-  }
-
-  /** `url`, or Kibana's `path` relative to the connector's url: exactly one of them. */
-  private httpTarget(raw: Raw, w: Raw, path: Segment[]): void {
-    if (w.url === undefined && w.path === undefined) this.error([...path, 'with'], 'missing required key "url" (or "path" with a connector-id)');
-    else if (w.url !== undefined && w.path !== undefined) this.error([...path, 'with', 'path'], 'give either "url" or "path", not both', 'key');
-    else if (w.path !== undefined && raw['connector-id'] === undefined) {
-      this.error([...path, 'with', 'path'], '"path" is relative to a connector\'s url: add a connector-id (or give an absolute "url")', 'key');
     }
   }
 
@@ -298,6 +318,9 @@ export class Checker {
       this.errorAt(path, err.position?.offset, err.message);
       return false;
     }
+    if (text.includes('${{') && !isWholeValue(text)) {
+      for (const at of safe(() => dollarOutputs(text)) ?? []) this.warnAt(path, at, EMBEDDED_DOLLAR_MESSAGE);
+    }
     const refs = safe(() => stepReferences(text)) ?? [];
     for (const name of new Set(refs)) this.reference(name, text, path, entry);
     return true;
@@ -321,10 +344,8 @@ export class Checker {
   }
 
   private reference(name: string, text: string, path: Segment[], entry: StepEntry): void {
-    const targets = this.byName.get(name);
-    if (text.includes('${{') && !isWholeValue(text)) {
-      for (const at of safe(() => dollarOutputs(text)) ?? []) this.warnAt(path, at, EMBEDDED_DOLLAR_MESSAGE);
-    }
+    const loop = this.stepLevelLoops().get(name);
+    const targets = this.byName.get(name) ?? (loop ? [loop] : undefined);
     const at = referenceOffset(text, name);
     if (!targets) {
       this.errorAt(path, at, `reads ${stepRef(name)}, but no step is named "${name}"${didYouMean(name, this.byName.keys())}`);

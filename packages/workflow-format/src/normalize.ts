@@ -5,6 +5,7 @@
 import { parseDuration } from './duration';
 import { InputListItem, inputsToJsonSchema } from './inputs';
 import { KIBANA_KEYS } from './kibana-keys';
+import { isContainerStep } from './step-types';
 import { DEFAULT_MAX_STEP_SIZE, parseSize } from './size';
 import type {
   JsonSchema,
@@ -74,7 +75,20 @@ export const WAIT_TIMEOUT_DEFAULTS: Record<string, number> = {
   waitForApproval: 24 * 3_600_000,
 };
 
+/** The name of the foreach container a step-level `foreach` makes (Kibana's name for it). */
+export function stepLevelLoopName(name: string): string {
+  return `foreach_${name}`;
+}
+
 export function normalizeStep(raw: Raw): StepDefinition {
+  if (raw.foreach !== undefined && !isContainerStep(String(raw.type))) {
+    // Kibana's step-level `foreach` on an action step: a foreach container around the step, which runs
+    // once per item (`foreach_<name>[i]/<name>`); its `if` is evaluated once, before the loop.
+    const { foreach, if: condition, ...inner } = raw;
+    const loop: StepDefinition = { name: stepLevelLoopName(String(raw.name)), type: 'foreach', with: {}, foreach, steps: [normalizeStep(inner)] };
+    if (condition !== undefined) loop.if = condition;
+    return loop;
+  }
   const step: StepDefinition = { name: String(raw.name), type: String(raw.type), with: normalizeWith(raw.type, raw.with) };
   if (raw.if !== undefined) step.if = raw.if;
   if (raw['connector-id'] !== undefined) step.connectorId = raw['connector-id'];

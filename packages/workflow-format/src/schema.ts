@@ -64,10 +64,10 @@ const withSchemas: Record<string, Schema> = {
     {
       method: tpl({ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] }),
       url: { type: 'string', minLength: 1 },
+      path: { type: 'string', minLength: 1, description: "Kibana's form: a path relative to the connector's url, instead of url (needs connector-id)" },
       headers: tpl({ type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } }),
       body: any,
       query: tpl(obj),
-      path: { type: 'string', minLength: 1, description: "Kibana's form: a path relative to the connector's url, instead of url (needs connector-id)" },
       ...kibanaKeySchemas(KIBANA_KEYS.httpWith),
     },
   ),
@@ -118,9 +118,6 @@ const withSchemas: Record<string, Schema> = {
       description: str,
       severity: tpl({ enum: ['low', 'medium', 'high', 'critical'] }),
       tags: tpl(stringArray),
-    },
-    ['title'],
-  ),
       // Kibana's case fields: accepted with a warning, not stored
       owner: tpl({ enum: ['securitySolution', 'observability', 'cases'] }),
       settings: tpl({ type: 'object', properties: { syncAlerts: tpl(bool) } }),
@@ -128,6 +125,9 @@ const withSchemas: Record<string, Schema> = {
       assignees: tpl({ type: 'array' }),
       connector: tpl(obj),
       customFields: tpl({ type: 'array' }),
+    },
+    ['title'],
+  ),
   'cases.addComment': closed({ case_id: { type: ['string', 'number'] }, comment: str }, ['case_id', 'comment']),
   'cases.getCase': closed({ case_id: { type: ['string', 'number'] } }, ['case_id']),
   'cases.setStatus': closed(
@@ -173,7 +173,8 @@ const stepProperties: Schema = {
 };
 
 const BASE_KEYS = ['name', 'type', 'if', 'timeout', ...KIBANA_KEYS.step];
-const ACTION_KEYS = [...BASE_KEYS, 'with', 'on-failure'];
+// `foreach` on an action step: Kibana's step-level loop (normalized to a foreach container around the step)
+const ACTION_KEYS = [...BASE_KEYS, 'with', 'on-failure', 'foreach'];
 const CONNECTOR_KEYS = [...ACTION_KEYS, 'connector-id'];
 
 interface TypeRule {
@@ -201,7 +202,7 @@ const typeRules: Record<string, TypeRule> = {
   waitForApproval: action(['on-timeout'], []),
   if: { keys: [...BASE_KEYS, 'condition', 'steps', 'else'], required: ['condition', 'steps'] },
   switch: { keys: [...BASE_KEYS, 'expression', 'cases', 'default'], required: ['expression', 'cases'] },
-  foreach: { keys: [...BASE_KEYS, 'foreach', 'steps', ...KIBANA_KEYS.loop], required: ['foreach', 'steps'] },
+  foreach: { keys: [...BASE_KEYS, 'foreach', 'steps', 'on-failure', ...KIBANA_KEYS.loop], required: ['foreach', 'steps'] },
   http: { keys: CONNECTOR_KEYS, required: ['with'] },
   'ai.classify': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },
   'ai.summarize': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },

@@ -127,3 +127,37 @@ describe('http with connector-id and path instead of url', () => {
     expect(errs('      path: /b\n', '')).toEqual(['steps[0].with.path: "path" is relative to a connector\'s url: add a connector-id (or give an absolute "url")']);
   });
 });
+
+describe('on-failure on a foreach', () => {
+  it('is accepted (fallback and continue act on the loop); a retry there is accepted with a warning', () => {
+    const r = valid(
+      `${HEAD}  - name: loop\n    type: foreach\n    foreach: "[1, 2]"\n    on-failure:\n      retry: { max-attempts: 2 }\n      fallback:\n        - name: note\n          type: console\n          with: { message: "{{ steps.loop.error.message }}" }\n      continue: true\n    steps:\n      - name: each\n        type: console\n        with: { message: "{{ foreach.item }}" }\n`,
+    );
+    expect(messages(r.warnings)).toEqual(['steps[0].on-failure.retry: accepted but ignored: a foreach is not retried (its fallback and continue apply)']);
+    expect(r.definition!.steps[0].onFailure).toMatchObject({ continue: true, fallback: [{ name: 'note' }] });
+  });
+});
+
+describe('step-level foreach on an action step', () => {
+  it('becomes a foreach_<name> container around the step; the step\'s if goes on the container', () => {
+    const r = valid(
+      `${HEAD}  - name: get\n    type: console\n    if: "inputs.go : true"\n    foreach: "\${{ inputs.commits }}"\n    on-failure: { continue: true }\n    with: { message: "{{ foreach.item.sha }}" }\n` +
+        `  - name: after\n    type: console\n    with: { message: "{{ steps.get.output }} {{ steps.foreach_get.output.count }}" }\n`,
+    );
+    expect(r.warnings).toEqual([]);
+    expect(r.definition!.steps[0]).toEqual({
+      name: 'foreach_get',
+      type: 'foreach',
+      with: {},
+      if: 'inputs.go : true',
+      foreach: '${{ inputs.commits }}',
+      steps: [{ name: 'get', type: 'console', with: { message: '{{ foreach.item.sha }}' }, onFailure: { continue: true } }],
+    });
+  });
+
+  it('refuses a loop name that a step already has', () => {
+    const r = validateWorkflow(`${HEAD}  - name: foreach_get\n    type: console\n    with: { message: x }\n  - name: get\n    type: console\n    foreach: "[1]"\n    with: { message: x }\n`);
+    expect(messages(r.errors)).toEqual(['steps[1].foreach: a step-level foreach runs the step in a loop named "foreach_get", but a step already has that name']);
+  });
+});
+
