@@ -69,6 +69,20 @@ export interface AnsweredBy {
   channel: AnswerChannel;
 }
 
+/** How the latest wait of an execution ended: the inbox's History (docs/api.md "History"). */
+export interface WaitEnded {
+  step: string;
+  /** the wait's title, as the inbox showed it */
+  title: string;
+  outcome: 'answered' | 'timed_out' | 'cancelled';
+  at: number;
+  /** who answered or cancelled; null for a timeout */
+  by: string | null;
+  channel: AnswerChannel | null;
+  /** the AI verdict the wait showed */
+  ai: AiVerdict | null;
+}
+
 export interface Cancellation {
   reason: 'user' | 'timeout';
   by: string;
@@ -122,6 +136,8 @@ export interface ExecutionState {
   reruns?: string[] | null;
   /** the latest accepted answer */
   answeredBy?: AnsweredBy | null;
+  /** how the latest wait ended (answered, timed out, cancelled) */
+  waitEnded?: WaitEnded | null;
   /** W3C traceparent of the execution's trace, only when an OpenTelemetry SDK records spans */
   traceparent?: string | null;
 }

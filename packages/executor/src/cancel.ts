@@ -1,6 +1,7 @@
 import { isTerminal, type Cancellation, type StepRecord } from '@flowgate/engine';
 import { applyPlan, loadExecution } from './transitions';
 import type { Runtime } from './runtime';
+import { waitEnded } from './wait-context';
 
 export type CancelResult =
   | { ok: true; status: 'CANCELLED' }
@@ -22,8 +23,12 @@ export async function cancelExecution(rt: Runtime, executionId: string, who: { r
     for (const r of loaded.records.values()) {
       if (!isTerminal(r.status)) writes.push({ ...r, status: 'CANCELLED', finishedAt: now });
     }
+    // A wait ended by the cancel goes to the History: cancelled by a person, or timed out (settings.timeout).
+    const ended = exec.status === 'WAITING_FOR_INPUT' && exec.waitingFor
+      ? { waitEnded: who.reason === 'timeout' ? waitEnded(exec.waitingFor, 'timed_out', now, null, null) : waitEnded(exec.waitingFor, 'cancelled', now, who.by, null) }
+      : {};
     const result = await applyPlan(rt, exec, { rev: exec.rev }, {
-      set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now, ...(who.comment ? { comment: who.comment } : {}) } },
+      set: { status: 'CANCELLED', finishedAt: now, next: '', waitingFor: null, cancellation: { reason: who.reason, by: who.by, at: now, ...(who.comment ? { comment: who.comment } : {}) }, ...ended },
       writes,
       terminal: 'CANCELLED',
     });

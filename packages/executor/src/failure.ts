@@ -1,4 +1,4 @@
-import { decideFailure, stepKey, type StepError, type StepRecord } from '@flowgate/engine';
+import { decideFailure, stepKey, type ExecutionState, type StepError, type StepRecord } from '@flowgate/engine';
 import { isContainerStep } from '@flowgate/workflow-format';
 import { commit, type CommitOptions, type Continuation } from './commit';
 import { ancestorPaths, failExecution, pendingRecord, planAdvance, stepNameOf, type Loaded, type TransitionPlan } from './transitions';
@@ -7,6 +7,8 @@ import type { Runtime } from './runtime';
 export interface FailureOptions extends CommitOptions {
   /** records that change along with the failure (a timed-out container's cancelled subtree) */
   alsoWrite?: StepRecord[];
+  /** execution fields written with the failure (a wait's end, for the History) */
+  alsoSet?: Partial<ExecutionState>;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function handleFailure(
     p = catchingContainer(loaded, path, failed, error, now) ?? failExecution(loaded, [failed], error.toInfo(), path, now);
   }
   p.writes.push(...(options.alsoWrite ?? []));
+  Object.assign(p.set, options.alsoSet ?? {});
   return commit(rt, loaded, p, options);
 }
 

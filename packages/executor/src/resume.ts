@@ -2,6 +2,7 @@ import { isTerminal, type AnswerChannel, type StepRecord } from '@flowgate/engin
 import { jobIds } from '@flowgate/queue';
 import { isHumanWaitStep, validateAnswer, type SchemaError } from '@flowgate/workflow-format';
 import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
+import { waitEnded } from './wait-context';
 import type { Runtime } from './runtime';
 
 export type ResumeResult =
@@ -58,6 +59,7 @@ export async function resumeExecution(
     const p = planAdvance(loaded, answered, now);
     p.set.waitingFor = null;
     p.set.answeredBy = { by, at: now, step: waiting.step, channel };
+    p.set.waitEnded = waitEnded(waiting, 'answered', now, by, channel);
     const result = await applyPlan(rt, exec, { rev: exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: waiting.step }, p, {
       path: waiting.step,
       entry: { by, at, accepted: true, code: 200 },

@@ -5,6 +5,7 @@ import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
 import { handleFailure } from './failure';
 import { processNotification, type NotifyAttempt } from './notify';
+import { waitEnded } from './wait-context';
 import { ContinuationNotCommitted } from './job-gate';
 import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
@@ -62,6 +63,7 @@ async function takeTimeoutOutcome(rt: Runtime, loaded: Loaded, record: StepRecor
   const now = Date.now();
   const p = planAdvance(loaded, { ...record, status: 'COMPLETED', output: { ...outcome, timedOut: true }, error: null, finishedAt: now }, now);
   p.set.waitingFor = null;
+  p.set.waitEnded = waitEnded(loaded.exec.waitingFor!, 'timed_out', now, null, null);
   const result = await applyPlan(rt, loaded.exec, { rev: loaded.exec.rev, statuses: ['WAITING_FOR_INPUT'], waitStep: record.path }, p);
   if (result.ok) rt.log.info({ executionId: loaded.exec.id, step: record.path }, 'wait timed out: took its on-timeout outcome');
 }
@@ -92,5 +94,5 @@ async function stepTimedOut(rt: Runtime, executionId: string, path: string, atte
   const onTimeout = loaded.plan.has(record.name) ? loaded.plan.locate(record.name).step.onTimeout : undefined;
   if (onTimeout) return takeTimeoutOutcome(rt, loaded, record, onTimeout.outcome);
   const error = new StepError('timeout', `no answer to "${record.name}" in time`, { retryable: false });
-  await handleFailure(rt, loaded, path, attempt, error, { statuses: ['WAITING_FOR_INPUT'] });
+  await handleFailure(rt, loaded, path, attempt, error, { statuses: ['WAITING_FOR_INPUT'], alsoSet: { waitEnded: waitEnded(loaded.exec.waitingFor, 'timed_out', Date.now(), null, null) } });
 }

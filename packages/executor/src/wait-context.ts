@@ -3,7 +3,8 @@
  * "The reviewer's queue"): its deadline and what the deadline does, and the AI verdict of a step
  * before it. Stored on waitingFor, so listing the inbox never reads step records.
  */
-import type { AiVerdict, ExecutionState, StepRecord, WaitingFor } from '@flowgate/engine';
+import type { AiVerdict, AnswerChannel, ExecutionState, StepRecord, WaitEnded, WaitingFor } from '@flowgate/engine';
+import { waitingTitle } from './view';
 import { isPlainObject } from '@flowgate/template';
 
 const RATIONALE_CHARS = 300;
@@ -40,4 +41,9 @@ export function aiVerdict(records: Iterable<StepRecord>, beforeSeq: number): AiV
     }
   }
   return null;
+}
+
+/** The History's record of how a wait ended (docs/api.md "History"), kept on the execution. */
+export function waitEnded(w: WaitingFor, outcome: WaitEnded['outcome'], at: number, by: string | null, channel: AnswerChannel | null): WaitEnded {
+  return { step: w.step, title: waitingTitle(w), outcome, at, by, channel, ai: w.ai ?? null };
 }

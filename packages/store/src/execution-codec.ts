@@ -33,8 +33,9 @@ const FIELDS: Record<keyof ExecutionState, string> = {
   rerunOf: 'ro',
   reruns: 'rr',
   answeredBy: 'ans',
+  waitEnded: 'we',
 };
-const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables', 'reruns', 'answeredBy']);
+const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables', 'reruns', 'answeredBy', 'waitEnded']);
 
 /** The summary's fields under one-letter names, null fields left out: it stays in Redis as long as the execution. */
 const SUMMARY_FIELDS = { host: 'h', user: 'u', rule: 'r', severity: 's', riskScore: 'k', alertId: 'a' } as const;

@@ -1,4 +1,4 @@
-import { EXECUTION_STATUSES, isTerminal, type ExecutionState, type ExecutionStatus, type StepRecord } from '@flowgate/engine';
+import { EXECUTION_STATUSES, isTerminal, type ExecutionState, type ExecutionStatus, type ExecutionSummary, type StepRecord, type WaitEnded } from '@flowgate/engine';
 import { LruCache } from '@flowgate/template';
 import { hasSearch, matchesSearch, SEARCH_SCAN, timeBounds, type ExecutionSearch } from './execution-search';
 import { expandSummary, decodeEvent, decodeExecution, decodeRecord, encodeEvent, encodeExecution, encodeRecord, EVENT_REF_FIELD, EXECUTION_FIELDS, RECORD_PREFIX, recordField } from './execution-codec';
@@ -52,6 +52,15 @@ export interface ListQuery {
   from?: number;
   to?: number;
   search?: ExecutionSearch;
+}
+
+/** One History row: an execution and how its latest wait ended. */
+export interface WaitEndRow {
+  executionId: string;
+  workflowId: string;
+  workflowName: string;
+  summary: ExecutionSummary | null;
+  ended: WaitEnded;
 }
 
 export interface ListPage {
@@ -453,6 +462,28 @@ export class ExecutionStore {
     const results = (await this.loadMany(pageIds, { withEvents: false })).filter((s): s is ExecutionState => !!s);
     const more = start >= 0 && start + query.limit < matching.length;
     return { results, nextCursor: more ? pageIds[pageIds.length - 1] : null, total: matching.length, truncated };
+  }
+
+  /**
+   * How the latest waits ended, newest first (the inbox's History): reads the workflow, name, summary
+   * and `we` of at most SEARCH_SCAN executions, newest created first, within `workflowId` when given.
+   */
+  async recentWaitEnds(query: { workflowId?: string; since?: number; match?: (w: WaitEnded) => boolean; limit: number }): Promise<{ results: WaitEndRow[]; truncated: boolean }> {
+    const ids = await this.mergeRange(this.sourcesOf(query.workflowId, null), undefined, SEARCH_SCAN + 1, true, timeBounds(undefined, undefined));
+    const truncated = ids.length > SEARCH_SCAN;
+    if (truncated) ids.length = SEARCH_SCAN;
+    const replies = await sendAll(this.redis, ids.map((id): Command => ['hmget', this.keys.execution(id), 'we', 'wf', 'wn', 'sm']));
+    const rows: WaitEndRow[] = [];
+    replies.forEach(([err, values], i) => {
+      const [we, workflowId, workflowName, summary] = (err ? [] : values) as (string | null)[];
+      if (!we || !workflowId) return;
+      const ended = JSON.parse(we) as WaitEnded;
+      if (query.since !== undefined && ended.at < query.since) return;
+      if (query.match && !query.match(ended)) return;
+      rows.push({ executionId: ids[i], workflowId, workflowName: workflowName ?? workflowId, summary: summary ? expandSummary(summary) : null, ended });
+    });
+    rows.sort((a, b) => b.ended.at - a.ended.at);
+    return { results: rows.slice(0, query.limit), truncated };
   }
 
   private sourcesOf(workflowId: string | undefined, statuses: Set<ExecutionStatus> | null): string[] {

@@ -15,6 +15,7 @@ import { executionsRouter } from './routes/executions';
 import { healthRouter } from './routes/health';
 import { sessionRouter } from './routes/session';
 import { externalRouter } from './routes/external';
+import { answersRouter } from './routes/answers';
 import { workflowsRouter } from './routes/workflows';
 import { securityHeaders, uiRouter } from './static';
 import type { WorkflowService } from './workflow-service';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(alertsRouter({ auth, ingestor, limiter, admit }));
   app.use(workflowsRouter({ rt, auth, workflows: deps.workflows, admit }));
   app.use(sessionRouter({ auth }));
+  app.use(answersRouter({ rt, auth }));
   if (deps.externalResume !== false) app.use(externalRouter({ rt }));
   app.use(executionsRouter({ rt, auth, archive: deps.archive, admit }));
   app.use(casesRouter({ rt, auth }));

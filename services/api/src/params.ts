@@ -52,7 +52,7 @@ export function orderParam(req: Request): 'asc' | 'desc' {
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 /** `from`/`to`: an ISO 8601 date (UTC midnight) or date and time with `Z` or an offset; answered as UTC ISO. */
-function timeParam(req: Request, name: 'from' | 'to'): string | undefined {
+export function timeParam(req: Request, name: string): string | undefined {
   const text = queryParam(req, name);
   if (text === undefined || text === '') return undefined;
   const ms = ISO_TIME.test(text) ? Date.parse(text) : NaN;
