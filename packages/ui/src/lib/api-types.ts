@@ -249,6 +249,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How waits ended (answered, timed out, cancelled), newest first (viewer) */
+        get: operations["listAnswers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/external/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wait a single-use answer link answers (no key; the token is the credential); changes nothing */
+        get: operations["getAnswerLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/executions/{id}/steps/{stepId}/resume/external": {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: {
+                "X-Flowgate-Link"?: string;
+            };
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+                /** @description the wait's step path (URL-encoded) */
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kibana's external resume: answer a wait with a single-use link (no key) */
+        post: operations["resumeExternal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/session": {
         parameters: {
             query?: never;
@@ -390,6 +450,55 @@ export interface components {
         Error: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /** @enum {string} */
+        AnswerChannel: "ui" | "api" | "slack" | "slack_api" | "email" | "webhook";
+        Notification: {
+            /** @enum {string} */
+            channel: "slack" | "slack_api" | "email" | "webhook";
+            /** @enum {string} */
+            status: "sent" | "retrying" | "failed" | "skipped";
+            at: components["schemas"]["Timestamp"];
+            attempts: number;
+            error?: string;
+        };
+        HistoryRow: {
+            executionId: string;
+            workflowId: string;
+            workflowName: string;
+            step: string;
+            title: components["schemas"]["WaitTitle"];
+            /** @enum {string} */
+            outcome: "answered" | "timed_out" | "cancelled";
+            /** @description who answered or cancelled; null for a timeout */
+            by: string | null;
+            channel: null | components["schemas"]["AnswerChannel"];
+            at: components["schemas"]["Timestamp"];
+            /** @description the wait's output (null when cancelled) */
+            answer: Record<string, unknown> | null;
+            summary: components["schemas"]["Summary"];
+            ai: null | components["schemas"]["AiVerdict"];
+        };
+        LinkView: {
+            executionId: string;
+            step: string;
+            /** @enum {string} */
+            action: "approve" | "reject" | "form";
+            /** @enum {string} */
+            channel: "slack" | "slack_api" | "email" | "webhook";
+            expiresAt: components["schemas"]["Timestamp"];
+            workflowName: string;
+            summary: components["schemas"]["Summary"];
+            waitingFor: {
+                /** @enum {string} */
+                type: "waitForInput" | "waitForApproval";
+                title: components["schemas"]["WaitTitle"];
+                message: string;
+                schema: Record<string, unknown> | null;
+                since: components["schemas"]["Timestamp"];
+                approveLabel?: string;
+                rejectLabel?: string;
+            };
+        };
         Problem: {
             /** @example steps[3].with.schema */
             path: string;
@@ -464,8 +573,7 @@ export interface components {
             by: string;
             at: components["schemas"]["Timestamp"];
             step: string;
-            /** @enum {string} */
-            channel: "ui" | "api";
+            channel: components["schemas"]["AnswerChannel"];
         };
         ExecutionRow: {
             id: string;
@@ -606,11 +714,10 @@ export interface components {
             finishedAt: components["schemas"]["NullableTimestamp"];
             /** @description wait steps only (always there on them) */
             respondedBy?: string | null;
-            /**
-             * @description wait steps only: the channel of the accepted answer (ui when the web app sent it)
-             * @enum {string|null}
-             */
-            respondedVia?: "ui" | "api" | null;
+            /** @description wait steps only: the channel of the accepted answer (ui: the web app; api: a key; slack, slack_api, email, webhook: a single-use link) */
+            respondedVia?: null | components["schemas"]["AnswerChannel"];
+            /** @description wait steps only (always there on them); one entry per channel of with.channels, its latest attempt */
+            notifications?: components["schemas"]["Notification"][];
             /** @description wait steps only (always there on them) */
             respondedAt?: components["schemas"]["NullableTimestamp"];
             /** @description wait steps only (always there on them); the answer attempts, oldest first — the latest 100 of the execution (all its waits together) */
@@ -750,6 +857,15 @@ export interface components {
         };
         /** @description already_finished; details [{status}] */
         AlreadyFinished: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description link_gone: the link is unknown, expired, or its wait is over (answered, timed out, cancelled); details [{status, respondedBy, respondedAt}] */
+        LinkGone: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1320,6 +1436,113 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    listAnswers: {
+        parameters: {
+            query?: {
+                /** @description ended at or after this ISO 8601 date or date-time */
+                since?: string;
+                by?: string;
+                channel?: components["schemas"]["AnswerChannel"];
+                outcome?: "answered" | "timed_out" | "cancelled";
+                workflowId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest ended waits (at most 5,000 executions read) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["HistoryRow"][];
+                        truncated: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getAnswerLink: {
+        parameters: {
+            query?: {
+                /** @description the token, for clients that cannot send the header */
+                token?: string;
+            };
+            header?: {
+                /** @description the token (the web app sends it here) */
+                "X-Flowgate-Link"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link and its wait */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            410: components["responses"]["LinkGone"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    resumeExternal: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: {
+                "X-Flowgate-Link"?: string;
+            };
+            path: {
+                /** @description A ULID (not format-checked; unknown ids are 404) */
+                id: components["parameters"]["ExecutionId"];
+                /** @description the wait's step path (URL-encoded) */
+                stepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, unknown>;
+                "application/x-www-form-urlencoded": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description Answered (an HTML page when the client asks for text/html) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        executionId: string;
+                        /** @constant */
+                        status: "RUNNING";
+                        step: string;
+                        /** @example link:email */
+                        respondedBy: string;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            410: components["responses"]["LinkGone"];
+            429: components["responses"]["RateLimited"];
         };
     };
     getSession: {
