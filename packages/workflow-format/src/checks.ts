@@ -22,7 +22,6 @@ import type { Problem, ValidateOptions } from './types';
 type Raw = Record<string, unknown>;
 
 /** Any text (spaces included, as Kibana allows) but the characters step paths and job ids use. */
-// eslint-disable-next-line no-control-regex
 const STEP_NAME_RE = /^[^/#:[\]\u0000-\u001f\u007f]+$/;
 const TEMPLATE_MARK = /\{\{|\{%/;
 export const EMBEDDED_DOLLAR_MESSAGE =
