@@ -226,6 +226,7 @@ export class Checker {
         this.jsonSchema(w.schema, [...path, 'with', 'schema'], type === 'waitForInput');
       }
       if (type === 'waitForInput' && isPlainObject(w.schema)) this.answerFields(w.schema, [...path, 'with', 'schema']);
+      if (isHumanWaitStep(String(type)) && isPlainObject(w.channels)) this.channelConnectors(w.channels, [...path, 'with', 'channels']);
     }
     if (isHumanWaitStep(String(type)) && isPlainObject(raw['on-timeout']) && isPlainObject(raw['on-timeout'].outcome)) {
       this.timeoutOutcome(raw['on-timeout'].outcome, type === 'waitForApproval' ? APPROVAL_SCHEMA : isPlainObject(w) ? w.schema : undefined, [...path, 'on-timeout', 'outcome']);
@@ -245,6 +246,22 @@ export class Checker {
         column,
         message: `the answer's field "${name}" hides Kibana 9.5's steps.<name>.output.${name} (the whole answer${name === 'respondedBy' ? "'s author" : ''}): templates reading output.${name} get the field`,
       });
+    }
+  }
+
+  /** Each channel of a wait names a connector of its own type (a webhook: an `http` connector). */
+  private channelConnectors(channels: Raw, path: Segment[]): void {
+    const connectors = this.opts.connectors;
+    if (!connectors) return;
+    const needed: Record<string, string> = { slack: 'slack', slack_api: 'slack_api', email: 'email', webhook: 'http' };
+    for (const [channel, type] of Object.entries(needed)) {
+      const settings = channels[channel];
+      const id = isPlainObject(settings) ? settings['connector-id'] : undefined;
+      if (typeof id !== 'string') continue;
+      const at = [...path, channel, 'connector-id'];
+      const connector = Object.prototype.hasOwnProperty.call(connectors, id) ? connectors[id] : undefined;
+      if (!connector) this.error(at, `unknown connector "${id}"${didYouMean(id, Object.keys(connectors))}`);
+      else if (connector.type !== type) this.error(at, `connector "${id}" is of type "${connector.type}", but the ${channel} channel needs a connector of type "${type}"`);
     }
   }
 

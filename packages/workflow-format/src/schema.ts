@@ -58,8 +58,9 @@ const withSchemas: Record<string, Schema> = {
   waitForInput: closed({
     message: str,
     schema: { ...ref('jsonSchemaObject'), description: 'JSON Schema draft-07 of the answer; never rendered' },
+    channels: ref('waitChannels'),
   }),
-  waitForApproval: closed({ message: str, approveLabel: str, rejectLabel: str }),
+  waitForApproval: closed({ message: str, approveLabel: str, rejectLabel: str, channels: ref('waitChannels') }),
   http: closed(
     {
       method: tpl({ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] }),
@@ -244,6 +245,16 @@ const stepAllOf: Schema[] = [
 /* ---------- definitions ---------- */
 
 const definitions: Record<string, Schema> = {
+  // Where a wait is announced (docs/workflows.md "Answering from Slack, e-mail or a webhook").
+  waitChannels: {
+    ...closed({
+      slack: closed({ 'connector-id': { type: 'string', minLength: 1 }, message: str }, ['connector-id']),
+      slack_api: closed({ 'connector-id': { type: 'string', minLength: 1 }, channels: tpl({ ...stringArray, minItems: 1 }), message: str }, ['connector-id', 'channels']),
+      email: closed({ 'connector-id': { type: 'string', minLength: 1 }, to: tpl({ ...stringArray, minItems: 1 }), subject: str, message: str }, ['connector-id', 'to']),
+      webhook: closed({ 'connector-id': { type: 'string', minLength: 1 }, message: str }, ['connector-id']),
+    }),
+    minProperties: 1,
+  },
   duration: {
     type: 'string',
     pattern: DURATION_PATTERN,
