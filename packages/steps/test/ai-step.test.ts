@@ -238,10 +238,10 @@ describe('ai.classify', () => {
     expect(err.retryable).toBe(true);
   });
 
-  test('connector: required unless exactly one openai connector exists; must be of type openai', async () => {
+  test('connector: required unless one openai connector is the default (default: true, or the only one); must be of type openai', async () => {
     const err = await stepErrorOf(classify({ input: [], categories: CATEGORIES }, {}));
     expect(err.type).toBe('configuration_error');
-    expect(err.message).toMatch(/connector-id is required/);
+    expect(err.message).toMatch(/no connector-id and no default AI connector: several connectors of type openai/);
     const single = parseConnectors(`connectors:\n  only:\n    type: openai\n    url: ${ai.url}\n    apiKey: ${API_KEY}\n    model: solo\n`, {});
     const out = outputOf(await aiClassify.run(makeCtx('ai.classify', { input: [], categories: CATEGORIES }), services({ connectors: single })));
     await single.close();
