@@ -341,7 +341,7 @@ export class ExecutionStore {
   }
 
   /**
-   * What happened to one notification of a wait (docs/api.md "Notifications"): field
+   * What happened to one notification of a wait (docs/workflows.md "Answering from Slack, e-mail or a webhook"): field
    * `n:<channel>:<path>` of the execution's hash, overwritten by each attempt, gone with the execution.
    */
   async recordNotification(id: string, path: string, entry: NotificationEntry): Promise<boolean> {
