@@ -70,16 +70,26 @@ function answerOf(link: AnswerLink, body: Record<string, unknown>): Record<strin
   return { approved: link.action === 'approve', ...(notes ? { notes } : {}) };
 }
 
-export async function resumeByLink(rt: Runtime, token: string, where: { executionId: string; step: string }, body: Record<string, unknown>): Promise<LinkResumeResult> {
+/**
+ * `where`: the request the client means (from the URL); null when the token alone says it (a Slack
+ * button). `by`: who answers when the channel knows (the Slack user), else `link:<channel>`.
+ */
+export async function resumeByLink(
+  rt: Runtime,
+  token: string,
+  where: { executionId: string; step: string } | null,
+  body: Record<string, unknown>,
+  by?: string,
+): Promise<LinkResumeResult> {
   const view = await viewLink(rt, token);
   if (!view.ok) return view;
   const { link } = view;
-  if (link.executionId !== where.executionId || link.step !== where.step) return gone('this link is for another request');
+  if (where && (link.executionId !== where.executionId || link.step !== where.step)) return gone('this link is for another request');
   const answer = answerOf(link, body);
   if (typeof answer === 'string') return { ok: false, code: 'bad_answer', message: answer };
-  const by = `link:${link.channel}`;
-  const result = await resumeExecution(rt, link.executionId, answer, by, link.step, link.channel as AnswerChannel);
-  if (result.ok) return { ok: true, executionId: link.executionId, step: link.step, respondedBy: by, answer };
+  const who = by ?? `link:${link.channel}`;
+  const result = await resumeExecution(rt, link.executionId, answer, who, link.step, link.channel as AnswerChannel);
+  if (result.ok) return { ok: true, executionId: link.executionId, step: link.step, respondedBy: who, answer };
   if (result.code === 'validation_failed') return result;
   // Lost a race with another answer, a cancel or the timeout: say what won.
   const after = await viewLink(rt, token);

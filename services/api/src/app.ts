@@ -16,6 +16,7 @@ import { healthRouter } from './routes/health';
 import { sessionRouter } from './routes/session';
 import { externalRouter } from './routes/external';
 import { answersRouter } from './routes/answers';
+import { slackRouter, type SlackSigningSecret } from './routes/slack';
 import { workflowsRouter } from './routes/workflows';
 import { securityHeaders, uiRouter } from './static';
 import type { WorkflowService } from './workflow-service';
@@ -46,6 +47,8 @@ export interface AppDeps {
   metricsKey?: string | null;
   /** FLOWGATE_EXTERNAL_RESUME: answer links are served (default true) */
   externalResume?: boolean;
+  /** the signing secrets of slack_api connectors (Slack button clicks) */
+  slackSecrets?: SlackSigningSecret[];
 }
 
 /** The express app of docs/api.md, built from its dependencies (tests build it too). */
@@ -86,7 +89,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(workflowsRouter({ rt, auth, workflows: deps.workflows, admit }));
   app.use(sessionRouter({ auth }));
   app.use(answersRouter({ rt, auth }));
-  if (deps.externalResume !== false) app.use(externalRouter({ rt }));
+  if (deps.externalResume !== false) {
+    app.use(externalRouter({ rt }));
+    app.use(slackRouter({ rt, secrets: deps.slackSecrets ?? [] }));
+  }
   app.use(executionsRouter({ rt, auth, archive: deps.archive, admit }));
   app.use(casesRouter({ rt, auth }));
   app.use('/api', apiNotFound);

@@ -13,7 +13,8 @@ import { answerClientError } from './errors';
 import { AlertCandidates } from './candidates';
 import { loadArchive } from './archive';
 import { apiConfigFromEnv, type ApiConfig } from './config';
-import { loadConnectorTypes } from './connectors';
+import { loadConnectorTypes, loadSlackSigningSecrets } from './connectors';
+import type { SlackSigningSecret } from './routes/slack';
 import { PressureMonitor } from './pressure';
 import { WorkflowService, type ConnectorTypes } from './workflow-service';
 
@@ -40,9 +41,11 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
   let connectors: ConnectorTypes | undefined;
+  let slackSecrets: SlackSigningSecret[] = [];
   let archive: ExecutionArchive | null = null;
   try {
     connectors = await loadConnectorTypes(config.connectorsPath);
+    slackSecrets = await loadSlackSigningSecrets(config.connectorsPath);
     // FLOWGATE_ARCHIVE: executions that left Redis are read back from it (docs/operations.md "Archive").
     archive = loadArchive(config.connectorsPath, process.env, log);
   } catch (err) {
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     trustedProxies: config.trustedProxies,
     metricsKey: config.metricsKey,
     externalResume: config.common.externalResume,
+    slackSecrets,
   });
 
   const server = app.listen(config.port, config.host);

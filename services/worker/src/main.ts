@@ -9,6 +9,7 @@ import { AbortRegistry, archiveFromEnv, commonConfigFromEnv, processStepJob, pro
 import { builtinRegistry } from '@flowgate/steps';
 import { SharedMetrics, createLogger } from '@flowgate/telemetry';
 import { loadStepExtensions } from './extensions';
+import { ConnectorNotifier } from './notifier';
 
 const log = createLogger('worker');
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  const rt = runtimeFromConfig(config, { registry, log, services });
+  const rt = runtimeFromConfig(config, { registry, log, services, notifier: new ConnectorNotifier(services.connectors) });
   rt.chainSteps = chainSteps;
   // A Redis outage: one line when it starts, one every 30 s while it lasts, one when it ends — not
   // one per reconnect attempt of each connection. Commands wait (BullMQ's settings) and go on after.
