@@ -45,6 +45,7 @@ const KEYS: Record<string, { kind: Kind; build: (k: Keys) => string; documented:
   version: { kind: 'single', build: (k) => k.version('ab12'), documented: 'fg:wfv:ab12' },
   cases: { kind: 'single', build: (k) => k.cases(), documented: 'fg:x:cases' },
   idempotency: { kind: 'single', build: (k) => k.idempotency('ingest', 'a1'), documented: 'fg:idem:ingest:a1' },
+  link: { kind: 'single', build: (k) => k.link('9f86d0'), documented: 'fg:lk:9f86d0' },
   reconcilerLease: { kind: 'single', build: (k) => k.reconcilerLease(), documented: 'fg:lease:reconciler' },
   archiveStatus: { kind: 'single', build: (k) => k.archiveStatus(), documented: 'fg:archive' },
   cancelChannel: { kind: 'single', build: (k) => k.cancelChannel(), documented: 'fg:cancel' },

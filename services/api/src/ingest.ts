@@ -183,7 +183,7 @@ export class Ingestor {
     const keeper = new LeaseKeeper(idem, keyName);
     try {
       let answer: StoredAnswer;
-      let replayed = false;
+      const replayed = false;
       try {
         if (key !== null) {
           const intended = args.intended && accepted202(args.intended);
