@@ -309,6 +309,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integrations/slack/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A signed Slack button click (approve or decline); verified with Slack's request signature, no key */
+        post: operations["slackAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/session": {
         parameters: {
             query?: never;
@@ -1543,6 +1560,41 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             410: components["responses"]["LinkGone"];
             429: components["responses"]["RateLimited"];
+        };
+    };
+    slackAction: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Slack-Signature": string;
+                "X-Slack-Request-Timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Slack's block_actions payload (JSON) */
+                    payload: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What happened (Slack shows any other status as an error) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        text: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
         };
     };
     getSession: {
