@@ -21,11 +21,9 @@ let standins: Standins;
 let redis: IORedis;
 
 const EXAMPLE = readFileSync(join(ROOT, 'examples', 'isolate-host-with-approval.yaml'), 'utf8');
-/** The reference example, unchanged but for the channels of its gate. */
-const WITH_CHANNELS = EXAMPLE.replace(
-  /(  - name: review\n    type: waitForInput\n    with:\n)/,
-  `$1      channels:\n        slack: { connector-id: slack-demo }\n        email: { connector-id: mail-demo, to: ["oncall@example.com"] }\n`,
-);
+/** What `flowgate up` loads with the stand-ins: the reference example, unchanged but for its name and the channels of its gate. */
+const WITH_CHANNELS = readFileSync(join(ROOT, 'demo', 'workflows', 'isolate-host-with-approval-notified.yaml'), 'utf8');
+const CHANNELS = '      channels:\n        slack: { connector-id: slack-demo }\n        email: { connector-id: mail-demo, to: ["oncall@example.com"] }\n';
 const APPROVAL = `name: Contain
 triggers: [{ type: alert }]
 steps:
@@ -62,9 +60,9 @@ beforeAll(async () => {
   standins = await startStandins();
   const file = join(mkdtempSync(join(tmpdir(), 'fg-connectors-')), 'connectors.yaml');
   writeFileSync(file, standinConnectorsYaml(standins.urls));
-  sys = await System.start({ workers: 1, env: { FLOWGATE_CONNECTORS: file } });
+  sys = await System.start({ workers: 1, env: { FLOWGATE_CONNECTORS: file, FLOWGATE_STANDIN_URLS: `${standins.urls.slackReceived},${standins.urls.smtpReceived}` } });
   redis = sys.redis.client();
-  expect(WITH_CHANNELS).not.toBe(EXAMPLE);
+  expect(WITH_CHANNELS.replace(/^#.*\n/gm, '').replace(CHANNELS, '').replace('-notified', '')).toBe(EXAMPLE);
   await sys.putWorkflow('isolate-notify', WITH_CHANNELS);
   await sys.putWorkflow('contain', APPROVAL);
 }, 60_000);
@@ -102,6 +100,16 @@ describe('the reference example with channels {slack, email}', () => {
       ['email', 'sent'],
       ['slack', 'sent'],
     ]);
+  });
+
+  it('lists what the stand-ins received for the UI, links included (GET /api/standins/received)', async () => {
+    const r = await sys.request('GET', '/api/standins/received', { key: 'viewer' });
+    expect(r.status).toBe(200);
+    expect(r.body.enabled).toBe(true);
+    const mine = r.body.messages.filter((m: any) => m.text.includes('srv-web-09'));
+    expect(mine.map((m: any) => m.source).sort()).toEqual(['email', 'slack']);
+    expect(mine.find((m: any) => m.source === 'email')).toMatchObject({ to: 'oncall@example.com', title: expect.stringContaining('srv-web-09'), links: expect.arrayContaining([mailLinks[0]]) });
+    expect(mine.find((m: any) => m.source === 'slack').links).toEqual(expect.arrayContaining([slackLinks[0]]));
   });
 
   it('sends nothing more when the step job is redelivered (its notification jobs added again)', async () => {

@@ -16,6 +16,7 @@ import { healthRouter } from './routes/health';
 import { sessionRouter } from './routes/session';
 import { externalRouter } from './routes/external';
 import { answersRouter } from './routes/answers';
+import { standinsRouter } from './routes/standins';
 import { slackRouter, type SlackSigningSecret } from './routes/slack';
 import { workflowsRouter } from './routes/workflows';
 import { securityHeaders, uiRouter } from './static';
@@ -49,6 +50,8 @@ export interface AppDeps {
   externalResume?: boolean;
   /** the signing secrets of slack_api connectors (Slack button clicks) */
   slackSecrets?: SlackSigningSecret[];
+  /** FLOWGATE_STANDIN_URLS: the local stand-ins' /_received URLs (`flowgate up`) */
+  standinUrls?: string[];
 }
 
 /** The express app of docs/api.md, built from its dependencies (tests build it too). */
@@ -89,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(workflowsRouter({ rt, auth, workflows: deps.workflows, admit }));
   app.use(sessionRouter({ auth }));
   app.use(answersRouter({ rt, auth }));
+  app.use(standinsRouter({ auth, urls: deps.standinUrls ?? [] }));
   if (deps.externalResume !== false) {
     app.use(externalRouter({ rt }));
     app.use(slackRouter({ rt, secrets: deps.slackSecrets ?? [] }));

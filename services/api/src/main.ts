@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     metricsKey: config.metricsKey,
     externalResume: config.common.externalResume,
     slackSecrets,
+    standinUrls: standinUrlsFromEnv(process.env.FLOWGATE_STANDIN_URLS),
   });
 
   const server = app.listen(config.port, config.host);
@@ -144,3 +145,18 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => fail((err as Error).stack ?? String(err)));
+
+/** FLOWGATE_STANDIN_URLS: comma-separated http(s) URLs on loopback only (what `flowgate up` sets). */
+function standinUrlsFromEnv(text: string | undefined): string[] {
+  const urls = (text ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    let host = '';
+    try {
+      host = new URL(u).hostname;
+    } catch {
+      fail(`FLOWGATE_STANDIN_URLS: "${u}" is not a URL`);
+    }
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) fail(`FLOWGATE_STANDIN_URLS: "${u}" is not on loopback (the stand-ins run on this machine)`);
+  }
+  return urls;
+}

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,7 @@ async function redisAnswers(url: string): Promise<boolean> {
  * machine with no internet: test/fixtures/standins/main.js writes a connectors.yaml pointing the
  * example connectors at them and prints one JSON line once they listen.
  */
-async function startStandins(children: ChildProcess[]): Promise<string | null> {
+async function startStandins(children: ChildProcess[]): Promise<{ file: string; received: string[] } | null> {
   const main = join(REPO_ROOT, 'test', 'fixtures', 'standins', 'main.js');
   if (!existsSync(main)) return null;
   const file = join(ensureStateDir(), 'connectors.yaml');
@@ -100,8 +100,27 @@ async function startStandins(children: ChildProcess[]): Promise<string | null> {
     });
     child.once('exit', (code) => reject(new Error(`the connector stand-ins exited with code ${code}`)));
   });
-  say(`connector stand-ins: Elasticsearch ${ready.elasticsearch}, OpenAI-compatible ${ready.openai}, EDR ${ready.edr}, pager ${ready.pager} (${file})`);
-  return file;
+  say(`connector stand-ins: Elasticsearch ${ready.elasticsearch}, OpenAI-compatible ${ready.openai}, EDR ${ready.edr}, pager ${ready.pager}, Slack ${ready.slack}, SMTP ${ready.smtp} (${file})`);
+  return { file, received: [ready.slackReceived, ready.smtpReceived].filter((u): u is string => typeof u === 'string') };
+}
+
+/**
+ * The demo workflows that need the stand-ins (demo/workflows: the reference example announced in
+ * Slack and by e-mail), saved through the API once it answers.
+ */
+async function loadDemoWorkflows(base: string, adminKey: string): Promise<void> {
+  const dir = join(REPO_ROOT, 'demo', 'workflows');
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const id = name.replace(/\.yaml$/, '');
+    const res = await fetch(`${base}/api/workflows/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `ApiKey ${adminKey}`, 'content-type': 'application/yaml' },
+      body: readFileSync(join(dir, name), 'utf8'),
+    });
+    if (!res.ok) say(`demo workflow ${id}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    else say(`demo workflow ${id} (announced in Slack and by e-mail: see "Sent messages" in the UI)`);
+  }
 }
 
 async function up(opts: UpOptions): Promise<void> {
@@ -126,7 +145,8 @@ async function up(opts: UpOptions): Promise<void> {
   if (!(await portFree(port))) throw new Error(`port ${port} is in use; choose another with --port`);
 
   const adminKey = localAdminKey(true)!;
-  const connectors = process.env.FLOWGATE_CONNECTORS || (opts.standins ? await startStandins(children) : null);
+  const standins = !process.env.FLOWGATE_CONNECTORS && opts.standins ? await startStandins(children) : null;
+  const connectors = process.env.FLOWGATE_CONNECTORS || standins?.file || null;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FLOWGATE_REDIS_URL: redisUrl ?? process.env.FLOWGATE_REDIS_URL,
@@ -134,6 +154,8 @@ async function up(opts: UpOptions): Promise<void> {
     FLOWGATE_API_KEYS: process.env.FLOWGATE_API_KEYS || `admin:admin:${adminKey}`,
     FLOWGATE_WORKFLOWS: process.env.FLOWGATE_WORKFLOWS || join(REPO_ROOT, 'examples'),
     ...(connectors ? { FLOWGATE_CONNECTORS: connectors } : {}),
+    // The UI's "Sent messages" page reads what the Slack and SMTP stand-ins received, through the API.
+    ...(standins?.received.length ? { FLOWGATE_STANDIN_URLS: standins.received.join(',') } : {}),
   };
   const api = spawnService('api', env);
   children.push(api);
@@ -147,6 +169,7 @@ async function up(opts: UpOptions): Promise<void> {
     }
   }, 30_000, 'the API');
   for (let i = 0; i < workers; i++) children.push(spawnService('worker', env));
+  if (standins) await loadDemoWorkflows(base, adminKey);
 
   say(`Flowgate is up: UI and API at ${base}  (${workers} worker${workers > 1 ? 's' : ''})`);
   say(`admin API key: ${adminKey}   (also in .flowgate/admin.key)`);
