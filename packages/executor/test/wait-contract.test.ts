@@ -93,6 +93,18 @@ describe('timeouts', () => {
     expect(step('after')!.output).toEqual({ error: 'timeout' });
   });
 
+  it('time a waitForInput without timeout out after 72 h: its timer is 72 h away, and fires it (promoted: no real waiting)', async () => {
+    const id = await h.start('default-72h', `${header}steps:\n  - name: ask\n    type: waitForInput\n    with: { message: "?" }\n`);
+    const waiting = await h.until(id, (s) => s === 'WAITING_FOR_INPUT');
+    expect(waiting.exec.waitingFor).toMatchObject({ onDeadline: 'fail', deadline: waiting.exec.waitingFor!.since + 72 * 3_600_000 });
+    const job = await h.rt.queues.timers.getJob(jobIds.stepTimeout(id, 'ask', 1));
+    expect(job!.opts.delay).toBe(72 * 3_600_000);
+    await job!.promote(); // what 72 hours later looks like to the queue
+    const { exec, step } = await h.done(id, 15_000);
+    expect(exec.status).toBe('FAILED');
+    expect(step('ask')).toMatchObject({ status: 'FAILED', error: { type: 'timeout' } });
+  });
+
   it('add no step timer when settings.timeout ends the wait first (the default 24 h vs 1 h)', async () => {
     const id = await h.start('settings-first', `${header}settings: { timeout: 1h }\nsteps:\n  - name: ask\n    type: waitForApproval\n`);
     const waiting = await h.until(id, (s) => s === 'WAITING_FOR_INPUT');

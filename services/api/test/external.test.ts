@@ -146,6 +146,27 @@ describe('POST /api/workflows/executions/{id}/steps/{step}/resume/external', () 
     expect(cancelled.body.error.message).toBe('the execution was cancelled');
   });
 
+  it('answers 410 after the wait timed out (timeout: 1s), whether it failed or took its on-timeout outcome', async () => {
+    const failing = uid('fails');
+    const outcome = uid('outcome');
+    await sys.putWorkflow(failing, `name: Fails\ntriggers: [{ type: manual }]\nsteps:\n  - name: review\n    type: waitForApproval\n    timeout: 1s\n`);
+    await sys.putWorkflow(outcome, `name: Outcome\ntriggers: [{ type: manual }]\nsteps:\n  - name: review\n    type: waitForApproval\n    timeout: 1s\n    on-timeout: { outcome: { approved: false, notes: nobody answered } }\n`);
+    for (const [wf, status] of [
+      [failing, 'FAILED'],
+      [outcome, 'COMPLETED'],
+    ]) {
+      const r = await sys.request('POST', `/api/workflows/${wf}/run`, { key: 'editor', body: {} });
+      const id = r.body.executionId;
+      await sys.waitForExecution(id, isWaiting);
+      const approve = await mint(id, 'review', 'approve');
+      const done = await sys.waitForExecution(id, (e) => e?.status === status, 15_000);
+      if (status === 'COMPLETED') expect(done.steps[0].output).toEqual({ approved: false, notes: 'nobody answered', timedOut: true });
+      const late = await answer(id, 'review', approve, {});
+      expectError(late, 410, 'link_gone');
+      expect(late.body.error.message).toContain('timed out');
+    }
+  }, 40_000);
+
   it('stores no token: only its hash names the link, expiring with the wait', async () => {
     const id = await approvalWaiting();
     const token = await mint(id, 'review', 'approve', 'email', Date.now() + 3_600_000);
