@@ -9,7 +9,9 @@ import { CasesPage } from './pages/CasesPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
 import { InboxPage } from './pages/InboxPage';
+import { ReceivedPage } from './pages/ReceivedPage';
 import { SignInPage } from './pages/SignInPage';
+import { RespondPage } from './respond/RespondPage';
 import { WorkflowPage } from './pages/WorkflowPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 
@@ -24,6 +26,7 @@ function Routes(): ReactNode {
   if ((m = match('/workflows/:id', p))) return <WorkflowPage key={m.id} id={m.id} />;
   if (match('/cases', p)) return <CasesPage />;
   if ((m = match('/cases/:id', p))) return <CasePage key={m.id} id={m.id} />;
+  if (match('/received', p)) return <ReceivedPage />;
   return (
     <EmptyState title="Page not found" icon="?">
       <p>
@@ -45,6 +48,8 @@ function FocusOnNavigate() {
 
 export function App() {
   const { stored, signIn, signOut, notice } = useStoredSession();
+  // A single-use answer link (/respond#<token>) needs no sign-in: the token is its credential.
+  if (window.location.pathname.replace(/\/+$/, '') === '/respond') return <RespondPage />;
   if (!stored) return <SignInPage onSignIn={signIn} notice={notice} />;
   return (
     <Router>

@@ -4,6 +4,7 @@ import { useTimeZoneMode } from '../lib/hooks';
 import { useInbox } from '../lib/inbox';
 import { Link, useRouter } from '../lib/router';
 import { useSession } from '../lib/session';
+import { useStandinsEnabled } from '../pages/ReceivedPage';
 
 const ROLE_LABEL: Record<string, string> = { viewer: 'Viewer', reviewer: 'Reviewer', editor: 'Editor', admin: 'Admin', ingest: 'Ingest' };
 
@@ -38,6 +39,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { rows, offline } = useInbox();
   const { location } = useRouter();
   const [zone, setZone] = useTimeZoneMode();
+  const standins = useStandinsEnabled();
   useEscapeToInbox();
   const path = location.pathname;
   // An execution opened from the inbox (…?from=inbox) belongs to the inbox.
@@ -77,6 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {item('/executions', 'Executions')}
             {item('/workflows', 'Workflows')}
             {item('/cases', 'Cases')}
+            {standins || path === '/received' ? item('/received', 'Sent messages') : null}
           </ul>
         </nav>
         {offline ? (

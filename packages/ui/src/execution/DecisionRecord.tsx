@@ -17,7 +17,8 @@ export function finishedWaits(steps: StepRecord[]): StepRecord[] {
   return steps.filter((s) => isWaitStep(s) && (s.status === 'COMPLETED' || s.status === 'FAILED' || s.status === 'CANCELLED')).reverse();
 }
 
-export const CHANNEL_LABEL: Record<string, string> = { ui: 'web app', api: 'API' };
+/** How each answer channel is named: the web app, an API key, or a single-use link sent by Slack, e-mail or a webhook. */
+export const CHANNEL_LABEL: Record<string, string> = { ui: 'web app', api: 'API', slack: 'Slack', slack_api: 'Slack app', email: 'e-mail', webhook: 'webhook' };
 
 export interface DecisionRecordHandle {
   focus: () => void;

@@ -3,6 +3,7 @@ import type { ExecutionRow } from '../lib/api';
 import { age, deadlineInfo, shortId } from '../lib/format';
 import { inboxHref } from '../lib/inbox';
 import { Link } from '../lib/router';
+import { Rationale } from './Rationale';
 import { contextOf } from './queue';
 
 const SEVERITY_LABEL: Record<string, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' };
@@ -78,6 +79,7 @@ export function InboxRow({ row, now, canReview }: { row: ExecutionRow; now: numb
             </span>
             <span className="mono">{shortId(row.id)}</span>
           </span>
+          {c.ai?.rationale ? <Rationale text={c.ai.rationale} /> : null}
         </span>
         <span className="inbox-cta" aria-hidden="true">
           {canReview ? 'Review' : 'View'} →

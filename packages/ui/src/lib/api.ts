@@ -1,6 +1,7 @@
 /** The HTTP API client (docs/api.md): same origin, `Authorization: ApiKey <secret>`. */
 
 import type { components, operations } from './api-types';
+import type { ReceivedMessages } from './api-extra';
 
 /*
  * The API's types come from docs/openapi.yaml (the contract), through the generated api-types.ts
@@ -36,6 +37,23 @@ export type WaitContext = Schemas['WaitContext'];
 export type AiVerdict = Schemas['AiVerdict'];
 export type AnsweredBy = Schemas['AnsweredBy'];
 export type Session = Success<'getSession'>;
+/** How one wait ended (GET /api/answers): answered, timed out or cancelled, by whom, through which channel. */
+export type HistoryRow = Schemas['HistoryRow'];
+export type AnswerChannel = Schemas['AnswerChannel'];
+/** One channel's notification of a wait, on its step record. */
+export type Notification = Schemas['Notification'];
+/** What a single-use answer link answers (GET /api/external/link). */
+export type LinkView = Schemas['LinkView'];
+
+/** The query of GET /api/answers (docs/api.md "History"). */
+export interface AnswersQuery {
+  channel?: string;
+  outcome?: string;
+  by?: string;
+  workflowId?: string;
+  since?: string;
+  limit?: number;
+}
 
 /** The list query of GET /api/workflowExecutions (docs/api.md "Executions"). */
 export interface ExecutionQuery {
@@ -149,6 +167,21 @@ export class Api {
     if (q.from) p.set('from', q.from);
     if (q.to) p.set('to', q.to);
     return this.get(`/api/workflowExecutions?${p}`);
+  }
+
+  answers(q: AnswersQuery): Promise<Success<'listAnswers'>> {
+    const p = new URLSearchParams();
+    for (const k of ['channel', 'outcome', 'by', 'workflowId', 'since'] as const) {
+      const v = q[k]?.trim();
+      if (v) p.set(k, v);
+    }
+    p.set('limit', String(q.limit ?? 100));
+    return this.get(`/api/answers?${p}`);
+  }
+
+  /** What the local Slack and SMTP stand-ins received (api-extra.ts: not in docs/openapi.yaml yet). */
+  standinsReceived(): Promise<ReceivedMessages> {
+    return this.get('/api/standins/received');
   }
 
   session(): Promise<Session> {

@@ -10,6 +10,7 @@ import { DecisionPanel, type DecisionHandle, type Outcome } from '../components/
 import { CHANNEL_LABEL, DecisionRecord, finishedWaits, type DecisionRecordHandle } from '../execution/DecisionRecord';
 import { AiCard, AlertFields, HitsTable, searchHits, verdicts } from '../execution/Evidence';
 import { NextRequestButton } from '../execution/NextRequest';
+import { NotificationBadges } from '../execution/Notifications';
 import { CancelDialog, RerunButton, RerunLinks } from '../execution/Operations';
 import { RelatedPanel } from '../execution/Related';
 import { scrollBelowHeader } from '../execution/scroll';
@@ -191,6 +192,7 @@ export function ExecutionPage({ id }: { id: string }) {
             </div>
           ) : null}
           {waitingNow ? <DecisionPanel key={waitKey!} ref={decisionRef} execution={exec} waiting={exec.waitingFor!} onAnswered={onAnswered} /> : null}
+          {waitingNow ? <NotificationBadges notifications={exec.steps.find((s) => s.path === exec.waitingFor!.step)?.notifications} label="This request was sent to" /> : null}
           {records.map((s, i) => (
             <DecisionRecord key={`${s.path}@${s.startedAt}`} ref={i === 0 ? recordRef : undefined} step={s} cancellation={exec.cancellation} />
           ))}
@@ -347,6 +349,7 @@ function StepItem({ step, now }: { step: StepRecord; now: number }) {
           {step.attempts > 1 ? <span className="pill pill-amber">{step.attempts} attempts</span> : null}
         </div>
         {step.status === 'SKIPPED' ? <div className="muted small">Skipped: its condition was false.</div> : null}
+        <NotificationBadges notifications={step.notifications} />
         {step.respondedBy ? (
           <div className="step-answered">
             Answered by <strong>{step.respondedBy}</strong> <Time value={step.respondedAt} date="always" seconds />
