@@ -44,8 +44,20 @@ ensure_chromium() {
   command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# re2 (linear-time regular expressions for data.regexExtract/regexReplace) is a native module built
+# from source at install time: it needs a C++ compiler, make and python3.
+ensure_build_tools() {
+  missing=""
+  command -v g++ >/dev/null || missing="$missing g++"
+  command -v make >/dev/null || missing="$missing make"
+  command -v python3 >/dev/null || missing="$missing python3"
+  # shellcheck disable=SC2086 # one word per package
+  [ -z "$missing" ] || apt_install $missing
+}
+
 ensure_deps() {
   if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
+    ensure_build_tools
     say "installing dependencies (pnpm install)"
     pnpm install --frozen-lockfile >&2
   fi
