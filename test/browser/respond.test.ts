@@ -5,6 +5,8 @@
  * Run `pnpm build` first.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -19,6 +21,9 @@ let browser: Browser;
 let links: LinkStore;
 let linkRedis: ReturnType<System['redis']['client']>;
 const pages: Watched[] = [];
+/** A stand-in's `/_received` (the SMTP stand-in's shape), so that the Sent messages page has something to list. */
+const mails: Record<string, unknown>[] = [];
+let standin: Server;
 
 const IMAGES = process.env.FLOWGATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(tmpdir(), 'flowgate-screenshots');
 
@@ -27,6 +32,12 @@ name: Block sender domain
 triggers:
   - type: alert
 steps:
+  - name: classify
+    type: data.set
+    with:
+      category: phishing
+      confidence: 0.93
+      rationale: "Lookalike sender domain registered two days ago; the mail links to a credential harvesting page that imitates the corporate single sign-on portal."
   - name: approve
     type: waitForApproval
     with:
@@ -109,7 +120,13 @@ async function openLink(page: Page, token: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  [sys, browser] = await Promise.all([System.start({ workers: 1 }), launch()]);
+  standin = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ messages: req.url === '/_received' ? mails : [] }));
+  });
+  await new Promise<void>((r) => standin.listen(0, '127.0.0.1', r));
+  const standinUrl = `http://127.0.0.1:${(standin.address() as AddressInfo).port}/_received`;
+  [sys, browser] = await Promise.all([System.start({ workers: 1, env: { FLOWGATE_STANDIN_URLS: standinUrl } }), launch()]);
   linkRedis = sys.redis.client();
   links = new LinkStore(linkRedis, new Keys());
   await sys.putWorkflow('block-domain', APPROVAL);
@@ -121,6 +138,7 @@ afterAll(async () => {
   linkRedis?.disconnect();
   await browser?.close();
   await sys?.stop();
+  await new Promise((r) => standin?.close(r));
 });
 
 afterEach(async () => {
@@ -174,7 +192,7 @@ describe('answer page (/respond#<token>)', () => {
     expect(await done.innerText()).toMatch(/Decision\s+Approved — Block domain/);
     const finished = await sys.waitForExecution(id);
     expect(finished.status).toBe('COMPLETED');
-    expect(finished.steps[0]).toMatchObject({ respondedBy: 'link:slack', respondedVia: 'slack', output: { approved: true, notes: 'Known phishing kit, blocking.' } });
+    expect(finished.steps.find((st: any) => st.path === 'approve')).toMatchObject({ respondedBy: 'link:slack', respondedVia: 'slack', output: { approved: true, notes: 'Known phishing kit, blocking.' } });
 
     // The same link again: already answered, by whom.
     const again = await fresh();
@@ -242,6 +260,23 @@ describe('answer page (/respond#<token>)', () => {
 });
 
 describe('inbox History tab', () => {
+  it('an awaiting row shows the AI rationale of the step before the wait on one line, whole on hover', async () => {
+    const id = await approvalWaiting('lookalike.example', 'mail-gw-04');
+    const w = await fresh();
+    await signIn(w.page, 'viewer');
+    const row = w.page.locator(`.inbox-item[data-id="${id}"]`);
+    await row.waitFor();
+    const rationale = row.getByTestId('rationale');
+    expect((await rationale.innerText()).replace(/\s+/g, ' ')).toMatch(/^AI: Lookalike sender domain/);
+    expect(await rationale.locator('.rationale-text').getAttribute('title')).toContain('single sign-on portal');
+    // One line: the text is cut with an ellipsis, not wrapped.
+    const box = await rationale.boundingBox();
+    expect(box!.height).toBeLessThan(30);
+    await sys.request('POST', `/api/workflowExecutions/${id}/cancel`, { key: 'reviewer' });
+    await sys.waitForExecution(id);
+  });
+
+
   it('lists answers given through the API and through a link, with who and the channel, filterable by channel', async () => {
     const byApi = await approvalWaiting('api.example', 'mail-gw-03');
     const r = await sys.request('POST', `/api/workflowExecutions/${byApi}/resume?step=approve`, { key: 'reviewer', body: { approved: false, notes: 'false positive' } });
@@ -280,9 +315,39 @@ describe('inbox History tab', () => {
     await linkRow.waitFor({ state: 'detached' });
     await apiRow.waitFor();
 
+    // The AI step before the wait: its rationale on one line, the whole text on hover and on "more".
+    const rationale = apiRow.getByTestId('rationale');
+    expect(await rationale.innerText()).toContain('AI (phishing):');
+    expect(await rationale.locator('.rationale-text').getAttribute('title')).toContain('imitates the corporate single sign-on portal');
+    await rationale.getByRole('button', { name: 'more' }).click();
+    await rationale.getByRole('button', { name: 'less' }).waitFor();
+
     // Each row opens its execution.
     await apiRow.getByRole('link').first().click();
     await page.waitForURL(`**/executions/${byApi}?from=inbox`);
     await page.getByTestId('decision-record').first().waitFor();
+  });
+});
+
+describe('Sent messages (/received)', () => {
+  it("lists what the stand-ins received with clickable links; an e-mail's approve link answers the request", async () => {
+    const id = await approvalWaiting('sent.example', 'mail-gw-05');
+    const token = await mint(id, 'approve', 'approve', 'email');
+    mails.push({ at: new Date().toISOString(), subject: 'Approval needed: Block the domain sent.example', to: ['soc@example.com'], text: 'Block the domain sent.example at the mail gateway?\nApprove: the link below.', links: [`${sys.baseUrl}/respond#${token}`] });
+    const w = await fresh();
+    await signIn(w.page, 'viewer');
+    const { page } = w;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sent messages' }).click();
+    await page.waitForURL('**/received');
+    const item = page.locator('.received-item', { hasText: 'Approval needed: Block the domain sent.example' });
+    await item.waitFor();
+    expect(await item.innerText()).toMatch(/E-mail[\s\S]*soc@example\.com[\s\S]*Approve: the link below/);
+    const link = item.getByRole('link', { name: /Answer page/ });
+    const [popup] = await Promise.all([w.context.waitForEvent('page'), link.click()]);
+    await popup.getByTestId('respond').waitFor();
+    await popup.getByRole('button', { name: 'Block domain' }).click();
+    await popup.getByTestId('respond-done').waitFor();
+    expect(await popup.getByTestId('responded-by').innerText()).toBe('link:email');
+    expect((await sys.waitForExecution(id)).status).toBe('COMPLETED');
   });
 });

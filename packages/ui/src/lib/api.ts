@@ -1,7 +1,6 @@
 /** The HTTP API client (docs/api.md): same origin, `Authorization: ApiKey <secret>`. */
 
 import type { components, operations } from './api-types';
-import type { ReceivedMessages } from './api-extra';
 
 /*
  * The API's types come from docs/openapi.yaml (the contract), through the generated api-types.ts
@@ -44,6 +43,9 @@ export type AnswerChannel = Schemas['AnswerChannel'];
 export type Notification = Schemas['Notification'];
 /** What a single-use answer link answers (GET /api/external/link). */
 export type LinkView = Schemas['LinkView'];
+/** What the local Slack and SMTP stand-ins received (GET /api/standins/received; `enabled` false without them). */
+export type ReceivedMessages = Success<'standinsReceived'>;
+export type ReceivedMessage = ReceivedMessages['messages'][number];
 
 /** The query of GET /api/answers (docs/api.md "History"). */
 export interface AnswersQuery {
@@ -179,8 +181,7 @@ export class Api {
     return this.get(`/api/answers?${p}`);
   }
 
-  /** What the local Slack and SMTP stand-ins received (api-extra.ts: not in docs/openapi.yaml yet). */
-  standinsReceived(): Promise<ReceivedMessages> {
+  standinsReceived(): Promise<Success<'standinsReceived'>> {
     return this.get('/api/standins/received');
   }
 

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { EmptyState, ErrorNotice, LiveBadge, Loading, PageHeader, Time } from '../components/common';
-import type { ReceivedMessage } from '../lib/api-extra';
+import type { ReceivedMessage } from '../lib/api';
 import { useDocumentTitle, usePolling } from '../lib/hooks';
 import { useSession } from '../lib/session';
 import '../inbox/history.css';
