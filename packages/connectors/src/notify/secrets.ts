@@ -1,7 +1,7 @@
 /**
- * The secrets of the notification connectors (docs/connectors.md "Secrets stay out of records, logs
- * and answers"): the Slack webhook URL (and its path, which is the credential), the Slack token and
- * signing secret, the SMTP password (and the AUTH PLAIN / AUTH LOGIN encodings of it).
+ * The secrets of the notification connectors, see docs/connectors.md "Secrets stay out of records, logs and answers":
+ * the Slack webhook URL (and its path, which is the credential), the Slack token and signing secret,
+ * the SMTP password (and the AUTH PLAIN / AUTH LOGIN encodings of it).
  */
 import type { NotifyConnector } from '../config';
 import { Redactor } from '../redact';
