@@ -7,8 +7,10 @@
  * and without a secret.
  */
 import { createServer } from 'node:net';
+import { listen, readRequest, sendJson } from '../../../test/fixtures/http-util';
 import {
   NotifyError,
+  verifySlackSignature,
   parseConnectors,
   postSlackMessage,
   postWebhook,
@@ -21,7 +23,7 @@ import {
   type SlackConnector,
 } from '@flowgate/connectors';
 import { startEdrServer, type EdrServer } from '../../../test/fixtures/edr-server';
-import { startSlackServer, type SlackServer } from '../../../test/fixtures/slack-server';
+import { slackInteraction, startSlackServer, type SlackServer } from '../../../test/fixtures/slack-server';
 import { startSmtpServer, type SmtpServer } from '../../../test/fixtures/smtp-server';
 
 const TOKEN = 'xoxb-test-token-1234567890';
@@ -198,6 +200,48 @@ describe('postSlackMessage (@slack/web-api chat.postMessage → the Slack stand-
     const err = await failure(postSlackMessage(slackApi(TOKEN, `http://127.0.0.1:${closedPort}/api`), { channel: 'C1', text: 'x' }));
     expect(err).toMatchObject({ retryable: true, code: 'ECONNREFUSED' });
     noSecrets(err, TOKEN);
+  });
+});
+
+describe('Slack button clicks (the stand-in signs them as Slack does; verifySlackSignature checks them)', () => {
+  test('POST /_click sends a signed block_actions request for a posted button; a tampered one is refused', async () => {
+    const secret = 'app-signing-secret-123456';
+    const seen: { ok: boolean; payload: Record<string, unknown> }[] = [];
+    const app = await listen(0, async (req, res) => {
+      const r = await readRequest(req);
+      const ok = verifySlackSignature({
+        signingSecret: secret,
+        timestamp: r.headers['x-slack-request-timestamp'] as string,
+        signature: r.headers['x-slack-signature'] as string,
+        rawBody: r.text,
+      });
+      seen.push({ ok, payload: JSON.parse(new URLSearchParams(r.text).get('payload') ?? '{}') });
+      sendJson(res, ok ? 200 : 401, { ok });
+    });
+    const clicker = await startSlackServer({ token: TOKEN, signingSecret: secret, interactivityUrl: `http://127.0.0.1:${app.port}/api/integrations/slack/actions` });
+    try {
+      const posted = await postSlackMessage(slackApi(TOKEN, clicker.apiUrl), { channel: 'C0SECOPS', ...APPROVAL() });
+      const click = await fetch(`${clicker.url}/_click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ts: posted.ts, actionId: 'flowgate_approve', userId: 'U0ALICE', userName: 'alice' }) });
+      expect(await click.json()).toEqual({ status: 200, body: '{"ok":true}' });
+      expect(seen[0].ok).toBe(true);
+      expect(seen[0].payload).toMatchObject({
+        type: 'block_actions',
+        user: { id: 'U0ALICE', username: 'alice' },
+        container: { message_ts: posted.ts, channel_id: 'C0SECOPS' },
+        actions: [{ action_id: 'flowgate_approve', value: 'exec-1:gate:approve', block_id: 'flowgate_actions' }],
+      });
+      // a request signed with another secret, or changed after signing, is refused
+      const forged = slackInteraction({ signingSecret: 'not-the-secret-000', actionId: 'flowgate_approve', value: 'exec-1:gate:approve' });
+      const r1 = await fetch(`http://127.0.0.1:${app.port}/`, { method: 'POST', headers: forged.headers, body: forged.body });
+      expect(r1.status).toBe(401);
+      const genuine = slackInteraction({ signingSecret: secret, actionId: 'flowgate_approve', value: 'exec-1:gate:approve' });
+      const r2 = await fetch(`http://127.0.0.1:${app.port}/`, { method: 'POST', headers: genuine.headers, body: genuine.body.replace('approve', 'reject') });
+      expect(r2.status).toBe(401);
+      const r3 = await fetch(`http://127.0.0.1:${app.port}/`, { method: 'POST', headers: genuine.headers, body: genuine.body });
+      expect(r3.status).toBe(200);
+    } finally {
+      await Promise.all([clicker.close(), app.close()]);
+    }
   });
 });
 

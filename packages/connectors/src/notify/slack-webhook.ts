@@ -24,7 +24,8 @@ export interface SlackWebhookMessage {
 export function fetchWithSignal(signal: AbortSignal): FetchFunction {
   return async (url, init) => {
     try {
-      return await globalThis.fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal } as RequestInit);
+      const res = await globalThis.fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal } as RequestInit);
+      return res as unknown as Awaited<ReturnType<FetchFunction>>;
     } catch (err) {
       const e = new Error(rootMessage(err)) as Error & { code?: string };
       e.name = err instanceof Error || (err && typeof err === 'object' && 'name' in err) ? String((err as { name: unknown }).name) : 'Error';
