@@ -169,6 +169,12 @@ describe('with the archive up', () => {
       startedAt: expect.any(String),
       finishedAt: expect.any(String),
       waitingFor: null,
+      summary: { host: null, user: null, rule: null, severity: null, riskScore: null, alertId: null },
+      group: expect.any(String),
+      rerunOf: null,
+      answeredBy: { by: KEY_NAMES.reviewer, at: expect.any(String), step: 'review', channel: 'api' },
+      cancellation: null,
+      error: null,
     });
     expect((await sys.request('GET', `/api/workflowExecutions?archived=true&respondedBy=${KEY_NAMES.reviewer2}`, { key: 'viewer' })).body.results).toEqual([]);
 

@@ -254,7 +254,7 @@ export function describeArchiveError(err: unknown): string {
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.split('\n')[0];
 }
 
-const ROW_FIELDS = ['id', 'workflowId', 'workflowName', 'status', 'createdAt', 'startedAt', 'finishedAt'];
+const ROW_FIELDS = ['id', 'workflowId', 'workflowName', 'status', 'createdAt', 'startedAt', 'finishedAt', 'summary', 'group', 'rerunOf', 'answeredBy', 'cancellation', 'error'];
 /** Bulk requests stay under this many bytes (Elasticsearch refuses bodies over http.max_content_length, 100 MB). */
 const BULK_BYTES = 8 * 1024 * 1024;
 

@@ -408,11 +408,13 @@ export class ExecutionStore {
    */
   async list(query: ListQuery): Promise<ListPage> {
     const statuses = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : null;
-    if (hasSearch(query.search) || (statuses && query.workflowId)) return this.searchPage(query, statuses);
+    if (hasSearch(query.search)) return this.searchPage(query, statuses);
     const desc = query.order !== 'asc';
     const sources = this.sourcesOf(query.workflowId, statuses);
     const bounds = timeBounds(query.from, query.to);
-    const total = await this.countRange(sources, bounds);
+    // Within one workflow the index holds every status: the statuses asked for are counted by a scan.
+    const { total, truncated } =
+      statuses && query.workflowId ? await this.scanMatching(query, statuses).then((m) => ({ total: m.matching.length, truncated: m.truncated })) : { total: await this.countRange(sources, bounds), truncated: false };
     const results: ExecutionState[] = [];
     let cursor = query.cursor;
     let exhausted = false;
@@ -430,11 +432,11 @@ export class ExecutionStore {
         results.push(s);
         if (results.length === query.limit) {
           const more = i < ids.length - 1 || !exhausted;
-          return { results, nextCursor: more ? ids[i] : null, total, truncated: false };
+          return { results, nextCursor: more ? ids[i] : null, total, truncated };
         }
       }
     }
-    return { results, nextCursor: exhausted ? null : (cursor ?? null), total, truncated: false };
+    return { results, nextCursor: exhausted ? null : (cursor ?? null), total, truncated };
   }
 
   /**
@@ -443,6 +445,17 @@ export class ExecutionStore {
    * only the page's rows.
    */
   private async searchPage(query: ListQuery, statuses: Set<ExecutionStatus> | null): Promise<ListPage> {
+    const desc = query.order !== 'asc';
+    const { matching, truncated } = await this.scanMatching(query, statuses);
+    const start = query.cursor ? matching.findIndex((id) => (desc ? id < query.cursor! : id > query.cursor!)) : 0;
+    const pageIds = start < 0 ? [] : matching.slice(start, start + query.limit);
+    const results = (await this.loadMany(pageIds, { withEvents: false })).filter((s): s is ExecutionState => !!s);
+    const more = start >= 0 && start + query.limit < matching.length;
+    return { results, nextCursor: more ? pageIds[pageIds.length - 1] : null, total: matching.length, truncated };
+  }
+
+  /** The ids matching the query among at most SEARCH_SCAN in its time range, in its order. */
+  private async scanMatching(query: ListQuery, statuses: Set<ExecutionStatus> | null): Promise<{ matching: string[]; truncated: boolean }> {
     const desc = query.order !== 'asc';
     const sources = this.sourcesOf(query.workflowId, statuses);
     const ids = await this.mergeRange(sources, undefined, SEARCH_SCAN + 1, desc, timeBounds(query.from, query.to));
@@ -457,11 +470,7 @@ export class ExecutionStore {
       if (query.search && !matchesSearch(ids[i], summary ? expandSummary(summary) : null, query.search)) return;
       matching.push(ids[i]);
     });
-    const start = query.cursor ? matching.findIndex((id) => (desc ? id < query.cursor! : id > query.cursor!)) : 0;
-    const pageIds = start < 0 ? [] : matching.slice(start, start + query.limit);
-    const results = (await this.loadMany(pageIds, { withEvents: false })).filter((s): s is ExecutionState => !!s);
-    const more = start >= 0 && start + query.limit < matching.length;
-    return { results, nextCursor: more ? pageIds[pageIds.length - 1] : null, total: matching.length, truncated };
+    return { matching, truncated };
   }
 
   /**

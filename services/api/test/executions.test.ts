@@ -209,6 +209,7 @@ describe('GET /api/workflowExecutions/{id}', () => {
         finishedAt: null,
         respondedBy: null,
         respondedVia: null,
+        notifications: [],
         respondedAt: null,
         responses: [],
         responseCount: 0,
