@@ -34,7 +34,8 @@ test('a valid file: services.connectors is the registry, ${ENV} substituted', as
   const path = file('connectors:\n  edr-connector:\n    type: http\n    url: https://edr.example.com\n    headers: { Authorization: "Bearer ${EDR_TOKEN}" }\n');
   const { services } = await loadStepExtensions(builtinRegistry(), fail, { FLOWGATE_CONNECTORS: path, EDR_TOKEN: 'tok-0123456789' });
   expect(services.connectors!.describe()).toEqual({ 'edr-connector': { type: 'http' } });
-  expect(services.connectors!.get('edr-connector')!.headers.Authorization).toBe('Bearer tok-0123456789');
+  const edr = services.connectors!.get('edr-connector');
+  expect(edr?.type === 'http' && edr.headers.Authorization).toBe('Bearer tok-0123456789');
 });
 
 test('an invalid url stops the worker with one line naming the connector and the field', async () => {
