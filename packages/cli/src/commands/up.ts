@@ -81,11 +81,13 @@ async function redisAnswers(url: string): Promise<boolean> {
  * machine with no internet: test/fixtures/standins/main.js writes a connectors.yaml pointing the
  * example connectors at them and prints one JSON line once they listen.
  */
-async function startStandins(children: ChildProcess[]): Promise<{ file: string; received: string[] } | null> {
+async function startStandins(children: ChildProcess[], apiBase: string): Promise<{ file: string; received: string[] } | null> {
   const main = join(REPO_ROOT, 'test', 'fixtures', 'standins', 'main.js');
   if (!existsSync(main)) return null;
   const file = join(ensureStateDir(), 'connectors.yaml');
-  const child = spawn(process.execPath, [main, '--connectors', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Clicks on the Slack stand-in's buttons (POST /_click) come back to the API like Slack's, signed.
+  const args = [main, '--connectors', file, '--slack-interactivity-url', `${apiBase}/api/integrations/slack/actions`];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const ready = await new Promise<Record<string, string>>((resolve, reject) => {
     let buffer = '';
@@ -145,7 +147,7 @@ async function up(opts: UpOptions): Promise<void> {
   if (!(await portFree(port))) throw new Error(`port ${port} is in use; choose another with --port`);
 
   const adminKey = localAdminKey(true)!;
-  const standins = !process.env.FLOWGATE_CONNECTORS && opts.standins ? await startStandins(children) : null;
+  const standins = !process.env.FLOWGATE_CONNECTORS && opts.standins ? await startStandins(children, `http://localhost:${port}`) : null;
   const connectors = process.env.FLOWGATE_CONNECTORS || standins?.file || null;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
