@@ -26,7 +26,8 @@ const TIMER_JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: t
  * does not depend on it, and each attempt is recorded on the wait's record.
  */
 export const NOTIFY_ATTEMPTS = 6;
-const NOTIFY_JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: 2000 } };
+// delay: queued just before the commit that parks the wait, a notification normally runs after it.
+const NOTIFY_JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: 2000 }, delay: 200 };
 
 /** The two queues, for producers (API and workers both enqueue). */
 export class Queues {

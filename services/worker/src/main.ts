@@ -78,7 +78,13 @@ async function main(): Promise<void> {
   const steps = new Worker<StepJob>(STEPS_QUEUE, async (job) => processStepJob(rt, job.data, aborts, { stalls: job.stalledCounter }), { ...workerOptions, concurrency });
   const timers = new Worker<TimerJob>(TIMERS_QUEUE, async (job) => processTimerJob(rt, job.data, { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }), { ...workerOptions, connection: rt.redis.duplicate(), concurrency: 20, settings: { repeatStrategy: flowgateRepeatStrategy } });
   for (const w of [steps, timers]) {
-    w.on('failed', (job, err) => log.error({ job: job?.id, err: err.message }, 'job failed'));
+    // A job that ran ahead of its commit, or a notification whose channel failed (recorded on its wait
+    // and logged there), is retried as planned: not an error.
+    w.on('failed', (job, err) => {
+      const planned = err.name === 'ContinuationNotCommitted' || err.name === 'NotificationFailed';
+      if (planned) log.info({ job: job?.id, err: err.message }, 'job retried');
+      else log.error({ job: job?.id, err: err.message }, 'job failed');
+    });
     w.on('error', (err) => {
       if (isRedisConnectionError(err)) connectionLog.error(err);
       else if (/^Missing lock for job|^could not renew lock for job/.test(err.message)) lockLog.error(err);
