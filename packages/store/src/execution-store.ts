@@ -361,9 +361,13 @@ export class ExecutionStore {
   }
 
   private async reindex(id: string, previous: string, set: Partial<ExecutionState>): Promise<void> {
-    const writes: Promise<unknown>[] = [this.redis.zrem(this.keys.byStatus(previous), id), this.redis.zadd(this.keys.byStatus(set.status!), 0, id)];
+    // Added to the new index before it leaves the old one: a process killed between the two writes (a
+    // SIGKILL may land between two socket writes of one tick) leaves it in both, which the reconciler
+    // repairs, never in none, where nothing would find it.
+    const writes: Promise<unknown>[] = [this.redis.zadd(this.keys.byStatus(set.status!), 0, id)];
     // A terminal status never changes again: from now on only the retention sweep removes it.
     if (isTerminal(set.status!)) writes.push(this.redis.zadd(this.keys.finished(), Number(set.finishedAt ?? Date.now()), id));
+    writes.push(this.redis.zrem(this.keys.byStatus(previous), id));
     await Promise.all(writes);
   }
 
@@ -559,11 +563,13 @@ export class ExecutionStore {
    * finished, into the finish-time index); a missing execution only leaves `listed`.
    */
   async repairIndex(id: string, listed: ExecutionStatus, actual: Pick<ExecutionProgress, 'status' | 'finishedAt'> | null): Promise<void> {
-    const commands: Command[] = [['zrem', this.keys.byStatus(listed), id]];
+    // The right entries first, the wrong one after (as in reindex): a crash in between never leaves it in no index.
+    const commands: Command[] = [];
     if (actual) {
       commands.push(['zadd', this.keys.byStatus(actual.status), 0, id]);
       if (isTerminal(actual.status)) commands.push(['zadd', this.keys.finished(), actual.finishedAt ?? Date.now(), id]);
     }
+    if (actual?.status !== listed) commands.push(['zrem', this.keys.byStatus(listed), id]);
     await sendAllOrThrow(this.redis, commands);
   }
 
