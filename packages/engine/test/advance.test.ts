@@ -108,6 +108,11 @@ describe('decideFailure', () => {
     expect(decideFailure(p, 'c', 1, template)).toEqual({ kind: 'fail' });
   });
 
+  it('never retries a foreach (Kibana on-failure on a loop): its fallback applies at once', () => {
+    const p = plan([s('loop', 'foreach', { foreach: [1, 2], steps: [s('each', 'http')], onFailure: { retry, fallback: [s('fb')] } })]);
+    expect(decideFailure(p, 'loop', 1, network)).toEqual({ kind: 'fallback', next: 'loop/fallback/fb' });
+  });
+
   it('workflow.fail is not catchable', () => {
     const p = plan([s('stop', 'workflow.fail', { onFailure: { continue: true } })]);
     expect(decideFailure(p, 'stop', 1, new StepError('workflow_fail', 'no'))).toEqual({ kind: 'fail' });

@@ -109,6 +109,12 @@ describe('stepView', () => {
     const timedOut = record('ask', 0, { type: 'waitForInput', output: { action: 'monitor', timedOut: true } });
     expect(stepView(timedOut).output).toEqual({ action: 'monitor', timedOut: true, response: { action: 'monitor' }, respondedBy: null });
     expect(stepView(record('other', 0, { type: 'data.set', output: { a: 1 } })).output).toEqual({ a: 1 });
+    // A wait whose output is not an object (not answered yet, or odd data) shows it as it is.
+    expect(stepView(record('ask', 0, { type: 'waitForInput', output: null })).output).toBeNull();
+    expect(stepView(record('ask', 0, { type: 'waitForInput', output: [1] })).output).toEqual([1]);
+    expect(stepView(record('ask', 0, { type: 'waitForInput', output: 'x' })).output).toBe('x');
+    // An answer field named respondedBy (no schema) wins too.
+    expect(stepView(record('ask', 0, { type: 'waitForInput', output: { respondedBy: 'the SOC' }, respondedBy: 'bob' })).output).toEqual({ respondedBy: 'the SOC', response: { respondedBy: 'the SOC' } });
   });
 
   it('a step nobody answered shows null for both, and its error as stored', () => {
