@@ -87,7 +87,9 @@ async function main(): Promise<void> {
     });
     w.on('error', (err) => {
       if (isRedisConnectionError(err)) connectionLog.error(err);
-      else if (/^Missing lock for job|^could not renew lock for job/.test(err.message)) lockLog.error(err);
+      // "Missing key": a job this worker held through an outage was re-queued meanwhile (the reconciler
+      // re-adds stranded steps): the new one runs; the same summary as lost locks.
+      else if (/^Missing lock for job|^could not renew lock for job|^Missing key for job/.test(err.message)) lockLog.error(err);
       else if (isRedisOutOfMemory(err)) oomLog.error(err);
       else log.error({ err: err.message }, 'worker error');
     });
