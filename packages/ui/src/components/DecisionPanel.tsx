@@ -8,8 +8,9 @@ import { ApiError, type ErrorDetail, type Execution, type WaitingFor } from '../
 import { age, dateTime, deadlineInfo } from '../lib/format';
 import { useNow } from '../lib/hooks';
 import { useSession } from '../lib/session';
+import { AnswerErrors } from './AnswerParts';
 import { Markdown } from './common';
-import { SchemaForm, detailMessage, fieldLabel, type SchemaFormHandle } from './SchemaForm';
+import { SchemaForm, detailMessage, type SchemaFormHandle } from './SchemaForm';
 import { scrollBelowHeader } from '../execution/scroll';
 
 export interface Outcome {
@@ -144,20 +145,7 @@ export const DecisionPanel = forwardRef<DecisionHandle, Props>(function Decision
         <p className="notice notice-info">You can read this request, but your API key may not answer it (the reviewer role is needed).</p>
       ) : (
         <div className="decision-answer">
-          {failure ? (
-            <div className="notice notice-error" role="alert">
-              <strong>{failure}</strong>
-              {serverErrors.length ? (
-                <ul className="server-errors">
-                  {serverErrors.map((d, i) => (
-                    <li key={i}>
-                      <strong>{fieldLabel(isApproval ? APPROVAL_SCHEMA : schema, d.path)}</strong>: {detailMessage(d)}
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-            </div>
-          ) : null}
+          {failure ? <AnswerErrors failure={failure} serverErrors={serverErrors} schema={isApproval ? APPROVAL_SCHEMA : schema} /> : null}
           {isApproval ? (
             <ApprovalForm ref={approvalRef} waiting={waiting} busy={busy} onSubmit={send} serverErrors={serverErrors} />
           ) : (

@@ -6,6 +6,7 @@
  */
 import { forwardRef, useId, useImperativeHandle, useRef } from 'react';
 import type { Cancellation, JSONSchema, StepRecord } from '../lib/api';
+import { AnswerTable } from '../components/AnswerParts';
 import { Markdown, Time } from '../components/common';
 import { answerRows, isObject } from './values';
 import './execution.css';
@@ -58,19 +59,7 @@ export const DecisionRecord = forwardRef<DecisionRecordHandle, Props>(function D
         </span>
       </div>
       {message ? <Markdown source={message} className="decision-message record-message" label="Message as shown" /> : null}
-      {rows.length ? (
-        <table className="answer-table" data-testid="answer">
-          <caption className="sr-only">The answer</caption>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.key}>
-                <th scope="row">{r.label}</th>
-                <td>{r.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <AnswerTable rows={rows} caption="The answer" />
       <p className="record-meta" data-testid="record-meta">
         {kind === 'answered' && step.respondedBy ? (
           <>

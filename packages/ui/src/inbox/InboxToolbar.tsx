@@ -48,39 +48,16 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
             </button>
           ))}
         </fieldset>
-        <div className="inbox-select">
-          <label htmlFor="inbox-workflow">Workflow</label>
-          <select id="inbox-workflow" value={filters.workflow} onChange={(e) => set('workflow', e.target.value)}>
-            <option value="">All workflows</option>
-            {(filters.workflow && !options.workflows.some(([id]) => id === filters.workflow) ? [[filters.workflow, filters.workflow] as [string, string], ...options.workflows] : options.workflows).map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="inbox-select">
-          <label htmlFor="inbox-host">Host</label>
-          <select id="inbox-host" value={filters.host} onChange={(e) => set('host', e.target.value)}>
-            <option value="">All hosts</option>
-            {withCurrent(options.hosts, filters.host).map((h) => (
-              <option key={h} value={h}>
-                {h}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="inbox-select">
-          <label htmlFor="inbox-rule">Rule</label>
-          <select id="inbox-rule" value={filters.rule} onChange={(e) => set('rule', e.target.value)}>
-            <option value="">All rules</option>
-            {withCurrent(options.rules, filters.rule).map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="inbox-workflow"
+          label="Workflow"
+          all="All workflows"
+          value={filters.workflow}
+          options={filters.workflow && !options.workflows.some(([id]) => id === filters.workflow) ? [[filters.workflow, filters.workflow], ...options.workflows] : options.workflows}
+          onChange={(v) => set('workflow', v)}
+        />
+        <FilterSelect id="inbox-host" label="Host" all="All hosts" value={filters.host} options={same(withCurrent(options.hosts, filters.host))} onChange={(v) => set('host', v)} />
+        <FilterSelect id="inbox-rule" label="Rule" all="All rules" value={filters.rule} options={same(withCurrent(options.rules, filters.rule))} onChange={(v) => set('rule', v)} />
         {filtered ? (
           <button type="button" className="chip chip-clear" onClick={() => setFilters(NO_FILTERS)}>
             Clear filters
@@ -92,6 +69,26 @@ export function InboxToolbar({ rows, filters, setFilters, sort, setSort, shown }
           Showing {shown} of {rows.length}.
         </p>
       ) : null}
+    </div>
+  );
+}
+
+/** A value shown as itself. */
+const same = (list: string[]): [string, string][] => list.map((v) => [v, v]);
+
+/** One labelled filter: "All …" (empty) first, then [value, label] options. */
+function FilterSelect({ id, label, all, value, options, onChange }: { id: string; label: string; all: string; value: string; options: [string, string][]; onChange: (value: string) => void }) {
+  return (
+    <div className="inbox-select">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{all}</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

@@ -7,7 +7,8 @@
  */
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ErrorBoundary, Loading, Markdown, Time } from '../components/common';
-import { SchemaForm, detailMessage, fieldLabel } from '../components/SchemaForm';
+import { AnswerErrors, AnswerTable } from '../components/AnswerParts';
+import { SchemaForm, detailMessage } from '../components/SchemaForm';
 import { CHANNEL_LABEL } from '../execution/DecisionRecord';
 import { answerRows } from '../execution/values';
 import { SeverityTag } from '../inbox/InboxRow';
@@ -253,20 +254,7 @@ function Answer({ view, token, onDone, onGone }: { view: LinkView; token: string
     [token, view, isForm, onDone, onGone],
   );
 
-  const errorSummary = failure ? (
-    <div className="notice notice-error" role="alert" data-testid="respond-failure">
-      <strong>{failure}</strong>
-      {serverErrors.length ? (
-        <ul className="server-errors">
-          {serverErrors.map((d, i) => (
-            <li key={i}>
-              <strong>{fieldLabel(isForm ? schema : APPROVAL_SCHEMA, d.path)}</strong>: {detailMessage(d)}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  ) : null;
+  const errorSummary = failure ? <AnswerErrors failure={failure} serverErrors={serverErrors} schema={isForm ? schema : APPROVAL_SCHEMA} testId="respond-failure" /> : null;
 
   if (isForm) {
     return (
@@ -347,19 +335,7 @@ function Confirmation({ view, done }: { view: LinkView; done: Done }) {
       <p>
         Recorded as <strong data-testid="responded-by">{done.answered.respondedBy}</strong> <Time value={done.at} date="always" seconds />. The workflow “{view.workflowName}” is going on with your answer; you can close this page.
       </p>
-      {rows.length ? (
-        <table className="answer-table" data-testid="answer">
-          <caption className="sr-only">Your answer</caption>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.key}>
-                <th scope="row">{r.label}</th>
-                <td>{r.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <AnswerTable rows={rows} caption="Your answer" />
     </section>
   );
 }
