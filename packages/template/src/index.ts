@@ -9,7 +9,7 @@ export { TemplateError } from './errors';
 export type { TemplateErrorKind, TemplatePosition } from './errors';
 export { isTemplate, wholeValueRange, templateCache, dollarOutputs } from './compile';
 export { renderString, renderDeep, renderBudget, renderMarkdownMessage } from './render';
-export { escapeMarkdown } from './markdown';
+export { escapeHtml, escapeMarkdown, unescapeMarkdown } from './markdown';
 export { LruCache } from './lru';
 export { isPlainObject } from './values';
 export type { RenderBudget, RenderOptions } from './render';

@@ -81,3 +81,17 @@ export function escapeMarkdown(value: string): string {
   }
   return out;
 }
+
+/**
+ * The text an escaped message stands for, for channels that show plain text (an e-mail's text part,
+ * Slack): each backslash escape becomes its character and `&#96;` a backtick.
+ */
+export function unescapeMarkdown(text: string): string {
+  // One pass: an escaped "&#96;" typed in an alert (`\&#96;`) stays "&#96;".
+  return text.replace(/\\([!-/:-@[-`{-~])|&#96;/g, (_all, c: string | undefined) => c ?? '`');
+}
+
+/** Text for HTML (a page or an e-mail part): `& < > " '` as character references. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,5 +1,6 @@
 /** The Markdown escaping of wait messages and the `markdown` filter (docs/workflows.md "Writing the message"). */
-import { escapeMarkdown, renderBudget, renderMarkdownMessage, renderString, checkTemplate } from '../src';
+import fc from 'fast-check';
+import { escapeHtml, escapeMarkdown, renderBudget, renderMarkdownMessage, renderString, checkTemplate, unescapeMarkdown } from '../src';
 
 describe('escapeMarkdown', () => {
   it.each([
@@ -128,5 +129,16 @@ describe('the markdown filter', () => {
   it('does not lift another escape (a condition’s KQL quoting)', () => {
     const quote = (t: string) => `<${t}>`;
     expect(renderString('x {{ v | markdown }}', { v: 'or true' }, { escapeOutput: quote })).toBe('x <or true>');
+  });
+});
+
+describe('unescapeMarkdown and escapeHtml (channels that show plain text or HTML)', () => {
+  it('gives back any one-line value that escapeMarkdown escaped, entity-like text and backticks included', () => {
+    fc.assert(fc.property(fc.string().map((s) => s.replace(/[\r\n]/g, ' ')), (value) => expect(unescapeMarkdown(escapeMarkdown(value))).toBe(value)));
+    expect(unescapeMarkdown(escapeMarkdown('a &#96; b ` c \\* d'))).toBe('a &#96; b ` c \\* d');
+  });
+
+  it('leaves no markup character in HTML', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
   });
 });

@@ -18,12 +18,11 @@ import {
   type SlackActionButton,
 } from '@flowgate/connectors';
 import type { NotificationMessage, Notifier } from '@flowgate/executor';
+import { escapeHtml, unescapeMarkdown } from '@flowgate/template';
 
 /** The Slack action ids a signed button click comes back with (services/api/src/routes/slack.ts). */
 export const SLACK_ACTIONS = { approve: 'flowgate_approve', reject: 'flowgate_reject' } as const;
 
-/** A backslash escape (how values interpolated into a wait's message are escaped) stands for its character. */
-const unescapeMarkdown = (line: string) => line.replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/&#96;/g, '`');
 
 /** Markdown to Slack mrkdwn, line by line: headings and bold become *bold*; everything escaped for Slack. */
 export function toSlackText(markdown: string): string {
@@ -48,7 +47,6 @@ export function toPlainText(markdown: string): string {
     .trim();
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The evidence lines under the decision: host, rule, severity, the AI's verdict. */
 function evidence(m: NotificationMessage): string[] {

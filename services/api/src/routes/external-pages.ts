@@ -4,8 +4,8 @@
  * Every value is escaped; no script, no inline style (the CSP allows neither).
  */
 import type { GoneLink } from '@flowgate/executor';
+import { escapeHtml } from '@flowgate/template';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} · Flowgate</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
