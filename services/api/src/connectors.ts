@@ -6,19 +6,21 @@
 import { loadConnectorsFile } from '@flowgate/connectors';
 import type { ConnectorTypes } from './workflow-service';
 
-export async function loadConnectorTypes(path: string | null, env: NodeJS.ProcessEnv = process.env): Promise<ConnectorTypes | undefined> {
-  if (!path) return undefined;
-  return (await loadConnectorsFile(path, env)).describe();
-}
-
-/** The signing secrets of `slack_api` connectors: what a Slack button click is verified against. */
-export async function loadSlackSigningSecrets(path: string | null, env: NodeJS.ProcessEnv = process.env): Promise<{ connectorId: string; signingSecret: string }[]> {
-  if (!path) return [];
+/**
+ * What the API needs of connectors.yaml, read once: the ids and types workflows may name, and the
+ * signing secrets of `slack_api` connectors (what a Slack button click is verified against).
+ */
+export async function loadConnectorInfo(
+  path: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ types: ConnectorTypes | undefined; slackSecrets: { connectorId: string; signingSecret: string }[] }> {
+  if (!path) return { types: undefined, slackSecrets: [] };
   const registry = await loadConnectorsFile(path, env);
-  const out: { connectorId: string; signingSecret: string }[] = [];
-  for (const id of Object.keys(registry.describe())) {
+  const types = registry.describe();
+  const slackSecrets: { connectorId: string; signingSecret: string }[] = [];
+  for (const id of Object.keys(types)) {
     const c = registry.get(id);
-    if (c?.type === 'slack_api' && c.signingSecret) out.push({ connectorId: id, signingSecret: c.signingSecret });
+    if (c?.type === 'slack_api' && c.signingSecret) slackSecrets.push({ connectorId: id, signingSecret: c.signingSecret });
   }
-  return out;
+  return { types, slackSecrets };
 }

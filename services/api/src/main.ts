@@ -13,7 +13,7 @@ import { answerClientError } from './errors';
 import { AlertCandidates } from './candidates';
 import { loadArchive } from './archive';
 import { apiConfigFromEnv, type ApiConfig } from './config';
-import { loadConnectorTypes, loadSlackSigningSecrets } from './connectors';
+import { loadConnectorInfo } from './connectors';
 import type { SlackSigningSecret } from './routes/slack';
 import { PressureMonitor } from './pressure';
 import { WorkflowService, type ConnectorTypes } from './workflow-service';
@@ -44,8 +44,7 @@ async function main(): Promise<void> {
   let slackSecrets: SlackSigningSecret[] = [];
   let archive: ExecutionArchive | null = null;
   try {
-    connectors = await loadConnectorTypes(config.connectorsPath);
-    slackSecrets = await loadSlackSigningSecrets(config.connectorsPath);
+    ({ types: connectors, slackSecrets } = await loadConnectorInfo(config.connectorsPath));
     // FLOWGATE_ARCHIVE: executions that left Redis are read back from it (docs/operations.md "Archive").
     archive = loadArchive(config.connectorsPath, process.env, log);
   } catch (err) {
