@@ -83,7 +83,7 @@ export async function processNotification(rt: Runtime, job: { executionId: strin
   const tries = attempt.attemptsMade + 1;
   const entry = (status: NotificationEntry['status'], error?: string): NotificationEntry => ({ channel: job.channel, run: job.attempt, status, at: at(), attempts: tries, ...(error ? { error } : {}) });
   // The same notification added again once the first was done (a step job redelivered late): sent already.
-  const previous = (await rt.executions.loadRecords(exec.id)).notifications.get(job.path)?.find((e) => e.channel === job.channel);
+  const previous = await rt.executions.loadNotification(exec.id, job.path, job.channel);
   if (previous && previous.run === job.attempt && previous.status === 'sent') return;
   const w = exec.waitingFor;
   if (exec.status !== 'WAITING_FOR_INPUT' || !w || w.step !== job.path || record?.attempts !== job.attempt) {

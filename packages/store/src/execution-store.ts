@@ -349,6 +349,12 @@ export class ExecutionStore {
     return Number(reply) === 1;
   }
 
+  /** One notification's latest entry, or null (read before sending, so a repeated job sends nothing). */
+  async loadNotification(id: string, path: string, channel: string): Promise<NotificationEntry | null> {
+    const json = await this.redis.hget(this.keys.execution(id), notificationField(channel, path));
+    return json ? (JSON.parse(json) as NotificationEntry) : null;
+  }
+
   async appendResponse(id: string, path: string, entry: ResponseEntry): Promise<void> {
     await runScript(this.redis, 'fgAppendResponse', [this.keys.execution(id), this.keys.responses(id)], [recordField(path), JSON.stringify({ p: path, ...entry }), responseCountField(path), RESPONSES_KEPT]);
   }
