@@ -78,21 +78,22 @@ function archivedDefaults(doc: Record<string, unknown>) {
 
 /** A list row (docs/api.md "Executions") of an archived execution. */
 export function archivedRow(doc: Record<string, unknown>) {
+  const d: Record<string, unknown> = { ...archivedDefaults(doc), ...doc };
   return {
-    id: doc.id as string,
-    workflowId: doc.workflowId as string,
-    workflowName: doc.workflowName as string,
-    status: doc.status as ExecutionStatus,
-    createdAt: (doc.createdAt as string | null) ?? null,
-    startedAt: (doc.startedAt as string | null) ?? null,
-    finishedAt: (doc.finishedAt as string | null) ?? null,
+    id: d.id as string,
+    workflowId: d.workflowId as string,
+    workflowName: d.workflowName as string,
+    status: d.status as ExecutionStatus,
+    createdAt: (d.createdAt as string | null) ?? null,
+    startedAt: (d.startedAt as string | null) ?? null,
+    finishedAt: (d.finishedAt as string | null) ?? null,
     waitingFor: null,
-    summary: (doc.summary as ReturnType<typeof summaryView> | undefined) ?? summaryView({ summary: null }),
-    group: (doc.group as string | undefined) ?? (doc.id as string),
-    rerunOf: (doc.rerunOf as string | null | undefined) ?? null,
-    answeredBy: (doc.answeredBy as Record<string, unknown> | null | undefined) ?? null,
-    cancellation: (doc.cancellation as Record<string, unknown> | null | undefined) ?? null,
-    error: (doc.error as Record<string, unknown> | null | undefined) ?? null,
+    summary: d.summary as ReturnType<typeof summaryView>,
+    group: d.group as string,
+    rerunOf: (d.rerunOf as string | null) ?? null,
+    answeredBy: (d.answeredBy as Record<string, unknown> | null) ?? null,
+    cancellation: (d.cancellation as Record<string, unknown> | null | undefined) ?? null,
+    error: (d.error as Record<string, unknown> | null | undefined) ?? null,
   };
 }
 
