@@ -12,6 +12,8 @@ export interface AdvanceState {
 export interface Advance {
   /** the path that runs next, or null when nothing does */
   next: string | null;
+  /** the attempt `next` runs as, when not 1: a while's check after its iteration i runs as attempt i + 2 */
+  attempt?: number;
   /** containers whose last child just ended, innermost first: their records become COMPLETED */
   closed: string[];
   /** set when a fallback list ended without `continue`: the execution fails with this owner's error */
@@ -47,6 +49,8 @@ export function advanceAfter(plan: WorkflowPlan, path: string, state: AdvanceSta
       const containerPath = formatPath([...outer, { name: loopSegment.name }]);
       // a loop child's scope segment always carries its iteration: only firstOfIteration makes one
       const iteration = loopSegment.iteration!;
+      // a while decides in a job of its own (its condition reads the whole context): the container runs again
+      if (scope.container.type === 'while') return { next: containerPath, attempt: iteration + 2, closed };
       if (iteration + 1 < state.loopTotal(containerPath)) {
         return { next: firstOfIteration(outer, scope.container, iteration + 1), closed };
       }
@@ -64,7 +68,35 @@ export function advanceAfter(plan: WorkflowPlan, path: string, state: AdvanceSta
   }
 }
 
-/** A foreach's `steps` are required and never empty (the format's schema), so there is a first. */
+/**
+ * After loop.break or loop.continue at `path`: leave the innermost loop iteration around it. The
+ * containers between the step and that iteration close; `break` then closes the loop too and goes on
+ * after it; `continue` goes on as when the iteration's last step ends (the next iteration, a while's
+ * check, or the loop's end). The format allows these steps only inside a loop.
+ */
+export function leaveIteration(plan: WorkflowPlan, path: string, control: 'break' | 'continue', state: AdvanceState): Advance {
+  const segments = parsePath(path);
+  const at = segments.map((s) => s.iteration !== undefined).lastIndexOf(true);
+  if (at < 0) throw new StepError('validation_error', `loop.${control} at "${path}" is not inside a loop`);
+  const closed: string[] = [];
+  for (let i = segments.length - 2; i > at; i--) {
+    // a `fallback` segment is a list, not a step: the step after it is in a fallback scope
+    const isList = segments[i].name === 'fallback' && plan.locate(segments[i + 1].name).scope.kind === 'fallback';
+    if (!isList && isContainerStep(plan.locate(segments[i].name).step.type)) closed.push(formatPath(segments.slice(0, i + 1)));
+  }
+  const loop = plan.locate(segments[at].name).step;
+  const iterationPrefix = segments.slice(0, at + 1);
+  if (control === 'break') {
+    const loopPath = formatPath([...segments.slice(0, at), { name: loop.name }]);
+    const after = advanceAfter(plan, loopPath, state);
+    return { ...after, closed: [...closed, loopPath, ...after.closed] };
+  }
+  const lastChild = formatPath([...iterationPrefix, { name: loop.steps!.at(-1)!.name }]);
+  const after = advanceAfter(plan, lastChild, state);
+  return { ...after, closed: [...closed, ...after.closed] };
+}
+
+/** A loop's `steps` are required and never empty (the format's schema), so there is a first. */
 function firstOfIteration(outer: PathSegment[], loop: StepDefinition, iteration: number): string {
   return formatPath([...outer, { name: loop.name, iteration }, { name: loop.steps![0].name }]);
 }
@@ -73,7 +105,9 @@ function firstOfIteration(outer: PathSegment[], loop: StepDefinition, iteration:
 export type ContainerChoice =
   | { type: 'if'; branch: 'then' | 'else' }
   | { type: 'switch'; caseIndex: number | 'default' | null }
-  | { type: 'foreach'; total: number };
+  | { type: 'foreach'; total: number }
+  /** a while enters `iteration`, or none (null) when its condition is false or its cap is reached */
+  | { type: 'while'; iteration: number | null };
 
 /**
  * The first child path a container runs, or null when it runs nothing (then it closes at once): a
@@ -83,6 +117,7 @@ export type ContainerChoice =
  */
 export function enterContainer(step: StepDefinition, path: string, choice: ContainerChoice): string | null {
   if (choice.type === 'foreach') return choice.total > 0 ? firstOfIteration(parsePath(path).slice(0, -1), step, 0) : null;
+  if (choice.type === 'while') return choice.iteration === null ? null : firstOfIteration(parsePath(path).slice(0, -1), step, choice.iteration);
   let children: StepDefinition[] | undefined;
   if (choice.type === 'if') children = choice.branch === 'then' ? step.steps : step.else;
   else if (choice.caseIndex === 'default') children = step.default;

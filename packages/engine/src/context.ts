@@ -23,6 +23,8 @@ export interface TemplateContext {
   variables: Record<string, unknown>;
   steps: Record<string, StepView>;
   foreach?: LoopView;
+  /** inside a while (and in its condition): the iteration, from 0 */
+  while?: { iteration: number };
   execution: { id: string; startedAt: string | null; url: string; triggeredBy: string };
   workflow: { id: string; name: string };
   now: string;
@@ -68,6 +70,7 @@ export function buildContext(args: {
   execution: ExecutionState;
   records: StepRecord[];
   loop?: LoopView;
+  whileLoop?: { iteration: number };
   publicUrl: string;
   now?: number;
 }): TemplateContext {
@@ -90,5 +93,6 @@ export function buildContext(args: {
     now: new Date(args.now ?? Date.now()).toISOString(),
   };
   if (args.loop) context.foreach = args.loop;
+  if (args.whileLoop) context.while = args.whileLoop;
   return context;
 }

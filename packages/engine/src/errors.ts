@@ -21,6 +21,8 @@ export type StepErrorType =
   | 'ai_invalid_response'
   | 'ai_refused'
   | 'stalled'
+  | 'loop_limit'
+  | 'child_failed'
   | 'cancelled'
   | 'workflow_fail'
   | 'step_error';

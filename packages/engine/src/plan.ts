@@ -1,4 +1,4 @@
-import { isContainerStep, isWaitStep, type OnFailure, type StepDefinition, type WorkflowDefinition } from '@flowgate/workflow-format';
+import { isContainerStep, isLoopStep, isWaitStep, type OnFailure, type StepDefinition, type WorkflowDefinition } from '@flowgate/workflow-format';
 
 /** Where a step sits in the definition tree. Step names are unique in the whole workflow. */
 export type Scope =
@@ -27,11 +27,11 @@ export class WorkflowPlan {
     this.index(definition.steps, { kind: 'root' }, false);
   }
 
-  /** The format requires `steps` of foreach and if, and `cases` of switch (definitions are validated when saved). */
+  /** The format requires `steps` of foreach, while and if, and `cases` of switch (definitions are validated when saved). */
   private index(list: StepDefinition[], scope: Scope, inFallback: boolean): void {
     list.forEach((step, index) => {
       this.byName.set(step.name, { step, list, index, scope, inFallback });
-      if (step.type === 'foreach') this.index(step.steps!, { kind: 'loop', container: step }, inFallback);
+      if (isLoopStep(step.type)) this.index(step.steps!, { kind: 'loop', container: step }, inFallback);
       else if (step.type === 'if') {
         this.index(step.steps!, { kind: 'branch', container: step }, inFallback);
         this.index(step.else ?? [], { kind: 'branch', container: step }, inFallback);

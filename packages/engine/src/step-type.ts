@@ -1,4 +1,4 @@
-import { isContainerStep, type StepDefinition } from '@flowgate/workflow-format';
+import { isContainerStep, isLoopControlStep, type StepDefinition } from '@flowgate/workflow-format';
 import type { TemplateContext } from './context';
 
 /** Everything one run of an action step gets. `input` is the rendered `with`. */
@@ -58,16 +58,16 @@ export class StepRegistry<Services = unknown> {
     return [...this.exact.values(), ...this.prefixes];
   }
 
-  /** if / switch / foreach: run by the executor itself, never through a registered type. */
+  /** if / switch / foreach / while: run by the executor itself, never through a registered type. */
   isContainer(type: string): boolean {
     return isContainerStep(type);
   }
 
   /**
-   * Whether a step does no I/O outside Redis (a container, or a type marked `instant`): it needs no
+   * Whether a step does no I/O outside Redis (a container, loop.break/continue, or a type marked `instant`): it needs no
    * separate RUNNING write, has nothing to abort, and may run in the job of the step before it.
    */
   isInstant(type: string): boolean {
-    return isContainerStep(type) || this.get(type)?.instant === true;
+    return isContainerStep(type) || isLoopControlStep(type) || this.get(type)?.instant === true;
   }
 }

@@ -2,7 +2,7 @@
  * What runs next (advanceAfter, enterContainer) and what a failure leads to (decideFailure, retryDelay):
  * the decisions an execution's course follows, on hand-made definitions, without Redis.
  */
-import { advanceAfter, decideFailure, enterContainer, retryDelay, StepError, parsePath, formatPath } from '../src';
+import { advanceAfter, decideFailure, enterContainer, leaveIteration, retryDelay, StepError, parsePath, formatPath } from '../src';
 import { plan, s } from './definitions';
 
 const noLoops = { loopTotal: () => 0 };
@@ -259,5 +259,48 @@ describe('decideFailure: more policies', () => {
   it('settings.on-failure retries an action step that has none of its own', () => {
     const p = plan([s('call', 'http')], { onFailure: { retry } });
     expect(decideFailure(p, 'call', 1, timeout)).toEqual({ kind: 'retry', attempt: 2, delayMs: 500 });
+  });
+});
+
+describe('while loops and loop control', () => {
+  const loop = s('poll', 'while', { condition: 'true', steps: [s('check'), s('gate', 'if', { condition: 'x', steps: [s('stop', 'loop.break'), s('skip', 'loop.continue')] })] });
+
+  it("after a while's iteration the while itself runs again, as the attempt that checks it", () => {
+    const p = plan([loop, s('after')]);
+    expect(advanceAfter(p, 'poll[0]/check', noLoops)).toEqual({ next: 'poll[0]/gate', closed: [] });
+    expect(advanceAfter(p, 'poll[0]/gate/skip', noLoops)).toEqual({ next: 'poll', attempt: 2, closed: ['poll[0]/gate'] });
+    expect(advanceAfter(p, 'poll[4]/gate', noLoops)).toEqual({ next: 'poll', attempt: 6, closed: [] });
+    expect(enterContainer(loop, 'outer[1]/poll', { type: 'while', iteration: 3 })).toBe('outer[1]/poll[3]/check');
+    expect(enterContainer(loop, 'poll', { type: 'while', iteration: null })).toBeNull();
+  });
+
+  it('loop.break closes the containers between it and its loop, then the loop, and goes on after it', () => {
+    const p = plan([loop, s('after')]);
+    expect(leaveIteration(p, 'poll[2]/gate/stop', 'break', noLoops)).toEqual({ next: 'after', closed: ['poll[2]/gate', 'poll'] });
+    const each = s('hosts', 'foreach', { foreach: '[]', steps: [s('act', 'http', { onFailure: { fallback: [s('give_up', 'loop.break')] } })] });
+    const q = plan([s('outer', 'if', { condition: 'x', steps: [each] })]);
+    // the `fallback` segment is a list, not a container; the failed step is not closed
+    expect(leaveIteration(q, 'outer/hosts[1]/act/fallback/give_up', 'break', noLoops)).toEqual({ next: null, closed: ['outer/hosts', 'outer'] });
+  });
+
+  it('loop.continue goes on as when the iteration ends: the next item, the while check, or the end', () => {
+    const p = plan([loop, s('after')]);
+    expect(leaveIteration(p, 'poll[2]/gate/skip', 'continue', noLoops)).toEqual({ next: 'poll', attempt: 4, closed: ['poll[2]/gate'] });
+    const each = s('hosts', 'foreach', { foreach: '[]', steps: [s('skip', 'loop.continue'), s('act')] });
+    const q = plan([each, s('done')]);
+    const two = { loopTotal: () => 2 };
+    expect(leaveIteration(q, 'hosts[0]/skip', 'continue', two)).toEqual({ next: 'hosts[1]/skip', closed: [] });
+    expect(leaveIteration(q, 'hosts[1]/skip', 'continue', two)).toEqual({ next: 'done', closed: ['hosts'] });
+  });
+
+  it('a step named "fallback" inside a loop is a container like any other', () => {
+    const named = s('fallback', 'if', { condition: 'x', steps: [s('out', 'loop.break')] });
+    const p = plan([s('hosts', 'foreach', { foreach: '[]', steps: [named] })]);
+    expect(leaveIteration(p, 'hosts[0]/fallback/out', 'break', noLoops)).toEqual({ next: null, closed: ['hosts[0]/fallback', 'hosts'] });
+  });
+
+  it('refuses loop control outside a loop (the format forbids it)', () => {
+    const p = plan([s('stray', 'loop.break')]);
+    expect(() => leaveIteration(p, 'stray', 'break', noLoops)).toThrow('loop.break at "stray" is not inside a loop');
   });
 });

@@ -87,6 +87,12 @@ describe('buildContext', () => {
   it('inside a loop, foreach is the current item', () => {
     const ctx = buildContext({ definition: def, execution: execution(), records: [], publicUrl: 'http://x', loop: { item: { host: 'h2' }, index: 1, total: 3 } });
     expect(ctx.foreach).toEqual({ item: { host: 'h2' }, index: 1, total: 3 });
+    expect('while' in ctx).toBe(false);
+  });
+
+  it('inside a while, while.iteration is the iteration', () => {
+    const ctx = buildContext({ definition: def, execution: execution(), records: [], publicUrl: 'http://x', whileLoop: { iteration: 4 } });
+    expect(ctx.while).toEqual({ iteration: 4 });
   });
 });
 

@@ -40,13 +40,15 @@ describe('StepRegistry', () => {
     expect(new StepRegistry().types()).toEqual([]);
   });
 
-  it('containers are if/switch/foreach, whether registered or not', () => {
-    for (const type of ['if', 'switch', 'foreach']) expect(registry.isContainer(type)).toBe(true);
+  it('containers are if/switch/foreach/while, whether registered or not', () => {
+    for (const type of ['if', 'switch', 'foreach', 'while']) expect(registry.isContainer(type)).toBe(true);
     for (const type of ['http', 'console', 'wait', 'nope']) expect(registry.isContainer(type)).toBe(false);
   });
 
   it('instant: containers, and types marked instant (also through a prefix); not unmarked, false or unknown types', () => {
     expect(registry.isInstant('foreach')).toBe(true);
+    expect(registry.isInstant('loop.break')).toBe(true);
+    expect(registry.isInstant('loop.continue')).toBe(true);
     expect(registry.isInstant('console')).toBe(true);
     expect(registry.isInstant('elasticsearch.search')).toBe(true);
     expect(registry.isInstant('elasticsearch.esql.query')).toBe(false);

@@ -1,18 +1,18 @@
-import { enterContainer, StepError, stepKey, type ContainerChoice, type StepRecord, type TemplateContext } from '@flowgate/engine';
+import { enterContainer, leaveIteration, StepError, stepKey, type ContainerChoice, type StepRecord, type TemplateContext } from '@flowgate/engine';
 import { evaluateCondition } from '@flowgate/condition';
 import { renderString } from '@flowgate/template';
 import { arrayValue } from '@flowgate/steps';
-import type { StepDefinition } from '@flowgate/workflow-format';
+import { DEFAULT_WHILE_ITERATIONS, type StepDefinition } from '@flowgate/workflow-format';
 import { commit, type CommitOptions, type Continuation } from './commit';
-import { pendingRecord, planAdvance, type Loaded } from './transitions';
+import { advanceState, pendingRecord, planAdvance, planFromAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
 
 /** docs/workflows.md "foreach": at most this many items. */
 export const MAX_FOREACH_ITEMS = 10_000;
 
 /**
- * if / switch / foreach: decide the branch or the items, then enter the first child (or close at
- * once when nothing runs). Answers the step this job runs next.
+ * if / switch / foreach / while: decide the branch, the items or the next iteration, then enter the
+ * first child (or close at once when nothing runs). Answers the step this job runs next.
  */
 export async function runContainer(
   rt: Runtime,
@@ -21,10 +21,13 @@ export async function runContainer(
   record: StepRecord,
   context: TemplateContext,
   options: CommitOptions,
+  attempt = 1,
 ): Promise<Continuation | null> {
   let choice: ContainerChoice;
   let output: unknown;
-  if (step.type === 'if') {
+  if (step.type === 'while') {
+    ({ choice, output } = whileChoice(step, context, attempt));
+  } else if (step.type === 'if') {
     const branch = evaluateCondition((step.condition ?? false) as string | boolean, context) ? 'then' : 'else';
     choice = { type: 'if', branch };
     output = { branch };
@@ -45,8 +48,9 @@ export async function runContainer(
   if (!first) return commit(rt, loaded, planAdvance(loaded, { ...entered, status: 'COMPLETED', finishedAt: now }, now), options);
 
   loaded.records.set(record.path, entered);
-  // A container's timeout covers its whole subtree: a delayed job, added before the commit (idempotent).
-  if (step.timeoutMs) await rt.queues.addStepTimeout(loaded.exec.id, record.path, record.attempts, step.timeoutMs);
+  // A container's timeout covers its whole subtree: a delayed job, added before the commit (idempotent),
+  // once (a while's checks after its iterations are later attempts of the same step).
+  if (step.timeoutMs && attempt === 1) await rt.queues.addStepTimeout(loaded.exec.id, record.path, record.attempts, step.timeoutMs);
   return commit(
     rt,
     loaded,
@@ -59,9 +63,35 @@ export async function runContainer(
   );
 }
 
+/**
+ * A while (docs/workflows.md "while"): its body runs once, then its condition is checked after each
+ * iteration (attempt i + 2 is the check after iteration i), with `while.iteration` the iteration that
+ * just ended. At the cap the loop ends, or fails under `on-limit: fail`.
+ */
+function whileChoice(step: StepDefinition, context: TemplateContext, attempt: number): { choice: ContainerChoice; output: { iterations: number; limitReached?: true } } {
+  if (attempt === 1) return { choice: { type: 'while', iteration: 0 }, output: { iterations: 1 } };
+  const done = attempt - 1;
+  const goOn = evaluateCondition((step.condition ?? false) as string | boolean, { ...context, while: { iteration: done - 1 } });
+  if (!goOn) return { choice: { type: 'while', iteration: null }, output: { iterations: done } };
+  const cap = step.maxIterations ?? { limit: DEFAULT_WHILE_ITERATIONS, onLimit: 'continue' };
+  if (done >= cap.limit) {
+    if (cap.onLimit === 'fail') throw new StepError('loop_limit', `while "${step.name}": its condition still holds after ${done} iterations (max-iterations ${cap.limit}, on-limit: fail)`);
+    return { choice: { type: 'while', iteration: null }, output: { iterations: done, limitReached: true } };
+  }
+  return { choice: { type: 'while', iteration: done }, output: { iterations: done + 1 } };
+}
+
 /** foreach's items: an array, or a string holding JSON of one; at most MAX_FOREACH_ITEMS. */
 function foreachItems(source: unknown, context: TemplateContext): unknown[] {
   const items = arrayValue(typeof source === 'string' ? renderString(source, context) : source, 'foreach');
   if (items.length > MAX_FOREACH_ITEMS) throw new StepError('validation_error', `foreach: ${items.length} items, at most ${MAX_FOREACH_ITEMS}`);
   return items;
+}
+
+/** loop.break / loop.continue: the step completes and the execution leaves its loop iteration (the engine's leaveIteration). */
+export async function leaveLoopIteration(rt: Runtime, loaded: Loaded, step: StepDefinition, record: StepRecord, options: CommitOptions): Promise<Continuation | null> {
+  const now = Date.now();
+  const control = step.type === 'loop.break' ? 'break' : 'continue';
+  const advance = leaveIteration(loaded.plan, record.path, control, advanceState(loaded));
+  return commit(rt, loaded, planFromAdvance(loaded, { ...record, status: 'COMPLETED', output: null, error: null, finishedAt: now }, now, advance), options);
 }

@@ -2,10 +2,10 @@ import { MOVING_STATUSES, StepError, toStepError, type ExecutionState, type Step
 import { evaluateCondition } from '@flowgate/condition';
 import type { StepJob } from '@flowgate/queue';
 import { inStepSpan } from '@flowgate/telemetry';
-import type { StepDefinition } from '@flowgate/workflow-format';
+import { isLoopControlStep, type StepDefinition } from '@flowgate/workflow-format';
 import type { AbortRegistry } from './abort-registry';
 import { ChainBudget, commit, type CommitOptions, type Continuation } from './commit';
-import { runContainer } from './containers';
+import { leaveLoopIteration, runContainer } from './containers';
 import { handleFailure } from './failure';
 import { gateStepJob } from './job-gate';
 import { runAction } from './run-action';
@@ -75,12 +75,15 @@ async function runStepBody(
   let outcome = 'completed';
   try {
     const context = await contextFor(rt, loaded, job.path);
-    if (step.if !== undefined && !evaluateCondition(step.if as string | boolean, context)) {
+    // a while's checks after its iterations are later attempts: its `if` was decided on entry
+    const entering = !(step.type === 'while' && job.attempt > 1);
+    if (entering && step.if !== undefined && !evaluateCondition(step.if as string | boolean, context)) {
       outcome = 'skipped';
       const now = Date.now();
       return { outcome, next: await commit(rt, loaded, planAdvance(loaded, { ...record, status: 'SKIPPED', finishedAt: now }, now), options) };
     }
-    if (rt.registry.isContainer(step.type)) return { outcome, next: await runContainer(rt, loaded, step, record, context, options) };
+    if (rt.registry.isContainer(step.type)) return { outcome, next: await runContainer(rt, loaded, step, record, context, options, job.attempt) };
+    if (isLoopControlStep(step.type)) return { outcome, next: await leaveLoopIteration(rt, loaded, step, record, options) };
     const ran = await runAction(rt, { loaded, step, record, attempt: job.attempt, aborts }, context, options);
     outcome = ran.outcome.kind;
     return { outcome, next: ran.next };
@@ -116,7 +119,9 @@ async function markRunning(
   const { exec } = loaded;
   const now = Date.now();
   const before = loaded.records.get(job.path) ?? pendingRecord(loaded, job.path, exec.seqs);
-  const record: StepRecord = { ...before, status: 'RUNNING', attempts: job.attempt, startedAt: before.startedAt ?? now, finishedAt: null };
+  // a container runs one attempt (a while's later attempts are the checks after its iterations)
+  const attempts = rt.registry.isContainer(step.type) ? Math.max(before.attempts, 1) : job.attempt;
+  const record: StepRecord = { ...before, status: 'RUNNING', attempts, startedAt: before.startedAt ?? now, finishedAt: null };
   const startFields: Partial<ExecutionState> = { status: 'RUNNING', startedAt: exec.startedAt ?? now, ...(loaded.records.has(job.path) ? {} : { seqs: exec.seqs + 1 }) };
   loaded.records.set(job.path, record);
   if (rt.registry.isInstant(step.type)) return { record, startFields };

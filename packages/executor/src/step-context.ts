@@ -9,8 +9,19 @@ export async function contextFor(rt: Runtime, loaded: Loaded, path: string): Pro
     execution: loaded.exec,
     records: [...loaded.records.values()],
     loop: await loopFor(rt, loaded, path),
+    whileLoop: whileFor(loaded, path),
     publicUrl: rt.publicUrl,
   });
+}
+
+/** The innermost while around `path`: its iteration. */
+function whileFor(loaded: Loaded, path: string): { iteration: number } | undefined {
+  const segments = parsePath(path);
+  for (let i = segments.length - 2; i >= 0; i--) {
+    const seg = segments[i];
+    if (seg.iteration !== undefined && loaded.plan.locate(seg.name).step.type === 'while') return { iteration: seg.iteration };
+  }
+  return undefined;
 }
 
 /** The innermost foreach around `path`, with its items (kept apart from the records, see docs/storage.md). */
@@ -18,7 +29,7 @@ async function loopFor(rt: Runtime, loaded: Loaded, path: string): Promise<LoopV
   const segments = parsePath(path);
   for (let i = segments.length - 2; i >= 0; i--) {
     const seg = segments[i];
-    if (seg.iteration === undefined) continue;
+    if (seg.iteration === undefined || loaded.plan.locate(seg.name).step.type !== 'foreach') continue;
     const containerPath = formatPath([...segments.slice(0, i), { name: seg.name }]);
     const items = await rt.executions.loadLoopItems(loaded.exec.id, containerPath);
     return { item: items[seg.iteration] ?? null, index: seg.iteration, total: items.length };

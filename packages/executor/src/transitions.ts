@@ -9,6 +9,8 @@ import {
   type ExecutionState,
   type ExecutionStatus,
   type StepErrorInfo,
+  type Advance,
+  type AdvanceState,
   type StepRecord,
   type WorkflowPlan,
 } from '@flowgate/engine';
@@ -71,14 +73,21 @@ export function ancestorPaths(path: string): string[] {
  * finished containers, then either enqueue the next step or finish the execution.
  */
 export function planAdvance(loaded: Loaded, ended: StepRecord, now: number, variables?: Record<string, unknown>): TransitionPlan {
-  const { plan, records, exec } = loaded;
-  const advance = advanceAfter(plan, ended.path, {
-    loopTotal: (p) => Number((records.get(p)?.output as { count?: number } | null)?.count ?? 0),
-  });
+  return planFromAdvance(loaded, ended, now, advanceAfter(loaded.plan, ended.path, advanceState(loaded)), variables);
+}
+
+/** What the engine needs of the loaded execution to move on: a foreach's item count is its record's output. */
+export function advanceState(loaded: Loaded): AdvanceState {
+  return { loopTotal: (p) => Number((loaded.records.get(p)?.output as { count?: number } | null)?.count ?? 0) };
+}
+
+/** The plan of an advance the engine decided (after a step ended, or left its loop iteration). */
+export function planFromAdvance(loaded: Loaded, ended: StepRecord, now: number, advance: Advance, variables?: Record<string, unknown>): TransitionPlan {
+  const { records, exec } = loaded;
   const writes: StepRecord[] = [ended];
   for (const c of advance.closed) {
     const r = records.get(c);
-    if (r) writes.push({ ...r, status: 'COMPLETED', finishedAt: now });
+    if (r && !isTerminal(r.status)) writes.push({ ...r, status: 'COMPLETED', finishedAt: now });
   }
   const set: Partial<ExecutionState> = {};
   if (variables) set.variables = { ...exec.variables, ...variables };
@@ -86,6 +95,11 @@ export function planAdvance(loaded: Loaded, ended: StepRecord, now: number, vari
     const owner = records.get(advance.failedOwner);
     const error = owner?.error ?? { type: 'step_error', message: 'step failed' };
     return failExecution(loaded, writes, error, advance.failedOwner, now, set);
+  }
+  if (advance.next && advance.attempt !== undefined) {
+    // a while's check: its record stays RUNNING, a job of the next attempt decides
+    Object.assign(set, { status: 'RUNNING', next: stepKey(advance.next, advance.attempt), nextAt: now });
+    return { set, writes, enqueue: { path: advance.next, attempt: advance.attempt } };
   }
   if (advance.next) {
     writes.push(pendingRecord(loaded, advance.next, exec.seqs));

@@ -15,7 +15,7 @@ import { unknownStepTypeMessage } from './messages';
 import { stepLevelLoopName } from './normalize';
 import type { Target, YamlSource } from './parse-yaml';
 import { formatPath, Segment } from './path';
-import { connectorTypeFor, isHumanWaitStep, isKnownStepType } from './step-types';
+import { connectorTypeFor, DEFAULT_WHILE_ITERATIONS, isHumanWaitStep, isKnownStepType, isLoopControlStep } from './step-types';
 import { didYouMean } from './suggest';
 import type { Problem, ValidateOptions } from './types';
 
@@ -36,6 +36,10 @@ interface StepEntry {
   root: 'main' | 'settings';
   /** from the root down: the list holding each ancestor (and the step itself) and its index there */
   chain: Array<{ list: string; index: number }>;
+  /** inside an iteration of a foreach or while (where loop.break and loop.continue apply) */
+  inLoop: boolean;
+  /** the while whose `steps` hold this step (directly or deeper): its condition may read this step */
+  whiles: Raw[];
 }
 
 export class Checker {
@@ -103,13 +107,16 @@ export class Checker {
 
   /* ---------- the step tree ---------- */
 
-  private collect(list: unknown[], path: Segment[], root: StepEntry['root'], parentChain: StepEntry['chain']): void {
+  private collect(list: unknown[], path: Segment[], root: StepEntry['root'], parentChain: StepEntry['chain'], scope: Pick<StepEntry, 'inLoop' | 'whiles'> = { inLoop: false, whiles: [] }): void {
     const listId = formatPath(path);
     list.forEach((raw, index) => {
       if (!isPlainObject(raw)) return;
       const stepPath = [...path, index];
       const chain = [...parentChain, { list: listId, index }];
-      const entry: StepEntry = { raw, path: stepPath, root, chain };
+      const entry: StepEntry = { raw, path: stepPath, root, chain, ...scope };
+      const body = raw.type === 'foreach' || raw.type === 'while' ? { inLoop: true, whiles: raw.type === 'while' ? [...scope.whiles, raw] : scope.whiles } : scope;
+      // a step-level foreach runs the step, and its fallback, once per item
+      const fallbackScope = raw.foreach !== undefined && raw.type !== 'foreach' ? { ...scope, inLoop: true } : scope;
       if (typeof raw.name === 'string') {
         entry.name = raw.name;
         const same = this.byName.get(raw.name);
@@ -118,19 +125,19 @@ export class Checker {
       }
       this.entries.push(entry);
       const child = (key: string) => {
-        if (Array.isArray(raw[key])) this.collect(raw[key] as unknown[], [...stepPath, key], root, chain);
+        if (Array.isArray(raw[key])) this.collect(raw[key] as unknown[], [...stepPath, key], root, chain, key === 'steps' ? body : scope);
       };
       child('steps');
       child('else');
       if (Array.isArray(raw.cases)) {
         raw.cases.forEach((c, i) => {
-          if (isPlainObject(c) && Array.isArray(c.steps)) this.collect(c.steps, [...stepPath, 'cases', i, 'steps'], root, chain);
+          if (isPlainObject(c) && Array.isArray(c.steps)) this.collect(c.steps, [...stepPath, 'cases', i, 'steps'], root, chain, scope);
         });
       }
       child('default');
       const onFailure = raw['on-failure'];
       if (isPlainObject(onFailure) && Array.isArray(onFailure.fallback)) {
-        this.collect(onFailure.fallback, [...stepPath, 'on-failure', 'fallback'], root, chain);
+        this.collect(onFailure.fallback, [...stepPath, 'on-failure', 'fallback'], root, chain, fallbackScope);
       }
     });
   }
@@ -183,10 +190,14 @@ export class Checker {
     }
     this.kibanaKeys(raw, KIBANA_KEYS.step, path);
     if (type === 'foreach') this.kibanaKeys(raw, KIBANA_KEYS.loop, path);
-    if (type === 'foreach' && isPlainObject(raw['on-failure']) && raw['on-failure'].retry !== undefined) {
+    if (type === 'while') this.whileLoop(raw, path);
+    if (isLoopControlStep(String(type)) && !entry.inLoop) {
+      this.error([...path, 'type'], `${String(type)} must be inside a foreach or a while (it ${type === 'loop.break' ? 'ends' : 'goes on with the next iteration of'} the innermost loop)`);
+    }
+    if ((type === 'foreach' || type === 'while') && isPlainObject(raw['on-failure']) && raw['on-failure'].retry !== undefined) {
       const at = [...path, 'on-failure', 'retry'];
       const { line, column } = this.source.position(at, 'key');
-      this.warnings.push({ path: formatPath(at), line, column, message: 'accepted but ignored: a foreach is not retried (its fallback and continue apply)' });
+      this.warnings.push({ path: formatPath(at), line, column, message: `accepted but ignored: a ${String(type)} is not retried (its fallback and continue apply)` });
     }
     if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, KIBANA_KEYS.ai, path);
     if (isPlainObject(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
@@ -211,7 +222,9 @@ export class Checker {
       if (raw[key] !== undefined) this.templates(raw[key], [...path, key], entry);
     }
     for (const key of ['if', 'condition']) {
-      if (typeof raw[key] === 'string') this.condition(raw[key] as string, [...path, key], entry);
+      // a while checks its condition after each iteration: it may read the steps of its own body
+      const bodyOf = key === 'condition' && type === 'while' ? raw : undefined;
+      if (typeof raw[key] === 'string') this.condition(raw[key] as string, [...path, key], entry, bodyOf);
     }
 
     if (isPlainObject(w)) {
@@ -232,6 +245,14 @@ export class Checker {
       this.timeoutOutcome(raw['on-timeout'].outcome, type === 'waitForApproval' ? APPROVAL_SCHEMA : isPlainObject(w) ? w.schema : undefined, [...path, 'on-timeout', 'outcome']);
     }
     if (typeof raw.timeout === 'string') this.duration(raw.timeout, [...path, 'timeout']);
+  }
+
+  /** A while acts on max-iterations (a default cap when absent); the per-iteration keys are Kibana's, ignored. */
+  private whileLoop(raw: Raw, path: Segment[]): void {
+    this.kibanaKeys(raw, ['iteration-on-failure', 'iteration-timeout'], path);
+    if (raw['max-iterations'] === undefined) {
+      this.warn([...path, 'type'], `no max-iterations: the loop stops after ${DEFAULT_WHILE_ITERATIONS} iterations (and the step succeeds); set max-iterations to say how many`);
+    }
   }
 
   /** Kibana 9.5 puts the answer at `output.response` and `output.respondedBy`: a schema field of that name wins. */
@@ -327,7 +348,7 @@ export class Checker {
   }
 
   /** Checks one templated string; false when its syntax is invalid. */
-  private template(text: string, path: Segment[], entry: StepEntry): boolean {
+  private template(text: string, path: Segment[], entry: StepEntry, loopBody?: Raw): boolean {
     if (!text.includes('{')) return true;
     const err = safe(() => checkTemplate(text));
     if (err) {
@@ -338,15 +359,15 @@ export class Checker {
       for (const at of safe(() => dollarOutputs(text)) ?? []) this.warnAt(path, at, EMBEDDED_DOLLAR_MESSAGE);
     }
     const refs = safe(() => stepReferences(text)) ?? [];
-    for (const name of new Set(refs)) this.reference(name, text, path, entry);
+    for (const name of new Set(refs)) this.reference(name, text, path, entry, loopBody);
     return true;
   }
 
-  private condition(text: string, path: Segment[], entry: StepEntry): void {
-    if (!this.template(text, path, entry)) return;
+  private condition(text: string, path: Segment[], entry: StepEntry, loopBody?: Raw): void {
+    if (!this.template(text, path, entry, loopBody)) return;
     // field paths of the KQL itself read the context too: `steps.review.output.approved : true`
     const fields = TEMPLATE_MARK.test(text) ? kqlStepFields(text) : (safe(() => astStepFields(compileCondition(text))) ?? []);
-    for (const name of new Set(fields)) this.reference(name, text, path, entry);
+    for (const name of new Set(fields)) this.reference(name, text, path, entry, loopBody);
     this.kql(text, path);
   }
 
@@ -359,13 +380,14 @@ export class Checker {
     }
   }
 
-  private reference(name: string, text: string, path: Segment[], entry: StepEntry): void {
+  /** `loopBody`: a while whose condition this is: the steps of its body have run when it is checked. */
+  private reference(name: string, text: string, path: Segment[], entry: StepEntry, loopBody?: Raw): void {
     const loop = this.stepLevelLoops().get(name);
     const targets = this.byName.get(name) ?? (loop ? [loop] : undefined);
     const at = referenceOffset(text, name);
     if (!targets) {
       this.errorAt(path, at, `reads ${stepRef(name)}, but no step is named "${name}"${didYouMean(name, this.byName.keys())}`);
-    } else if (!targets.some((t) => this.runsBefore(t, entry))) {
+    } else if (!targets.some((t) => this.runsBefore(t, entry) || (loopBody !== undefined && t.whiles.includes(loopBody)))) {
       this.errorAt(path, at, `reads ${stepRef(name)}, but step "${name}" does not run before this step`);
     }
   }

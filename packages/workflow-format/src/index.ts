@@ -19,6 +19,12 @@ export {
   FORBIDDEN_ELASTICSEARCH_NAMES,
   forbiddenElasticsearchSegment,
   isContainerStep,
+  isLoopStep,
+  isLoopControlStep,
+  LOOP_STEP_TYPES,
+  LOOP_CONTROL_STEP_TYPES,
+  MAX_LOOP_ITERATIONS,
+  DEFAULT_WHILE_ITERATIONS,
   isKnownStepType,
   connectorTypeFor,
 } from './step-types';

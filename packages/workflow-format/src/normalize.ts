@@ -5,7 +5,7 @@
 import { parseDuration } from './duration';
 import { InputListItem, inputsToJsonSchema } from './inputs';
 import { KIBANA_KEYS } from './kibana-keys';
-import { isContainerStep } from './step-types';
+import { DEFAULT_WHILE_ITERATIONS, isContainerStep } from './step-types';
 import { DEFAULT_MAX_STEP_SIZE, parseSize } from './size';
 import type {
   JsonSchema,
@@ -105,11 +105,22 @@ export function normalizeStep(raw: Raw): StepDefinition {
   }
   if (raw.default !== undefined) step.default = normalizeSteps(raw.default);
   if (raw.condition !== undefined) step.condition = raw.condition;
+  if (step.type === 'while') step.maxIterations = normalizeMaxIterations(raw['max-iterations']);
   if (raw.foreach !== undefined) step.foreach = raw.foreach;
   if (raw.items !== undefined) step.items = raw.items;
   if (raw.source !== undefined) step.source = raw.source;
   for (const key of ['arrays', 'strategy', 'errorIfNoMatch', 'detailed'] as const) if (raw[key] !== undefined) step[key] = raw[key];
   return step;
+}
+
+/** A bare number is Kibana's `{limit: N, on-limit: continue}`; none is the default cap. */
+function normalizeMaxIterations(raw: unknown): { limit: number; onLimit: 'continue' | 'fail' } {
+  if (typeof raw === 'number') return { limit: raw, onLimit: 'continue' };
+  if (raw && typeof raw === 'object') {
+    const r = raw as Raw;
+    return { limit: r.limit, onLimit: r['on-limit'] ?? 'continue' };
+  }
+  return { limit: DEFAULT_WHILE_ITERATIONS, onLimit: 'continue' };
 }
 
 export function normalizeSteps(raw: unknown): StepDefinition[] {

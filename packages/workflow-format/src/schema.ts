@@ -15,7 +15,7 @@ import { dataStepLevelSchemas, dataStepRules, dataStepWithSchemas } from './data
 import { DURATION_PATTERN } from './duration';
 import { KIBANA_KEYS, kibanaKeySchemas } from './kibana-keys';
 import { SIZE_PATTERN } from './size';
-import { STEP_TYPE_PATTERN, TRIGGER_TYPES } from './step-types';
+import { MAX_LOOP_ITERATIONS, STEP_TYPE_PATTERN, TRIGGER_TYPES } from './step-types';
 
 type Schema = Record<string, unknown>;
 
@@ -204,6 +204,9 @@ const typeRules: Record<string, TypeRule> = {
   if: { keys: [...BASE_KEYS, 'condition', 'steps', 'else'], required: ['condition', 'steps'] },
   switch: { keys: [...BASE_KEYS, 'expression', 'cases', 'default'], required: ['expression', 'cases'] },
   foreach: { keys: [...BASE_KEYS, 'foreach', 'steps', 'on-failure', ...KIBANA_KEYS.loop], required: ['foreach', 'steps'] },
+  while: { keys: [...BASE_KEYS, 'condition', 'steps', 'on-failure', ...KIBANA_KEYS.loop], required: ['condition', 'steps'] },
+  'loop.break': { keys: ['name', 'type', 'if', ...KIBANA_KEYS.step], required: [] },
+  'loop.continue': { keys: ['name', 'type', 'if', ...KIBANA_KEYS.step], required: [] },
   http: { keys: CONNECTOR_KEYS, required: ['with'] },
   'ai.classify': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },
   'ai.summarize': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },
@@ -236,6 +239,8 @@ const stepAllOf: Schema[] = [
     if: { properties: { type: { type: 'string', pattern: '^elasticsearch\\.' } }, required: ['type'] },
     then: thenFor({ keys: CONNECTOR_KEYS }, undefined),
   },
+  // a while acts on its `max-iterations` (a foreach accepts and ignores it)
+  { if: isType('while'), then: { properties: { 'max-iterations': ref('maxIterations') } } },
   ...['elasticsearch.search', 'elasticsearch.index', 'elasticsearch.request'].map((type) => ({
     if: isType(type),
     then: { required: ['with'], properties: { with: ref(`with-${type}`) } },
@@ -254,6 +259,12 @@ const definitions: Record<string, Schema> = {
       webhook: closed({ 'connector-id': { type: 'string', minLength: 1 }, message: str }, ['connector-id']),
     }),
     minProperties: 1,
+  },
+  maxIterations: {
+    description: `while: the most iterations, at most ${MAX_LOOP_ITERATIONS}: a number (the loop then ends there and the step succeeds), or {limit, on-limit: continue | fail}`,
+    if: { type: 'object' },
+    then: closed({ limit: { type: 'integer', minimum: 1, maximum: MAX_LOOP_ITERATIONS }, 'on-limit': { enum: ['continue', 'fail'] } }, ['limit']),
+    else: { type: 'integer', minimum: 1, maximum: MAX_LOOP_ITERATIONS },
   },
   duration: {
     type: 'string',

@@ -4,11 +4,20 @@ export const TRIGGER_TYPES = ['alert', 'manual', 'scheduled'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
 /** Step families, each defined here once. Containers hold other steps and decide which run. */
-export const CONTAINER_STEP_TYPES = ['if', 'switch', 'foreach'] as const;
+export const CONTAINER_STEP_TYPES = ['if', 'switch', 'foreach', 'while'] as const;
+/** The loops: their children run once per iteration, at paths `<loop>[i]/<child>`. */
+export const LOOP_STEP_TYPES = ['foreach', 'while'] as const;
+/** Steps that leave the innermost loop's iteration: loop.break ends the loop, loop.continue goes on with the next iteration. */
+export const LOOP_CONTROL_STEP_TYPES = ['loop.break', 'loop.continue'] as const;
 /** Steps that park the execution without holding a worker: until a timer, or until a human answers. */
 export const WAIT_STEP_TYPES = ['wait', 'waitForInput', 'waitForApproval'] as const;
 /** The waits a human answers (WAITING_FOR_INPUT): their records keep who answered and every attempt. */
 export const HUMAN_WAIT_STEP_TYPES = ['waitForInput', 'waitForApproval'] as const;
+
+/** A loop runs at most this many iterations: a foreach's items, a while's max-iterations (and its default). */
+export const MAX_LOOP_ITERATIONS = 10_000;
+/** A while without max-iterations stops after this many (Kibana's default). */
+export const DEFAULT_WHILE_ITERATIONS = 2_000;
 
 /** Every built-in step type with a fixed name; `elasticsearch.<api>` types come on top (see isKnownStepType). */
 export const STEP_TYPES: readonly string[] = Object.freeze([
@@ -30,6 +39,9 @@ export const STEP_TYPES: readonly string[] = Object.freeze([
   'if',
   'switch',
   'foreach',
+  'while',
+  'loop.break',
+  'loop.continue',
   'http',
   'elasticsearch.search',
   'elasticsearch.index',
@@ -81,9 +93,19 @@ export function isKnownStepType(type: unknown): type is string {
   return typeof type === 'string' && STEP_TYPE_RE.test(type);
 }
 
-/** `if`, `switch` and `foreach` hold other steps; every other type is an action (or a wait). */
+/** `if`, `switch`, `foreach` and `while` hold other steps; every other type is an action (or a wait). */
 export function isContainerStep(type: string): boolean {
   return (CONTAINER_STEP_TYPES as readonly string[]).includes(type);
+}
+
+/** `foreach` and `while`. */
+export function isLoopStep(type: string): boolean {
+  return (LOOP_STEP_TYPES as readonly string[]).includes(type);
+}
+
+/** `loop.break` and `loop.continue`. */
+export function isLoopControlStep(type: string): boolean {
+  return (LOOP_CONTROL_STEP_TYPES as readonly string[]).includes(type);
 }
 
 export function isWaitStep(type: string): boolean {

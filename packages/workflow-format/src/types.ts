@@ -34,7 +34,7 @@ export interface StepDefinition {
   onFailure?: OnFailure;
   /** waitForInput/waitForApproval: the answer taken when the step's timeout elapses (instead of failing) */
   onTimeout?: { outcome: Record<string, unknown> };
-  /** children of `if` (then), `foreach` */
+  /** children of `if` (then), `foreach`, `while` */
   steps?: StepDefinition[];
   /** `if` else branch */
   else?: StepDefinition[];
@@ -42,8 +42,10 @@ export interface StepDefinition {
   expression?: string;
   cases?: SwitchCase[];
   default?: StepDefinition[];
-  /** `if` condition */
+  /** `if` and `while` condition */
   condition?: string | boolean;
+  /** `while`: the most iterations, and what reaching them does (the step succeeds, or fails) */
+  maxIterations?: { limit: number; onLimit: 'continue' | 'fail' };
   /** `foreach` items (array, or a template producing one) */
   foreach?: unknown;
   /** `data.map` / `data.filter` items */
