@@ -20,6 +20,8 @@ export interface StepRecord {
   respondedAt?: number;
   /** how the accepted answer came: 'ui' (the web app) or 'api' */
   respondedVia?: AnswerChannel;
+  /** workflow.execute / executeAsync: the execution it started */
+  child?: string;
   /** if/switch/foreach: what the container chose ({branch}, {match}, {count}) is its output */
 }
 
@@ -140,6 +142,20 @@ export interface ExecutionState {
   waitEnded?: WaitEnded | null;
   /** W3C traceparent of the execution's trace, only when an OpenTelemetry SDK records spans */
   traceparent?: string | null;
+  /** what a workflow.output step set: the execution's outputs (a parent's workflow.execute reads them) */
+  output?: Record<string, unknown> | null;
+  /** the execution whose workflow.execute (or executeAsync) started this one */
+  parent?: ParentLink | null;
+  /** how many workflow.execute calls deep this execution is (0 or absent: started by a trigger) */
+  depth?: number | null;
+}
+
+/** Where a child execution came from; `wait`: the parent waits for it (workflow.execute), to be woken when it ends. */
+export interface ParentLink {
+  executionId: string;
+  step: string;
+  attempt: number;
+  wait: boolean;
 }
 
 export function newStepRecord(fields: { name: string; path: string; type: string; seq: number; iteration: number | null; status?: StepStatus }): StepRecord {

@@ -2,6 +2,7 @@ import { isTerminal, type Cancellation, type StepRecord } from '@flowgate/engine
 import { applyPlan, loadExecution } from './transitions';
 import type { Runtime } from './runtime';
 import { waitEnded } from './wait-context';
+import { cancelChildren } from './composition';
 
 export type CancelResult =
   | { ok: true; status: 'CANCELLED' }
@@ -34,6 +35,9 @@ export async function cancelExecution(rt: Runtime, executionId: string, who: { r
     });
     if (result.ok) {
       await rt.redis.publish(rt.keys.cancelChannel(), executionId);
+      await cancelChildren(rt, executionId, loaded.records.values(), (child) =>
+        cancelExecution(rt, child, { reason: who.reason, by: `workflow:${exec.workflowId}`, comment: `its parent ${executionId} was cancelled` }),
+      );
       return { ok: true, status: 'CANCELLED' };
     }
     if (result.reason === 'missing') return { ok: false, code: 'not_found' };

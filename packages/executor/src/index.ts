@@ -22,3 +22,4 @@ export * from './external-resume';
 export * from './notify';
 export * from './summary';
 export * from './wait-context';
+export * from './composition';

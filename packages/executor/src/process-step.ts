@@ -5,6 +5,7 @@ import { inStepSpan } from '@flowgate/telemetry';
 import { isLoopControlStep, type StepDefinition } from '@flowgate/workflow-format';
 import type { AbortRegistry } from './abort-registry';
 import { ChainBudget, commit, type CommitOptions, type Continuation } from './commit';
+import { isCompositionStep, runComposition } from './composition';
 import { leaveLoopIteration, runContainer } from './containers';
 import { handleFailure } from './failure';
 import { gateStepJob } from './job-gate';
@@ -84,6 +85,7 @@ async function runStepBody(
     }
     if (rt.registry.isContainer(step.type)) return { outcome, next: await runContainer(rt, loaded, step, record, context, options, job.attempt) };
     if (isLoopControlStep(step.type)) return { outcome, next: await leaveLoopIteration(rt, loaded, step, record, options) };
+    if (isCompositionStep(step.type)) return { outcome, next: await runComposition(rt, loaded, step, record, job.attempt, context, options) };
     const ran = await runAction(rt, { loaded, step, record, attempt: job.attempt, aborts }, context, options);
     outcome = ran.outcome.kind;
     return { outcome, next: ran.next };

@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES, isMoving, MOVING_STATUSES, parseStepKey, stepKey, type ExecutionStatus } from '@flowgate/engine';
+import { ACTIVE_STATUSES, isMoving, isTerminal, MOVING_STATUSES, parseStepKey, stepKey, type ExecutionStatus } from '@flowgate/engine';
 import { jobIds } from '@flowgate/queue';
 import type { ExecutionProgress } from '@flowgate/store';
 import { cancelExecution } from './cancel';
@@ -52,7 +52,8 @@ export interface ReconcileResult {
  *   no live job;
  * - cancels an execution whose settings.timeout passed without its timer firing;
  * - re-adds the wake of a WAITING execution, and the own timeout of a wait for input, when it is
- *   due and its job is gone;
+ *   due and its job is gone; for a parent waiting in workflow.execute, the end of a child that
+ *   ended without waking it;
  * - puts right an index entry that disagrees with its execution (see ReconcilerMemory).
  * Waiting executions can be many and their timers are durable jobs, so `sweepWaits` (every status,
  * not only PENDING/RUNNING) is asked for less often. Answers null when another worker holds the
@@ -111,7 +112,9 @@ async function reconcileOne(
   if (isMoving(exec.status)) {
     if (exec.next && now - exec.nextAt >= STALE_MS && (await requeue(rt, exec))) result.requeued++;
   } else if (exec.status === 'WAITING') {
-    if (exec.next && now > exec.nextAt + TIMER_GRACE_MS && (await readdWake(rt, exec))) result.timers++;
+    if (!exec.next || now <= exec.nextAt + TIMER_GRACE_MS) return;
+    const waitsForChild = (await waitingStepType(rt, exec)) === 'workflow.execute';
+    if (waitsForChild ? await readdChildDone(rt, exec) : await readdWake(rt, exec)) result.timers++;
   } else if (exec.status === 'WAITING_FOR_INPUT') {
     if (await readdWaitTimeout(rt, exec, now)) result.timers++;
   }
@@ -138,6 +141,26 @@ async function requeue(rt: Runtime, exec: ExecutionProgress): Promise<boolean> {
   if (await rt.queues.hasStepJob(job)) return false;
   await rt.queues.readdStep(job);
   rt.log.warn({ executionId: exec.id, step: path, attempt }, 'reconciler re-queued a stranded step');
+  return true;
+}
+
+async function waitingStepType(rt: Runtime, exec: ExecutionProgress): Promise<string | undefined> {
+  if (!exec.version) return undefined;
+  const { plan } = await rt.definitions.get(exec.version);
+  const name = parseStepKey(exec.next).path.split('/').pop()!;
+  return plan.has(name) ? plan.locate(name).step.type : undefined;
+}
+
+/** A parent waiting in workflow.execute whose child ended without waking it (a crash in between): wake it now. */
+async function readdChildDone(rt: Runtime, exec: ExecutionProgress): Promise<boolean> {
+  const { path, attempt } = parseStepKey(exec.next);
+  const record = await rt.executions.loadRecord(exec.id, path);
+  if (!record?.child) return false;
+  const child = await rt.executions.load(record.child);
+  if (child && !isTerminal(child.status)) return false;
+  if (await rt.queues.hasTimer(jobIds.childDone(exec.id, path, attempt))) return false;
+  await rt.queues.addChildDone({ executionId: exec.id, step: path, attempt }, record.child);
+  rt.log.warn({ executionId: exec.id, step: path, attempt, child: record.child }, 'reconciler re-added the lost end of a child execution');
   return true;
 }
 

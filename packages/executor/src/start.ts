@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { newStepRecord, stepKey, type ExecutionState } from '@flowgate/engine';
+import { newStepRecord, stepKey, type ExecutionState, type ParentLink } from '@flowgate/engine';
 import type { WorkflowDefinition } from '@flowgate/workflow-format';
 import type { StartEntry } from '@flowgate/queue';
 import { startExecutionTraces } from '@flowgate/telemetry';
@@ -20,6 +20,10 @@ export interface StartRequest {
   inputs?: unknown;
   /** the execution this one re-runs */
   rerunOf?: string;
+  /** the parent's workflow.execute (or executeAsync) that starts this one */
+  parent?: ParentLink;
+  /** workflow calls deep (the parent's depth + 1) */
+  depth?: number;
 }
 
 /**
@@ -64,6 +68,7 @@ export function newExecution(req: StartRequest, now = Date.now(), id = ulid(now)
     // The alert id is the group when there is one (derived on read: docs/api.md "Summary").
     group: summary.alertId ? null : group,
     rerunOf: req.rerunOf ?? null,
+    ...(req.parent ? { parent: req.parent, depth: req.depth ?? 1 } : {}),
   };
   return { state, first };
 }

@@ -5,6 +5,7 @@ import { cancelExecution } from './cancel';
 import { runScheduled } from './schedules';
 import { handleFailure } from './failure';
 import { processNotification, type NotifyAttempt } from './notify';
+import { childDone } from './composition';
 import { waitEnded } from './wait-context';
 import { ContinuationNotCommitted } from './job-gate';
 import { applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
@@ -26,6 +27,7 @@ export async function processTimerJob(rt: Runtime, job: TimerJob, meta: NotifyAt
   if (job.kind === 'step-timeout') return stepTimedOut(rt, job.executionId, job.path, job.attempt);
   if (job.kind === 'schedule') await runScheduled(rt, job.workflowId);
   if (job.kind === 'start') await rt.queues.addStarts(job.executions);
+  if (job.kind === 'child-done') await childDone(rt, job.executionId, job.path, job.attempt, job.child);
 }
 
 /** The end of a `wait` step (it completes) or of a retry delay (the next attempt is queued). */
@@ -68,6 +70,14 @@ async function takeTimeoutOutcome(rt: Runtime, loaded: Loaded, record: StepRecor
   if (result.ok) rt.log.info({ executionId: loaded.exec.id, step: record.path }, 'wait timed out: took its on-timeout outcome');
 }
 
+/** workflow.execute's own timeout: the step fails (its on-failure applies) and the child is cancelled. */
+async function childTimedOut(rt: Runtime, loaded: Loaded, record: StepRecord, attempt: number): Promise<void> {
+  if (loaded.exec.status !== 'WAITING' || loaded.exec.next !== stepKey(record.path, attempt) || !record.child) return;
+  const error = new StepError('timeout', `the child execution ${record.child} did not end within the step's timeout`, { retryable: true });
+  await handleFailure(rt, loaded, record.path, attempt, error, { statuses: ['WAITING'] });
+  await cancelExecution(rt, record.child, { reason: 'timeout', by: `workflow:${loaded.exec.workflowId}`, comment: `the timeout of step "${record.path}" of execution ${loaded.exec.id}` });
+}
+
 /**
  * A step's own `timeout` as a delayed job: a waitForInput/waitForApproval step fails unless an answer
  * won the race; an if/switch/foreach still running fails with its whole subtree (docs/semantics.md "Timeouts").
@@ -90,6 +100,7 @@ async function stepTimedOut(rt: Runtime, executionId: string, path: string, atte
     if (cancelled.some((r) => r.status === 'CANCELLED')) await rt.redis.publish(rt.keys.cancelChannel(), executionId);
     return;
   }
+  if (record.type === 'workflow.execute') return childTimedOut(rt, loaded, record, attempt);
   if (loaded.exec.status !== 'WAITING_FOR_INPUT' || loaded.exec.waitingFor?.step !== path) return;
   const onTimeout = loaded.plan.has(record.name) ? loaded.plan.locate(record.name).step.onTimeout : undefined;
   if (onTimeout) return takeTimeoutOutcome(rt, loaded, record, onTimeout.outcome);

@@ -136,7 +136,7 @@ export function failExecution(
 /** Commits a plan under `expect`, then enqueues what follows and clears the timers of an ended execution. */
 export async function applyPlan(
   rt: Runtime,
-  exec: Pick<ExecutionState, 'id' | 'deadline' | 'workflowId' | 'trigger' | 'createdAt' | 'traceparent'>,
+  exec: Pick<ExecutionState, 'id' | 'deadline' | 'workflowId' | 'trigger' | 'createdAt' | 'traceparent' | 'parent'>,
   expect: Expectation,
   p: TransitionPlan,
   response?: { path: string; entry: ResponseEntry },
@@ -161,6 +161,8 @@ export async function applyPlan(
   if (p.terminal) {
     // Only executions with settings.timeout have a timer to remove.
     if (exec.deadline !== null) await rt.queues.removeTimer(jobIds.executionTimeout(id));
+    // A parent waiting in workflow.execute goes on (a crash before this add: the reconciler adds it).
+    if (exec.parent?.wait) await rt.queues.addChildDone(exec.parent, id);
     rt.hooks.executionFinished?.(p.terminal);
     const endedAt = Number(p.set.finishedAt ?? Date.now());
     recordExecutionSpan(exec.traceparent, exec.createdAt, endedAt, { ...executionAttributes(exec), 'flowgate.status': p.terminal }, p.terminal === 'FAILED');

@@ -92,6 +92,7 @@ function outcomeView(s: ExecutionState) {
     summary: summaryView(s),
     group: groupOf(s),
     rerunOf: s.rerunOf ?? null,
+    parent: s.parent ? { executionId: s.parent.executionId, step: s.parent.step } : null,
     answeredBy: s.answeredBy ? { by: s.answeredBy.by, at: iso(s.answeredBy.at), step: s.answeredBy.step, channel: s.answeredBy.channel } : null,
     cancellation: s.cancellation ? { reason: s.cancellation.reason, by: s.cancellation.by, at: iso(s.cancellation.at), comment: s.cancellation.comment ?? null } : null,
     error: s.error ? { type: s.error.type, message: s.error.message, step: s.error.step ?? null } : null,
@@ -128,6 +129,7 @@ export function stepRecordView(r: StepRecord, responses: ResponseEntry[] | undef
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
   };
+  if (r.child !== undefined) view.child = r.child;
   // respondedBy/respondedAt/responses belong to waits: there they are always present (null until answered).
   if (isHumanWaitStep(r.type) || r.respondedBy !== undefined || responses) {
     view.respondedBy = r.respondedBy ?? null;
@@ -163,6 +165,7 @@ export function executionView(
     finishedAt: iso(s.finishedAt),
     ...outcomeView(s),
     reruns: s.reruns ?? [],
+    output: s.output ?? null,
     waitingFor: w
       ? {
           step: w.step,

@@ -23,7 +23,9 @@ export type TimerJob =
   /** new executions (written already) whose first step jobs and timeout timers are to be queued */
   | { kind: 'start'; executions: StartEntry[] }
   /** one notification of a wait (a channel of `with.channels`), sent once its wait is committed */
-  | { kind: 'notify'; executionId: string; path: string; attempt: number; channel: string };
+  | { kind: 'notify'; executionId: string; path: string; attempt: number; channel: string }
+  /** a child execution (workflow.execute) ended: its parent, waiting at `path`, goes on */
+  | { kind: 'child-done'; executionId: string; path: string; attempt: number; child: string };
 
 /** [executionId, first step path, settings.timeout deadline in ms since the epoch or 0] */
 export type StartEntry = [string, string, number];
@@ -35,6 +37,8 @@ export const jobIds = {
   stepTimeout: (executionId: string, path: string, attempt: number) => `st#${executionId}#${path}#${attempt}`,
   /** one per wait run and channel: a redelivered step job adds it again, a no-op */
   notify: (executionId: string, path: string, attempt: number, channel: string) => `n#${executionId}#${path}#${attempt}#${channel}`,
+  /** one per parent step run: the child's end, however often announced, wakes it once */
+  childDone: (executionId: string, path: string, attempt: number) => `cd#${executionId}#${path}#${attempt}`,
   /** a start batch is named by its first execution (ULIDs: unique) */
   startBatch: (firstExecutionId: string) => `sb#${firstExecutionId}`,
 };

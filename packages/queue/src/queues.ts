@@ -88,6 +88,12 @@ export class Queues {
     await this.timers.add('timer', { kind: 'wake', executionId, path, attempt }, { jobId: jobIds.wake(executionId, path, attempt), delay: Math.max(0, delayMs) });
   }
 
+  /** Wakes a parent waiting in workflow.execute at `path` (its child ended). */
+  async addChildDone(parent: { executionId: string; step: string; attempt: number }, child: string): Promise<void> {
+    const { executionId, step: path, attempt } = parent;
+    await this.timers.add('timer', { kind: 'child-done', executionId, path, attempt, child }, { jobId: jobIds.childDone(executionId, path, attempt) });
+  }
+
   async addStepTimeout(executionId: string, path: string, attempt: number, delayMs: number): Promise<void> {
     await this.timers.add('timer', { kind: 'step-timeout', executionId, path, attempt }, { jobId: jobIds.stepTimeout(executionId, path, attempt), delay: Math.max(0, delayMs) });
   }

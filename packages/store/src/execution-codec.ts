@@ -34,8 +34,11 @@ const FIELDS: Record<keyof ExecutionState, string> = {
   reruns: 'rr',
   answeredBy: 'ans',
   waitEnded: 'we',
+  output: 'out',
+  parent: 'par',
+  depth: 'dp',
 };
-const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables', 'reruns', 'answeredBy', 'waitEnded']);
+const JSON_FIELDS = new Set<keyof ExecutionState>(['error', 'cancellation', 'waitingFor', 'event', 'inputs', 'variables', 'reruns', 'answeredBy', 'waitEnded', 'output', 'parent']);
 
 /** The summary's fields under one-letter names, null fields left out: it stays in Redis as long as the execution. */
 const SUMMARY_FIELDS = { host: 'h', user: 'u', rule: 'r', severity: 's', riskScore: 'k', alertId: 'a' } as const;
@@ -55,7 +58,7 @@ export function expandSummary(raw: string): ExecutionSummary {
   for (const [k, short] of Object.entries(SUMMARY_FIELDS)) out[k] = c[short] ?? null;
   return out as unknown as ExecutionSummary;
 }
-const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'startedAt', 'finishedAt', 'nextAt', 'deadline', 'seqs']);
+const NUMBER_FIELDS = new Set<keyof ExecutionState>(['rev', 'createdAt', 'startedAt', 'finishedAt', 'nextAt', 'deadline', 'seqs', 'depth']);
 /** The execution hash's own fields (step records share the hash under RECORD_PREFIX). */
 export const EXECUTION_FIELDS = Object.values(FIELDS).filter((f) => f !== 'id');
 
@@ -191,5 +194,6 @@ export function decodeRecord(json: string): StepRecord {
     finishedAt: r.finishedAt ?? null,
     ...(r.respondedBy !== undefined ? { respondedBy: r.respondedBy, respondedAt: r.respondedAt } : {}),
     ...(r.respondedVia !== undefined ? { respondedVia: r.respondedVia } : {}),
+    ...(r.child !== undefined ? { child: r.child } : {}),
   };
 }

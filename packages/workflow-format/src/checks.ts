@@ -475,10 +475,29 @@ export class Checker {
     }
   }
 
+  /** A workflow.output's literal keys must be outputs the workflow declares (when it declares a closed set). */
+  private outputKeys(): void {
+    const declared = this.data.outputs;
+    const names = Array.isArray(declared)
+      ? declared.filter(isPlainObject).map((o) => String(o.name))
+      : isPlainObject(declared) && isPlainObject(declared.properties) && declared.additionalProperties === false
+        ? Object.keys(declared.properties)
+        : undefined;
+    if (!names) return;
+    for (const entry of this.entries) {
+      if (entry.raw.type !== 'workflow.output' || !isPlainObject(entry.raw.with)) continue;
+      for (const key of Object.keys(entry.raw.with)) {
+        if (!names.includes(key)) this.error([...entry.path, 'with', key], `"${key}" is not an output this workflow declares (outputs: ${names.join(', ') || 'none'})${didYouMean(key, names)}`, 'key');
+      }
+    }
+  }
+
   private checkTopLevel(): void {
     this.kibanaKeys(this.data, KIBANA_KEYS.workflow, []);
     if (isPlainObject(this.data.settings)) this.kibanaKeys(this.data.settings, KIBANA_KEYS.settings, ['settings']);
     if (this.data.inputs !== undefined) this.inputs(this.data.inputs, ['inputs']);
+    if (this.data.outputs !== undefined) this.inputs(this.data.outputs, ['outputs']);
+    this.outputKeys();
   }
 }
 

@@ -20,6 +20,8 @@ export {
   forbiddenElasticsearchSegment,
   isContainerStep,
   isLoopStep,
+  COMPOSITION_STEP_TYPES,
+  MAX_COMPOSITION_DEPTH,
   isLoopControlStep,
   LOOP_STEP_TYPES,
   LOOP_CONTROL_STEP_TYPES,

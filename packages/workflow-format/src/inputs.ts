@@ -7,7 +7,7 @@ import type { JsonSchema } from './types';
 
 export interface InputListItem {
   name: string;
-  type: 'string' | 'number' | 'boolean' | 'choice' | 'array';
+  type: 'string' | 'number' | 'boolean' | 'choice' | 'array' | 'object';
   description?: string;
   default?: unknown;
   required?: boolean;

@@ -8,7 +8,7 @@ export const KIBANA_IGNORED_MESSAGE = 'accepted but ignored (Kibana key)';
 
 export const KIBANA_KEYS = {
   /** top level */
-  workflow: ['template-metadata', 'outputs'],
+  workflow: ['template-metadata'],
   settings: ['timezone', 'concurrency', 'liquid'],
   /** `on-failure.retry` */
   retry: ['jitter', 'condition'],

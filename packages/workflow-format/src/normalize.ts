@@ -173,5 +173,7 @@ export function normalizeWorkflow(raw: Raw): WorkflowDefinition {
   if (raw.version !== undefined) def.version = String(raw.version);
   if (raw.description !== undefined) def.description = raw.description;
   if (inputs) def.inputs = inputs;
+  const outputs = normalizeInputs(raw.outputs);
+  if (outputs) def.outputs = outputs;
   return def;
 }

@@ -136,6 +136,9 @@ const withSchemas: Record<string, Schema> = {
     ['case_id', 'status'],
   ),
   'workflow.fail': closed({ message: str, ...kibanaKeySchemas(KIBANA_KEYS.failWith) }),
+  'workflow.execute': closed({ 'workflow-id': { type: 'string', minLength: 1, description: 'the id of the workflow to run (a template is allowed)' }, inputs: tpl(obj) }, ['workflow-id']),
+  'workflow.executeAsync': closed({ 'workflow-id': { type: 'string', minLength: 1, description: 'the id of the workflow to run (a template is allowed)' }, inputs: tpl(obj) }, ['workflow-id']),
+  'workflow.output': { type: 'object', description: "the execution's outputs (checked against the workflow's `outputs` when it declares them)" },
 };
 
 /* ---------- step-level keys, and which apply to which type ---------- */
@@ -216,6 +219,9 @@ const typeRules: Record<string, TypeRule> = {
   'cases.getCase': action(),
   'cases.setStatus': action(),
   'workflow.fail': { keys: [...BASE_KEYS, 'with'], required: [] },
+  'workflow.execute': action(),
+  'workflow.executeAsync': action(),
+  'workflow.output': { keys: [...BASE_KEYS, 'with'], required: ['with'] },
 };
 
 function thenFor(rule: TypeRule, withDef: string | undefined): Schema {
@@ -311,7 +317,7 @@ const definitions: Record<string, Schema> = {
     required: ['name', 'type'],
     properties: {
       name: { type: 'string', minLength: 1 },
-      type: { enum: ['string', 'number', 'boolean', 'choice', 'array'] },
+      type: { enum: ['string', 'number', 'boolean', 'choice', 'array', 'object'] },
       description: str,
       default: any,
       required: bool,
@@ -424,6 +430,7 @@ export const workflowSchema = {
     tags: stringArray,
     triggers: { type: 'array', minItems: 1, items: ref('trigger') },
     inputs: ref('inputs'),
+    outputs: { ...ref('inputs'), description: 'what the workflow answers to a parent (workflow.execute): a JSON Schema object, or the list form of inputs' },
     consts: obj,
     settings: ref('settings'),
     steps: ref('steps'),

@@ -54,6 +54,9 @@ export const STEP_TYPES: readonly string[] = Object.freeze([
   'cases.getCase',
   'cases.setStatus',
   'workflow.fail',
+  'workflow.execute',
+  'workflow.executeAsync',
+  'workflow.output',
 ]);
 
 /** Members of the official Elasticsearch client that are not APIs: never a step type. */
@@ -116,6 +119,11 @@ export function isWaitStep(type: string): boolean {
 export function isHumanWaitStep(type: string): boolean {
   return (HUMAN_WAIT_STEP_TYPES as readonly string[]).includes(type);
 }
+
+/** workflow.execute and workflow.executeAsync: start an execution of another workflow. */
+export const COMPOSITION_STEP_TYPES = ['workflow.execute', 'workflow.executeAsync'] as const;
+/** How deep workflow.execute may nest (a child of a child ...): a loop of workflows calling each other stops there. */
+export const MAX_COMPOSITION_DEPTH = 10;
 
 /** The connector type a step family needs, or undefined when the family takes no connector. */
 export function connectorTypeFor(stepType: string): string | undefined {

@@ -89,6 +89,8 @@ export interface WorkflowDefinition {
   triggers: Trigger[];
   /** JSON Schema of the manual inputs (Kibana's list form already converted), from the top level or the manual trigger */
   inputs?: JsonSchema;
+  /** JSON Schema of what a workflow.output step sets (Kibana's list form already converted) */
+  outputs?: JsonSchema;
   consts: Record<string, unknown>;
   settings: WorkflowSettings;
   steps: StepDefinition[];

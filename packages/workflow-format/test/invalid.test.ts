@@ -227,7 +227,7 @@ const cases: Case[] = [
     title: 'list-form input of an unknown type',
     yaml: `name: t\ntriggers:\n  - type: manual\n    inputs:\n      - name: when\n        type: date\nsteps:\n${STEP}`,
     path: 'triggers[0].inputs[0].type',
-    message: 'expected one of: string, number, boolean, choice, array',
+    message: 'expected one of: string, number, boolean, choice, array, object',
     line: 6,
     column: 15,
   },

@@ -49,7 +49,6 @@ describe('Kibana keys', () => {
     const got = result.warnings.map((w) => `${w.line}:${w.column} ${w.path}: ${w.message}`);
     expect(got).toEqual([
       '2:1 template-metadata: accepted but ignored (Kibana key)',
-      '3:1 outputs: accepted but ignored (Kibana key)',
       '10:7 triggers[0].on.workflowEvents: accepted but ignored (Kibana key)',
       '12:3 settings.timezone: accepted but ignored (Kibana key)',
       '13:3 settings.concurrency: accepted but ignored (Kibana key)',
@@ -67,7 +66,9 @@ describe('Kibana keys', () => {
 
   it('are dropped from the definition', () => {
     const def = result.definition!;
-    expect(def).not.toHaveProperty('outputs');
+    expect(def).not.toHaveProperty('template-metadata');
+    // outputs are acted on (workflow.output, workflow.execute)
+    expect(def.outputs).toMatchObject({ properties: { verdict: { type: 'string' } } });
     expect(def.settings).toEqual({
       maxStepSize: 1_048_576,
       onFailure: { retry: { maxAttempts: 2, delayMs: 1000, strategy: 'fixed', multiplier: 2, maxDelayMs: 3_600_000 } },

@@ -623,6 +623,7 @@ export interface components {
             /** @description the alert id, else the id of the first execution started from the same posted alert, else the execution's own id */
             group: string;
             rerunOf: string | null;
+            parent: components["schemas"]["ParentLink"];
             answeredBy: null | components["schemas"]["AnsweredBy"];
             cancellation: null | components["schemas"]["Cancellation"];
             error: null | components["schemas"]["ExecutionError"];
@@ -689,6 +690,9 @@ export interface components {
             rerunOf: string | null;
             /** @description executions that re-ran this one, oldest first (at most 20) */
             reruns: string[];
+            parent: components["schemas"]["ParentLink"];
+            /** @description the outputs a workflow.output step set (null without one) */
+            output: Record<string, unknown> | null;
             answeredBy: null | components["schemas"]["AnsweredBy"];
             id: string;
             workflowId: string;
@@ -733,6 +737,11 @@ export interface components {
             /** @description how the answer came: "api" for every answer today; present on archived executions */
             channel?: string;
         };
+        /** @description the execution whose workflow.execute or workflow.executeAsync step started this one, and that step; null for an execution started by a trigger */
+        ParentLink: null | {
+            executionId: string;
+            step: string;
+        };
         StepRecord: {
             name: string;
             /** @example hosts[2]/isolate */
@@ -746,6 +755,8 @@ export interface components {
             attempts: number;
             startedAt: components["schemas"]["NullableTimestamp"];
             finishedAt: components["schemas"]["NullableTimestamp"];
+            /** @description workflow.execute and workflow.executeAsync only: the execution the step started */
+            child?: string;
             /** @description wait steps only (always there on them) */
             respondedBy?: string | null;
             /** @description wait steps only: the channel of the accepted answer (ui: the web app; api: a key; slack, slack_api, email, webhook: a single-use link) */

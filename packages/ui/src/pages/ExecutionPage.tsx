@@ -12,6 +12,7 @@ import { AiCard, AlertFields, HitsTable, searchHits, verdicts } from '../executi
 import { NextRequestButton } from '../execution/NextRequest';
 import { NotificationBadges } from '../execution/Notifications';
 import { CancelDialog, RerunButton, RerunLinks } from '../execution/Operations';
+import { ChildLinkLine, ParentLinkLine } from '../execution/CompositionLinks';
 import { RelatedPanel } from '../execution/Related';
 import { scrollBelowHeader } from '../execution/scroll';
 import { openedCase, summaryOf, SummaryBar } from '../execution/SummaryBar';
@@ -161,6 +162,7 @@ export function ExecutionPage({ id }: { id: string }) {
             ) : null}
           </div>
           <RerunLinks exec={exec} fromQuery={fromQuery} />
+          <ParentLinkLine exec={exec} fromQuery={fromQuery} />
         </div>
         <div className="page-actions">
           <NextRequestButton currentId={exec.id} waiting={waitingNow} primary={!waitingNow} />
@@ -350,6 +352,7 @@ function StepItem({ step, now }: { step: StepRecord; now: number }) {
         </div>
         {step.status === 'SKIPPED' ? <div className="muted small">Skipped: its condition was false.</div> : null}
         <NotificationBadges notifications={step.notifications} />
+        <ChildLinkLine step={step} />
         {step.respondedBy ? (
           <div className="step-answered">
             Answered by <strong>{step.respondedBy}</strong> <Time value={step.respondedAt} date="always" seconds />
