@@ -72,6 +72,8 @@ function archivedDefaults(doc: Record<string, unknown>) {
     group: doc.id as string,
     rerunOf: null,
     reruns: [],
+    parent: null,
+    output: null,
     answeredBy: null,
   };
 }
@@ -91,6 +93,7 @@ export function archivedRow(doc: Record<string, unknown>) {
     summary: d.summary as ReturnType<typeof summaryView>,
     group: d.group as string,
     rerunOf: (d.rerunOf as string | null) ?? null,
+    parent: (d.parent as { executionId: string; step: string } | null) ?? null,
     answeredBy: (d.answeredBy as Record<string, unknown> | null) ?? null,
     cancellation: (d.cancellation as Record<string, unknown> | null | undefined) ?? null,
     error: (d.error as Record<string, unknown> | null | undefined) ?? null,
@@ -255,7 +258,7 @@ export function describeArchiveError(err: unknown): string {
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.split('\n')[0];
 }
 
-const ROW_FIELDS = ['id', 'workflowId', 'workflowName', 'status', 'createdAt', 'startedAt', 'finishedAt', 'summary', 'group', 'rerunOf', 'answeredBy', 'cancellation', 'error'];
+const ROW_FIELDS = ['id', 'workflowId', 'workflowName', 'status', 'createdAt', 'startedAt', 'finishedAt', 'summary', 'group', 'rerunOf', 'parent', 'answeredBy', 'cancellation', 'error'];
 /** Bulk requests stay under this many bytes (Elasticsearch refuses bodies over http.max_content_length, 100 MB). */
 const BULK_BYTES = 8 * 1024 * 1024;
 
