@@ -232,7 +232,7 @@ it('searches the archive with the list filters, newest first, paged by search_af
   expect(all.results.filter((d) => mine.includes(d.id as string)).map((d) => d.id)).toEqual([...mine].reverse());
   // Only the list row's fields are read back (a row never loads the whole document).
   expect(Object.keys(all.results[0]).sort()).toEqual(
-    ['answeredBy', 'cancellation', 'createdAt', 'error', 'finishedAt', 'group', 'id', 'rerunOf', 'startedAt', 'status', 'summary', 'workflowId', 'workflowName'].sort(),
+    ['answeredBy', 'cancellation', 'createdAt', 'error', 'finishedAt', 'group', 'id', 'parent', 'rerunOf', 'startedAt', 'status', 'summary', 'workflowId', 'workflowName'].sort(),
   );
   expect((await archive.search({ respondedBy: 'alice', order: 'desc', limit: 100 })).results.map((d) => d.id)).toContain(asked);
   expect((await archive.search({ respondedBy: 'alice', order: 'desc', limit: 100 })).results.map((d) => d.id)).not.toContain(other);
