@@ -117,6 +117,10 @@ async function setOutputs(rt: Runtime, loaded: Loaded, record: StepRecord, outpu
   if (errors.length > 0) {
     throw new StepError('validation_error', `workflow.output: the outputs do not match the workflow's outputs: ${errors.map((e) => e.message).join('; ')}`, { details: errors });
   }
+  const size = Buffer.byteLength(JSON.stringify(outputs), 'utf8');
+  if (size > loaded.definition.settings.maxStepSize) {
+    throw new StepError('size_exceeded', `workflow.output: the outputs are ${size} bytes, over max-step-size (${loaded.definition.settings.maxStepSize} bytes)`);
+  }
   const now = Date.now();
   const writes: StepRecord[] = [{ ...record, status: 'COMPLETED', output: outputs, error: null, finishedAt: now }];
   // the containers around it end with it

@@ -148,6 +148,8 @@ steps:
 `;
   const r = await h.done(await h.start('strict', strict));
   expect(r.exec.status).toBe('FAILED');
+  const big = await h.done(await h.start('big', 'name: Big\ntriggers: [{ type: manual }]\nsettings: { max-step-size: 1kb }\nsteps:\n  - { name: out, type: workflow.output, with: { blob: "{% for i in (1..300) %}xxxx{% endfor %}" } }\n'));
+  expect(big.step('out')!.error).toMatchObject({ type: 'size_exceeded', message: expect.stringContaining('over max-step-size (1024 bytes)') });
   expect(r.step('out')!.error).toMatchObject({ type: 'validation_error', message: expect.stringContaining("workflow.output: the outputs do not match the workflow's outputs") });
 
   await h.save('silent', 'name: Silent\ntriggers: [{ type: manual }]\noutputs:\n  - { name: verdict, type: string, required: true }\nsteps:\n  - { name: nothing, type: console, with: { message: x } }\n');
