@@ -156,6 +156,18 @@ steps:
       message: "## Keep {{ event.alerts[0].host.name }} under watch?"
 `;
 
+/** A parent that runs HOLD as a child (workflow.execute) and waits for it. */
+const VIA_CHILD = `
+name: Hold through a child
+triggers:
+  - type: alert
+steps:
+  - name: ask_lead
+    type: workflow.execute
+    with:
+      workflow-id: hold
+`;
+
 async function postAlert(workflowId: string, alert: Record<string, unknown>, rule = 'Impossible travel'): Promise<string> {
   const r = await sys.request('POST', `/api/alerts?workflowId=${workflowId}`, { key: 'ingest', body: { alerts: [alert], rule: { id: 'r-9', name: rule, severity: 'high', risk_score: 73 } } });
   expect(r.status).toBe(202);
@@ -194,6 +206,7 @@ beforeAll(async () => {
   await sys.putWorkflow('enrich-fail', FAILS);
   await sys.putWorkflow('hold', HOLD);
   await sys.putWorkflow('yes-no', YESNO);
+  await sys.putWorkflow('via-child', VIA_CHILD);
   mkdirSync(IMAGES, { recursive: true });
 }, 60_000);
 
@@ -442,6 +455,26 @@ describe('execution view', () => {
     const viewer = await watched('viewer', `/executions/${id}`);
     await viewer.page.locator('.page-sub .badge', { hasText: 'Cancelled' }).waitFor();
     expect(await viewer.page.getByRole('button', { name: 'Re-run' }).count()).toBe(0);
+  });
+
+  it('workflow.execute: the parent step links to its child, the child to its parent; cancelling the parent cancels the child', async () => {
+    const parent = await postAlert('via-child', { host: { name: 'srv-app-03' } });
+    const waitingParent = await sys.waitForExecution(parent, (e) => e.status === 'WAITING');
+    const child: string = waitingParent.steps[0].child;
+    expect(child).toMatch(/^[0-9A-Z]{26}$/);
+    expect((await sys.waitForExecution(child, waiting)).parent).toEqual({ executionId: parent, step: 'ask_lead' });
+    const { page } = await watched('reviewer', `/executions/${parent}`);
+    const childLink = page.getByTestId('child-link').getByRole('link');
+    await childLink.waitFor();
+    expect(await childLink.getAttribute('href')).toBe(`/executions/${child}`);
+    await childLink.click();
+    await page.waitForURL(`**/executions/${child}`);
+    const parentLine = page.getByTestId('parent-link');
+    await parentLine.waitFor();
+    expect(await parentLine.innerText()).toContain('at step ask_lead');
+    expect(await parentLine.getByRole('link').getAttribute('href')).toBe(`/executions/${parent}`);
+    expect((await sys.request('POST', `/api/workflowExecutions/${parent}/cancel`, { key: 'reviewer' })).status).toBe(200);
+    expect((await sys.waitForExecution(child)).status).toBe('CANCELLED');
   });
 
   it('a / r approve or reject a waitForApproval when focus is not in a text field', async () => {
