@@ -11,6 +11,7 @@ import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
 import { APPROVAL_SCHEMA, checkJsonSchema, validateAnswer, valueMatches } from './json-schema';
 import { KIBANA_IGNORED_MESSAGE, KIBANA_KEYS } from './kibana-keys';
+import { checkKibanaStep, isKibanaStepType } from './kibana-steps';
 import { unknownStepTypeMessage } from './messages';
 import { stepLevelLoopName } from './normalize';
 import type { Target, YamlSource } from './parse-yaml';
@@ -188,7 +189,7 @@ export class Checker {
       const { line, column } = this.source.position(at, 'key');
       this.warnings.push({ path: formatPath(at), line, column, message: 'accepted but ignored: a foreach is not retried (its fallback and continue apply)' });
     }
-    if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, KIBANA_KEYS.ai, path);
+    if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, type === 'ai.agent' ? KIBANA_KEYS.aiAgent : KIBANA_KEYS.ai, path);
     if (isPlainObject(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
 
     this.checkConnector(entry);
@@ -205,6 +206,7 @@ export class Checker {
         this.httpTarget(raw, w, path);
       }
       if (type === 'workflow.fail') this.kibanaKeys(w, KIBANA_KEYS.failWith, [...path, 'with']);
+      if (typeof type === 'string' && type.startsWith('kibana.')) this.kibanaKeys(w, KIBANA_KEYS.kibanaWith, [...path, 'with']);
       if (type === 'cases.createCase') this.kibanaKeys(w, KIBANA_KEYS.createCaseWith, [...path, 'with']);
     }
     for (const key of ['foreach', 'items', 'source', 'arrays', 'expression']) {
@@ -215,6 +217,7 @@ export class Checker {
     }
 
     if (isPlainObject(w)) {
+      if (isKibanaStepType(type)) checkKibanaStep(raw, path, { error: (p, m) => this.error(p, m) });
       if (isDataStepType(type)) checkDataStep(raw, path, { error: (p, m) => this.error(p, m), warn: (p, m) => this.warn(p, m), kql: (t, p) => this.kql(t, p) });
       if (type === 'data.filter' && typeof w.condition === 'string') {
         this.kql(w.condition, [...path, 'with', 'condition']);

@@ -14,6 +14,7 @@
 import { dataStepLevelSchemas, dataStepRules, dataStepWithSchemas } from './data-steps';
 import { DURATION_PATTERN } from './duration';
 import { KIBANA_KEYS, kibanaKeySchemas } from './kibana-keys';
+import { agentIdSchema, kibanaStepRules, kibanaStepWithSchemas } from './kibana-steps';
 import { SIZE_PATTERN } from './size';
 import { STEP_TYPE_PATTERN, TRIGGER_TYPES } from './step-types';
 
@@ -136,6 +137,7 @@ const withSchemas: Record<string, Schema> = {
     ['case_id', 'status'],
   ),
   'workflow.fail': closed({ message: str, ...kibanaKeySchemas(KIBANA_KEYS.failWith) }),
+  ...kibanaStepWithSchemas,
 };
 
 /* ---------- step-level keys, and which apply to which type ---------- */
@@ -171,6 +173,8 @@ const stepProperties: Schema = {
   ...kibanaKeySchemas(KIBANA_KEYS.step),
   ...kibanaKeySchemas(KIBANA_KEYS.loop),
   ...kibanaKeySchemas(KIBANA_KEYS.ai),
+  ...kibanaKeySchemas(KIBANA_KEYS.aiAgent),
+  'agent-id': agentIdSchema,
 };
 
 const BASE_KEYS = ['name', 'type', 'if', 'timeout', ...KIBANA_KEYS.step];
@@ -213,6 +217,7 @@ const typeRules: Record<string, TypeRule> = {
   'cases.getCase': action(),
   'cases.setStatus': action(),
   'workflow.fail': { keys: [...BASE_KEYS, 'with'], required: [] },
+  ...Object.fromEntries(Object.entries(kibanaStepRules).map(([type, r]) => [type, { keys: [...CONNECTOR_KEYS, ...r.keys], required: r.required }])),
 };
 
 function thenFor(rule: TypeRule, withDef: string | undefined): Schema {
