@@ -239,7 +239,10 @@ const CONTRACT: Record<string, Row> = {
     bad: () => [{ connectorId: 'kibana', input: { ids: ['a1'], tags: { tags_to_add: ['x'], tags_to_remove: ['x'] } } }],
   },
   'ai.agent': {
-    samples: () => [{ connectorId: 'kibana', input: { agent_id: 'security-analyst', message: 'Is srv-web-01 compromised?' } }],
+    samples: () => [
+      { connectorId: 'kibana', input: { agent_id: 'security-analyst', message: 'Is srv-web-01 compromised?' } },
+      { connectorId: 'kibana', input: { input: 'Verdict?', schema: { type: 'object', properties: { verdict: { enum: ['benign', 'malicious'] } }, required: ['verdict'] }, timeout: '2m' } },
+    ],
     signal: 'honours',
     io: { hang: 'hang-kibana', echo: 'echo-kibana' },
     bad: () => [{ connectorId: 'kibana', input: { message: '' } }, { connectorId: 'kibana', input: { message: 'x', conversation_id: 'no-such-conversation' } }],

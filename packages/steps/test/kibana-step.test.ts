@@ -7,6 +7,7 @@
  * kibana-server.ts for Kibana's HTTP API, slack-server.ts for Slack's incoming webhooks,
  * smtp-server.ts for SMTP), not Kibana, Slack or a mail server.
  */
+import type { IncomingMessage } from 'node:http';
 import { parseConnectors, type ConnectorRegistry } from '@flowgate/connectors';
 import { kibanaStepTypes, notifyStepTypes } from '@flowgate/steps';
 import type { StepType } from '@flowgate/engine';
@@ -14,6 +15,7 @@ import type { StepServices } from '@flowgate/steps';
 import { startKibanaServer, type KibanaServer } from '../../../test/fixtures/kibana-server';
 import { startSlackServer, type SlackServer } from '../../../test/fixtures/slack-server';
 import { startSmtpServer, type SmtpServer } from '../../../test/fixtures/smtp-server';
+import { listen } from '../../../test/fixtures/http-util';
 import { makeCtx, outputOf, services, stepErrorOf } from './connector-helpers';
 
 const API_KEY = 'kbn-api-key-SECRET-0042';
@@ -215,6 +217,40 @@ describe('ai.agent', () => {
     const err = await stepErrorOf(run('ai.agent', input, { connectorId: 'kibana' }));
     expect(err).toMatchObject({ type: 'validation_error' });
     expect(err.message).toContain(message);
+  });
+
+  it('with.schema: the agent is asked for JSON matching it; output.structured_output is the checked answer', async () => {
+    const schema = { type: 'object', properties: { verdict: { enum: ['benign', 'malicious'] }, confidence: { type: 'number', minimum: 0 } }, required: ['verdict'] };
+    const out = outputOf(await run('ai.agent', { message: 'Verdict on srv-web-01?', schema }, { connectorId: 'kibana' }));
+    expect(out.structured_output).toEqual({ verdict: 'benign', confidence: 0 });
+    expect(out.message).toContain('```json');
+    const sent = (kibana.requests[0].body as { input: string }).input;
+    expect(sent.startsWith('Verdict on srv-web-01?\n\nAnswer only with one JSON value that matches this JSON Schema')).toBe(true);
+    expect(sent.endsWith(JSON.stringify(schema))).toBe(true);
+  });
+
+  it('with.schema and an answer that does not match it, or is not JSON: ai_invalid_response', async () => {
+    // the stand-in answers "stand-in" for a string without enum: the pattern refuses it
+    const strict = { type: 'object', properties: { verdict: { type: 'string', pattern: '^(benign|malicious)$' } }, required: ['verdict'] };
+    const err = await stepErrorOf(run('ai.agent', { message: 'Verdict?', schema: strict }, { connectorId: 'kibana' }));
+    expect(err).toMatchObject({ type: 'ai_invalid_response', retryable: false });
+    expect(err.message).toContain("ai.agent: the agent's answer does not match with.schema: /verdict");
+    expect(await stepErrorOf(run('ai.agent', { message: 'x', schema: { type: 'no-such-type' } }, { connectorId: 'kibana' }))).toMatchObject({ type: 'validation_error' });
+  });
+
+  it('with.timeout bounds the agent\'s answer (Kibana\'s key): a retryable timeout; a bad duration is a validation_error', async () => {
+    const silent = await listen(undefined, (req: IncomingMessage) => void req.resume());
+    const slow = registryWith(`  k: { type: kibana, url: "http://127.0.0.1:${silent.port}", apiKey: x1234567 }\n`);
+    try {
+      const started = Date.now();
+      const err = await stepErrorOf(run('ai.agent', { message: 'x', timeout: '150ms' }, { registry: slow }));
+      expect(err).toMatchObject({ type: 'timeout', retryable: true, message: 'ai.agent: Kibana did not answer within 0.15 s' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await silent.close();
+      await slow.close();
+    }
+    expect(await stepErrorOf(run('ai.agent', { message: 'x', timeout: 'soon' }, { connectorId: 'kibana' }))).toMatchObject({ type: 'validation_error', message: expect.stringContaining('with.timeout') });
   });
 
   it('a server that is not Agent Builder (no response.message): ai_invalid_response', async () => {

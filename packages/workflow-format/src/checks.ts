@@ -198,7 +198,7 @@ export class Checker {
     const w = raw.with;
     if (isPlainObject(w)) {
       for (const [key, value] of Object.entries(w)) {
-        if ((type === 'waitForInput' || type === 'ai.prompt') && key === 'schema') continue;
+        if ((type === 'waitForInput' || type === 'ai.prompt' || type === 'ai.agent') && key === 'schema') continue;
         this.templates(value, [...path, 'with', key], entry);
       }
       if (type === 'http') {
@@ -225,7 +225,7 @@ export class Checker {
       if (type === 'wait' && typeof w.duration === 'string' && !TEMPLATE_MARK.test(w.duration)) {
         this.duration(w.duration, [...path, 'with', 'duration']);
       }
-      if ((type === 'waitForInput' || type === 'ai.prompt') && isPlainObject(w.schema)) {
+      if ((type === 'waitForInput' || type === 'ai.prompt' || type === 'ai.agent') && isPlainObject(w.schema)) {
         this.jsonSchema(w.schema, [...path, 'with', 'schema'], type === 'waitForInput');
       }
       if (type === 'waitForInput' && isPlainObject(w.schema)) this.answerFields(w.schema, [...path, 'with', 'schema']);

@@ -72,6 +72,8 @@ export const kibanaStepWithSchemas: Record<string, Schema> = {
     conversation_id: { type: 'string', description: 'continue this conversation' },
     connector_id: { type: 'string', minLength: 1, description: 'the AI connector inside Kibana the agent uses (not a connectors.yaml id)' },
     attachments: tpl({ type: 'array', items: { type: 'object' } }),
+    schema: { ...ref('jsonSchemaObject'), description: 'a JSON Schema: the agent is asked for JSON matching it (output.structured_output)' },
+    timeout: tpl({ ...ref('duration'), description: 'how long the agent may take (default 5m); the step-level timeout still applies' }),
   }),
   slack: closed({ message: { type: 'string', minLength: 1 } }, ['message']),
   email: closed({ to: addresses, cc: addresses, bcc: addresses, subject: { type: 'string', minLength: 1 }, message: { type: 'string', minLength: 1 } }, ['to', 'subject', 'message']),

@@ -6,7 +6,7 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import { kibanaCall, type ConnectorRegistry, type KibanaConnector, type KibanaRequest } from '@flowgate/connectors';
 import { isPlainObject } from '@flowgate/template';
-import { ALERT_STATUSES } from '@flowgate/workflow-format';
+import { ALERT_STATUSES, parseDuration, validateAnswer } from '@flowgate/workflow-format';
 import { idempotencyKey } from './http';
 import { connectorsOf, type StepServices } from './services';
 
@@ -29,7 +29,7 @@ export function kibanaConnectorFor(ctx: StepRunContext, registry: ConnectorRegis
 }
 
 /** Calls Kibana for a step; the answer's body, or a StepError without the registry's secrets. */
-async function callKibana(ctx: StepRunContext, services: StepServices, request: KibanaRequest): Promise<unknown> {
+async function callKibana(ctx: StepRunContext, services: StepServices, request: KibanaRequest, timeoutMs?: number): Promise<unknown> {
   const registry = connectorsOf(services);
   try {
     const connector = kibanaConnectorFor(ctx, registry);
@@ -39,6 +39,7 @@ async function callKibana(ctx: StepRunContext, services: StepServices, request: 
       idempotencyKey: idempotencyKey(ctx),
       signal: ctx.signal,
       maxBodyBytes: ctx.maxStepSize,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     return registry.redact(result.body);
   } catch (err) {
@@ -136,11 +137,51 @@ export const kibanaSetAlertTags: T = {
   },
 };
 
+/** `with.schema` of ai.agent: a JSON Schema object, compiled now so that a bad one fails before any call. */
+function answerSchemaOf(ctx: StepRunContext): Record<string, unknown> | undefined {
+  const schema = ctx.input.schema;
+  if (schema === undefined || schema === null) return undefined;
+  if (!isPlainObject(schema)) throw invalid(ctx, 'with.schema must be a JSON Schema object');
+  try {
+    validateAnswer(schema, null);
+  } catch (err) {
+    throw invalid(ctx, `with.schema is not a valid JSON Schema: ${(err as Error).message}`);
+  }
+  return schema;
+}
+
+/** `with.timeout` of ai.agent (Kibana's): how long the agent may take, instead of the client's 5 minutes. */
+function agentTimeoutOf(ctx: StepRunContext): number | undefined {
+  const raw = ctx.input.timeout;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  try {
+    return parseDuration(String(raw));
+  } catch (err) {
+    throw invalid(ctx, `with.timeout: ${(err as Error).message}`);
+  }
+}
+
+/** The JSON an agent answered: the text itself, or the first fenced block or object in it. */
+export function jsonInAnswer(text: string): unknown {
+  const candidates = [text.trim(), /```(?:json)?\s*([\s\S]*?)```/i.exec(text)?.[1]?.trim(), text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      /* the next candidate */
+    }
+  }
+  return undefined;
+}
+
 /**
  * ai.agent: one round with an Agent Builder agent, `POST /api/agent_builder/converse` `{agent_id, input,
  * conversation_id?, connector_id?, attachments?}`. The agent is the step-level `agent-id` (Kibana's
  * place, normalized into `with.agent_id`) or `with.agent_id`, else Kibana's default agent; the text is
- * `with.message` (Kibana's step) or `with.input` (the API's name). Output: `{message, conversation_id}`.
+ * `with.message` (Kibana's step) or `with.input` (the API's name). Output: `{message, conversation_id}`,
+ * plus `structured_output` with `with.schema`: the agent is asked for JSON matching it, and its answer
+ * is checked against it.
  */
 export const aiAgent: T = {
   type: 'ai.agent',
@@ -148,7 +189,10 @@ export const aiAgent: T = {
     const message = ctx.input.message ?? ctx.input.input;
     if (ctx.input.message !== undefined && ctx.input.input !== undefined) throw invalid(ctx, 'give either with.message or with.input, not both');
     if (typeof message !== 'string' || message.trim() === '') throw invalid(ctx, 'with.message is required: the text sent to the agent');
-    const body: Record<string, unknown> = { input: message };
+    const schema = answerSchemaOf(ctx);
+    const timeoutMs = agentTimeoutOf(ctx);
+    const input = schema ? `${message}\n\nAnswer only with one JSON value that matches this JSON Schema, without any other text:\n${JSON.stringify(schema)}` : message;
+    const body: Record<string, unknown> = { input };
     for (const key of ['agent_id', 'conversation_id', 'connector_id']) {
       const value = optionalString(ctx, key);
       if (value !== undefined) body[key] = value;
@@ -158,7 +202,7 @@ export const aiAgent: T = {
       if (!Array.isArray(attachments) || !attachments.every(isPlainObject)) throw invalid(ctx, 'with.attachments must be a list of objects ({type, data, ...})');
       body.attachments = attachments;
     }
-    const answer = await callKibana(ctx, services, { method: 'POST', path: '/api/agent_builder/converse', body });
+    const answer = await callKibana(ctx, services, { method: 'POST', path: '/api/agent_builder/converse', body }, timeoutMs);
     const response = isPlainObject(answer) && isPlainObject(answer.response) ? answer.response : undefined;
     if (!isPlainObject(answer) || typeof response?.message !== 'string') {
       throw new StepError('ai_invalid_response', 'ai.agent: Kibana answered without response.message: is the connector\'s url a Kibana with Agent Builder?', {
@@ -166,9 +210,24 @@ export const aiAgent: T = {
       });
     }
     const output: Record<string, unknown> = { message: response.message };
+    if (schema) output.structured_output = structuredOutput(response.message, schema);
     if (typeof answer.conversation_id === 'string') output.conversation_id = answer.conversation_id;
     return { kind: 'output', output };
   },
 };
+
+/** The agent's answer as JSON matching the schema, or an ai_invalid_response (not retried: ask again with on-failure). */
+function structuredOutput(text: string, schema: Record<string, unknown>): unknown {
+  const value = jsonInAnswer(text);
+  if (value === undefined) {
+    throw new StepError('ai_invalid_response', 'ai.agent: the agent\'s answer is not JSON, but with.schema asks for it', { details: { answer: text.slice(0, 500) } });
+  }
+  const errors = validateAnswer(schema, value);
+  if (errors.length > 0) {
+    const list = errors.slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+    throw new StepError('ai_invalid_response', `ai.agent: the agent's answer does not match with.schema: ${list}`, { details: errors });
+  }
+  return value;
+}
 
 export const kibanaStepTypes: T[] = [kibanaRequest, kibanaSetAlertsStatus, kibanaSetAlertTags, aiAgent];
