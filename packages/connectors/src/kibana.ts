@@ -100,8 +100,12 @@ function kibanaError(err: unknown, label: string): unknown {
  */
 export async function kibanaCall(connector: KibanaConnector, request: KibanaRequest, options: KibanaCallOptions): Promise<HttpResult> {
   const redactor = new Redactor(kibanaSecrets(connector));
-  const deadline = AbortSignal.timeout(options.timeoutMs ?? KIBANA_TIMEOUT_MS);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const timeoutMs = options.timeoutMs ?? KIBANA_TIMEOUT_MS;
+  // Our own abort reason, so that the deadline fails as a retryable timeout that says how long it waited.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new StepError('timeout', `${options.label}: Kibana did not answer within ${timeoutMs / 1000} s`, { retryable: true })), timeoutMs);
+  timer.unref();
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   try {
     const url = kibanaPath(connector, request.path, options.label);
     const headers = isPlainObject(request.headers) ? { accept: 'application/json', ...request.headers } : request.headers ?? { accept: 'application/json' };
@@ -114,5 +118,7 @@ export async function kibanaCall(connector: KibanaConnector, request: KibanaRequ
     const e = kibanaError(err, options.label);
     if (!(e instanceof StepError)) throw e;
     throw new StepError(e.type, redactor.redactString(e.message), { retryable: e.retryable, ...(e.details !== undefined ? { details: redactor.redact(e.details) } : {}) });
+  } finally {
+    clearTimeout(timer);
   }
 }
