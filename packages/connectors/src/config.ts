@@ -8,8 +8,8 @@ import { isPlainObject } from '@flowgate/template';
 import { EnvSubstitutionError, substituteEnv } from './env';
 import { FORBIDDEN_CONNECTOR_HEADERS, isHeaderName, isHeaderValue } from './headers';
 
-export type ConnectorType = 'http' | 'elasticsearch' | 'openai' | 'slack' | 'slack_api' | 'email';
-export const CONNECTOR_TYPES: readonly ConnectorType[] = ['http', 'elasticsearch', 'openai', 'slack', 'slack_api', 'email'];
+export type ConnectorType = 'http' | 'elasticsearch' | 'openai' | 'kibana' | 'slack' | 'slack_api' | 'email';
+export const CONNECTOR_TYPES: readonly ConnectorType[] = ['http', 'elasticsearch', 'openai', 'kibana', 'slack', 'slack_api', 'email'];
 /** The connector types of notification channels (docs/connectors.md "type: slack", "type: slack_api", "type: email"). */
 export type NotifyConnectorType = 'slack' | 'slack_api' | 'email';
 
@@ -102,7 +102,18 @@ export interface OpenAIConnector extends BaseConnector {
   default?: boolean;
 }
 
-export type Connector = HttpConnector | ElasticsearchConnector | OpenAIConnector | NotifyConnector;
+/** Kibana's HTTP API (docs/connectors.md "type: kibana"): the `kibana.*` and `ai.agent` steps. */
+export interface KibanaConnector extends BaseConnector {
+  type: 'kibana';
+  /** sent as `Authorization: ApiKey <apiKey>`; absent only when `headers` carry an Authorization */
+  apiKey?: string;
+  /** a Kibana space id: API paths get `/s/<space>` in front (none for the default space) */
+  space?: string;
+  /** `default: true`: the connector of `kibana.*` and `ai.agent` steps without `connector-id` (at most one) */
+  default?: boolean;
+}
+
+export type Connector = HttpConnector | ElasticsearchConnector | OpenAIConnector | KibanaConnector | NotifyConnector;
 
 export const DEFAULT_MAX_INPUT_TOKENS = 8000;
 export const DEFAULT_OPENAI_MAX_RETRIES = 2;
@@ -117,7 +128,11 @@ const FIELDS: Record<ConnectorType, string[]> = {
   http: COMMON_FIELDS,
   elasticsearch: [...COMMON_FIELDS, 'apiKey', 'username', 'password', 'maxRetries'],
   openai: [...COMMON_FIELDS, 'apiKey', 'model', 'maxInputTokens', 'maxRetries', 'retryDelay', 'default'],
+  kibana: [...COMMON_FIELDS, 'apiKey', 'space', 'default'],
 };
+
+/** Kibana's space ids: lower-case letters, digits, `_` and `-`. */
+export const KIBANA_SPACE_PATTERN = /^[a-z0-9_-]+$/;
 
 export const CONNECTOR_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -318,6 +333,27 @@ function parseNotifyConnector(r: Reader, raw: Raw, id: string, t: NotifyConnecto
   };
 }
 
+/** A `kibana` connector's own fields: apiKey (or an Authorization header), space, default. */
+function parseKibanaConnector(r: Reader, raw: Raw, id: string, base: Omit<KibanaConnector, 'type'>, before: readonly Connector[]): KibanaConnector {
+  const apiKey = r.string(raw, id, 'apiKey')?.trim();
+  const hasAuthorization = Object.keys(base.headers).some((h) => h.toLowerCase() === 'authorization');
+  if (apiKey === undefined && !hasAuthorization) r.fail('is required (a Kibana API key, taken from the environment; or an Authorization header in headers)', id, 'apiKey');
+  if (apiKey !== undefined && hasAuthorization) r.fail('set either apiKey or an Authorization header, not both', id, 'apiKey');
+  const space = r.string(raw, id, 'space')?.trim();
+  if (space !== undefined && !KIBANA_SPACE_PATTERN.test(space)) {
+    r.fail(`expected a Kibana space id (lower-case letters, digits, "_" and "-"), got ${JSON.stringify(space)}`, id, 'space');
+  }
+  if (raw.default !== undefined && typeof raw.default !== 'boolean') r.fail('expected true or false', id, 'default');
+  if (raw.default === true && before.some((c) => c.type === 'kibana' && c.default)) r.fail('only one connector of type kibana may be the default', id, 'default');
+  return {
+    ...base,
+    type: 'kibana',
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(space !== undefined ? { space } : {}),
+    ...(raw.default === true ? { default: true } : {}),
+  };
+}
+
 /**
  * Parses the text of a connectors.yaml. `sourceName` prefixes every error (usually the file path).
  * Throws ConnectorConfigError (one line) on the first problem.
@@ -386,6 +422,8 @@ export function parseConnectorsConfig(yamlText: string, env: NodeJS.ProcessEnv |
         ...(username !== undefined ? { username, password } : {}),
         maxRetries: r.integer(raw, id, 'maxRetries', 0, DEFAULT_ELASTICSEARCH_MAX_RETRIES),
       });
+    } else if (t === 'kibana') {
+      out.push(parseKibanaConnector(r, raw, id, { ...base, ...extra }, out));
     } else {
       const apiKey = r.string(raw, id, 'apiKey');
       out.push({

@@ -13,6 +13,7 @@ export {
   DEFAULT_OPENAI_RETRY_DELAY_MS,
   DEFAULT_SLACK_API_URL,
   isEmailAddress,
+  KIBANA_SPACE_PATTERN,
   parseConnectorsConfig,
 } from './config';
 export type {
@@ -22,6 +23,7 @@ export type {
   ElasticsearchConnector,
   EmailConnector,
   HttpConnector,
+  KibanaConnector,
   NotifyConnector,
   NotifyConnectorType,
   OpenAIConnector,
@@ -51,3 +53,5 @@ export { CHARS_PER_TOKEN, chatJson, createOpenAIClient, fitToTokenBudget, invali
 export type { ChatJsonRequest, ChatJsonResult, OpenAIClientHandle } from './openai';
 export { abortError, errorCode, networkError } from './errors';
 export * from './notify';
+export { KIBANA_TIMEOUT_MS, kibanaCall, kibanaPath, kibanaSecrets } from './kibana';
+export type { KibanaCallOptions, KibanaRequest } from './kibana';

@@ -14,6 +14,7 @@ import {
   type ElasticsearchConnector,
   type EmailConnector,
   type HttpConnector,
+  type KibanaConnector,
   type OpenAIConnector,
   type SlackApiConnector,
   type SlackConnector,
@@ -28,13 +29,14 @@ type ByType = {
   http: HttpConnector;
   elasticsearch: ElasticsearchConnector;
   openai: OpenAIConnector;
+  kibana: KibanaConnector;
   slack: SlackConnector;
   slack_api: SlackApiConnector;
   email: EmailConnector;
 };
 
 /** The connectors that speak HTTP through an undici dispatcher (url, targetUrl, headers, tls). */
-type HttpLikeConnector = HttpConnector | ElasticsearchConnector | OpenAIConnector;
+type HttpLikeConnector = HttpConnector | ElasticsearchConnector | OpenAIConnector | KibanaConnector;
 
 /** The connector id `elasticsearch.*` steps use without `connector-id` (docs/connectors.md). */
 export const DEFAULT_ELASTICSEARCH_CONNECTOR = 'elasticsearch';
@@ -56,7 +58,7 @@ export class ConnectorRegistry {
         continue;
       }
       for (const [name, value] of Object.entries(c.headers)) secrets.push(...headerSecrets(name, value));
-      if (c.type === 'elasticsearch' || c.type === 'openai') {
+      if (c.type === 'elasticsearch' || c.type === 'openai' || c.type === 'kibana') {
         if (c.apiKey) secrets.push(c.apiKey, `ApiKey ${c.apiKey}`, `Bearer ${c.apiKey}`);
       }
       if (c.type === 'elasticsearch' && c.username !== undefined) {

@@ -131,9 +131,9 @@ describe('parseConnectors: errors are one line naming the connector and the fiel
   });
 
   test('type: missing, unknown', () => {
-    expect(one('  x:\n    url: https://a.example\n')).toBe('conf/connectors.yaml: connector "x": type: is required (one of http, elasticsearch, openai, slack, slack_api, email)');
+    expect(one('  x:\n    url: https://a.example\n')).toBe('conf/connectors.yaml: connector "x": type: is required (one of http, elasticsearch, openai, kibana, slack, slack_api, email)');
     expect(one('  x:\n    type: pagerduty\n    url: https://a.example\n')).toBe(
-      'conf/connectors.yaml: connector "x": type: unknown connector type "pagerduty" (expected one of http, elasticsearch, openai, slack, slack_api, email)',
+      'conf/connectors.yaml: connector "x": type: unknown connector type "pagerduty" (expected one of http, elasticsearch, openai, kibana, slack, slack_api, email)',
     );
   });
 

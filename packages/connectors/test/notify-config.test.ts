@@ -77,12 +77,14 @@ describe('parsing', () => {
     expect(r.get('a')).toMatchObject({ url: 'http://127.0.0.1:9400/api' });
   });
 
-  test('the stand-ins connectors.yaml parses (slack-demo, slack-api-demo, mail-demo)', () => {
+  test('the stand-ins connectors.yaml parses (slack-demo, slack-api-demo, mail-demo, kibana)', () => {
     const yaml = standinConnectorsYaml({
       elasticsearch: 'http://127.0.0.1:1',
       openai: 'http://127.0.0.1:2/v1',
       edr: 'http://127.0.0.1:3',
       pager: 'http://127.0.0.1:4',
+      kibana: 'http://127.0.0.1:8',
+      kibanaReceived: 'http://127.0.0.1:8/_received',
       slack: 'http://127.0.0.1:5/services/T0FLOWGATE/B0STANDIN/standin-webhook-secret',
       slackApi: 'http://127.0.0.1:5/api',
       slackReceived: 'http://127.0.0.1:5/_received',
@@ -93,6 +95,7 @@ describe('parsing', () => {
     expect(r.describe()).toMatchObject({ 'slack-demo': { type: 'slack' }, 'slack-api-demo': { type: 'slack_api' }, 'mail-demo': { type: 'email' } });
     expect(r.get('slack-api-demo')).toMatchObject({ url: 'http://127.0.0.1:5/api', token: 'xoxb-standin-flowgate-token', signingSecret: 'standin-slack-signing-secret' });
     expect(r.get('mail-demo')).toMatchObject({ host: '127.0.0.1', port: 6, secure: false, from: 'flowgate@localhost' });
+    expect(r.get('kibana')).toMatchObject({ type: 'kibana', url: 'http://127.0.0.1:8', apiKey: 'standin-kibana-api-key', default: true });
   });
 });
 

@@ -10,11 +10,13 @@ import { addComment, createCase, getCase, setStatus } from './types/cases';
 import { httpStep } from './types/http';
 import { elasticsearchStep } from './types/elasticsearch';
 import { aiStepTypes } from './types/ai';
+import { kibanaStepTypes } from './types/kibana';
+import { notifyStepTypes } from './types/notify-steps';
 import { moreDataStepTypes } from './types/data-more';
 
 export { connectorsOf, type StepServices } from './types/services';
 export { arrayValue } from './array-value';
-export { httpStep, elasticsearchStep, aiStepTypes };
+export { httpStep, elasticsearchStep, aiStepTypes, kibanaStepTypes, notifyStepTypes };
 
 /** Every built-in step type that needs no connector. */
 export function builtinRegistry(): StepRegistry<StepServices> {
@@ -37,7 +39,7 @@ export function builtinRegistry(): StepRegistry<StepServices> {
   );
 }
 
-/** The step types that call out through a connector (http, elasticsearch.*, ai.*): the worker adds them. */
+/** The step types that call out through a connector (http, elasticsearch.*, ai.*, kibana.*, slack, email): the worker adds them. */
 export function connectorStepTypes() {
-  return [httpStep, elasticsearchStep, ...aiStepTypes];
+  return [httpStep, elasticsearchStep, ...aiStepTypes, ...kibanaStepTypes, ...notifyStepTypes];
 }

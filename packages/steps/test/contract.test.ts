@@ -18,9 +18,10 @@
  *     CaseStore on a real redis-server (connected before, so Redis is the one socket they may use).
  *
  * Step types are called through run() with a hand-made StepRunContext. External services (an HTTP
- * API, Elasticsearch, an OpenAI-compatible API) are stood in by local servers speaking their
- * protocol on loopback (test/fixtures), plus two servers defined here: one that never answers, one
- * that answers every request with an error echoing its headers.
+ * API, Elasticsearch, an OpenAI-compatible API, Kibana, Slack, an SMTP server) are stood in by local
+ * servers speaking their protocol on loopback (test/fixtures), plus servers defined here: one that
+ * never answers (and a TCP one that never greets, for SMTP), one that answers every request with an
+ * error echoing its path and headers (and an SMTP one echoing the credentials into its refusal).
  */
 import dgram from 'node:dgram';
 import dns from 'node:dns';
@@ -30,6 +31,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
+import { SMTPServer } from 'smtp-server';
 import { parseConnectors, type ConnectorRegistry } from '@flowgate/connectors';
 import { StepError, type StepOutcome, type StepType } from '@flowgate/engine';
 import { CaseStore, Keys } from '@flowgate/store';
@@ -37,6 +39,9 @@ import { builtinRegistry, connectorStepTypes, type StepServices } from '../src';
 import { startEdrServer, type EdrServer } from '../../../test/fixtures/edr-server';
 import { startElasticsearchServer, type ElasticsearchServer } from '../../../test/fixtures/elasticsearch-server';
 import { startOpenAIServer, type OpenAIServer } from '../../../test/fixtures/openai-server';
+import { startKibanaServer, type KibanaServer } from '../../../test/fixtures/kibana-server';
+import { startSlackServer, type SlackServer } from '../../../test/fixtures/slack-server';
+import { startSmtpServer, type SmtpServer } from '../../../test/fixtures/smtp-server';
 import { listen, readRequest, sendJson } from '../../../test/fixtures/http-util';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
 import { makeCtx } from './connector-helpers';
@@ -65,6 +70,8 @@ interface Row {
   signal: 'honours' | { ignores: string };
   /** connector ids standing in for the sample's: one whose server never answers, one whose server echoes headers into an error */
   io?: { hang: string; echo: string };
+  /** the error type of the echo server's refusal (default http_error; an SMTP refusal is a step_error) */
+  echoType?: string;
   /** inputs that must fail, with a StepError */
   bad?: (f: Fixtures) => Sample[];
   /** the valid sample fails by design, with this type */
@@ -203,6 +210,56 @@ const CONTRACT: Record<string, Row> = {
     io: { hang: 'hang-ai', echo: 'echo-ai' },
     bad: () => [{ connectorId: 'ai', input: { prompt: '' } }, { connectorId: 'ai', input: { prompt: 'x', schema: { type: 'no-such-type' } } }],
   },
+  'kibana.request': {
+    samples: () => [
+      { connectorId: 'kibana', input: { path: '/api/status' } },
+      { connectorId: 'kibana', input: { method: 'POST', path: '/api/cases/_find', body: { tags: ['edr'] }, query: { perPage: 5 }, headers: { 'X-Opaque-Id': 'contract' } } },
+    ],
+    signal: 'honours',
+    io: { hang: 'hang-kibana', echo: 'echo-kibana' },
+    bad: () => [
+      { connectorId: 'kibana', input: { path: 'https://evil.example/api/status' } },
+      { connectorId: 'kibana', input: { path: '/api/status', method: 'TELEPORT' } },
+      { connectorId: 'edr', input: { path: '/api/status' } },
+    ],
+  },
+  'kibana.SetAlertsStatus': {
+    samples: () => [
+      { connectorId: 'kibana', input: { signal_ids: ['a1', 'a2'], status: 'closed', reason: 'false_positive' } },
+      { connectorId: 'kibana', input: { query: { ids: { values: ['a1'] } }, status: 'acknowledged', conflicts: 'proceed' } },
+    ],
+    signal: 'honours',
+    io: { hang: 'hang-kibana', echo: 'echo-kibana' },
+    bad: () => [{ connectorId: 'kibana', input: { signal_ids: ['a1'], status: 'done' } }, { connectorId: 'kibana', input: { status: 'closed' } }],
+  },
+  'kibana.SetAlertTags': {
+    samples: () => [{ connectorId: 'kibana', input: { ids: ['a1'], tags: { tags_to_add: ['reviewed'], tags_to_remove: [] } } }],
+    signal: 'honours',
+    io: { hang: 'hang-kibana', echo: 'echo-kibana' },
+    bad: () => [{ connectorId: 'kibana', input: { ids: ['a1'], tags: { tags_to_add: ['x'], tags_to_remove: ['x'] } } }],
+  },
+  'ai.agent': {
+    samples: () => [
+      { connectorId: 'kibana', input: { agent_id: 'security-analyst', message: 'Is srv-web-01 compromised?' } },
+      { connectorId: 'kibana', input: { input: 'Verdict?', schema: { type: 'object', properties: { verdict: { enum: ['benign', 'malicious'] } }, required: ['verdict'] }, timeout: '2m' } },
+    ],
+    signal: 'honours',
+    io: { hang: 'hang-kibana', echo: 'echo-kibana' },
+    bad: () => [{ connectorId: 'kibana', input: { message: '' } }, { connectorId: 'kibana', input: { message: 'x', conversation_id: 'no-such-conversation' } }],
+  },
+  slack: {
+    samples: () => [{ connectorId: 'slack', input: { message: 'Isolated *srv-web-01*' } }],
+    signal: 'honours',
+    io: { hang: 'hang-slack', echo: 'echo-slack' },
+    bad: () => [{ connectorId: 'slack', input: { message: '' } }, { input: { message: 'no connector' } }, { connectorId: 'mail', input: { message: 'wrong type' } }],
+  },
+  email: {
+    samples: () => [{ connectorId: 'mail', input: { to: ['soc@example.com'], cc: 'lead@example.com', subject: 'Isolated srv-web-01', message: 'done' } }],
+    signal: 'honours',
+    io: { hang: 'hang-mail', echo: 'echo-mail' },
+    echoType: 'step_error',
+    bad: () => [{ connectorId: 'mail', input: { to: 'nobody', subject: 's', message: 'm' } }, { connectorId: 'mail', input: { to: 'a@example.com', subject: 'a\nb', message: 'm' } }],
+  },
 };
 
 /** Values of the wrong type that replace each field of a valid input in turn; MISSING removes the field (rendered input never holds undefined). */
@@ -221,8 +278,13 @@ let fixtures: Fixtures;
 let edr: EdrServer;
 let es: ElasticsearchServer;
 let ai: OpenAIServer;
+let kibana: KibanaServer;
+let slack: SlackServer;
+let smtp: SmtpServer;
 let hang: Awaited<ReturnType<typeof startHangServer>>;
 let echo: Awaited<ReturnType<typeof listen>>;
+let smtpHang: Awaited<ReturnType<typeof startSilentTcpServer>>;
+let smtpEcho: Awaited<ReturnType<typeof startSmtpEchoServer>>;
 let connectors: ConnectorRegistry;
 
 /** A server that reads each request and never answers it. */
@@ -235,14 +297,58 @@ async function startHangServer() {
   return { ...l, received: () => state.received };
 }
 
-/** A server that answers every request 400 with the request's headers in the error, as some APIs do; it says it is Elasticsearch. */
+/** A server that answers every request 400 with the request's path and headers in the error, as some APIs do; it says it is Elasticsearch. */
 function startEchoServer() {
   return listen(undefined, async (req: IncomingMessage, res: ServerResponse) => {
     const r = await readRequest(req);
-    const headers = JSON.stringify(r.headers);
-    sendJson(res, 400, { error: { type: 'echo_exception', reason: `bad request with headers ${headers}`, message: `bad request with headers ${headers}` }, headers: r.headers }, { 'x-elastic-product': 'Elasticsearch' });
+    const said = `bad request to ${r.url} with headers ${JSON.stringify(r.headers)}`;
+    sendJson(res, 400, { error: { type: 'echo_exception', reason: said, message: said }, message: said, headers: r.headers }, { 'x-elastic-product': 'Elasticsearch' });
   });
 }
+
+/** A TCP server that accepts connections and never says a word (an SMTP server that never greets). */
+async function startSilentTcpServer() {
+  const state = { connections: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => state.connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An SMTP server that refuses every login with the credentials it was given in the reply. */
+async function startSmtpEchoServer() {
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      const err = new Error(`no such user ${auth.username} with password ${auth.password}`) as Error & { responseCode: number };
+      err.responseCode = 535;
+      callback(err);
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { port: (server.server.address() as net.AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** What the never-answering servers received: HTTP requests, and SMTP connections left waiting for a greeting. */
+const hangReceived = () => hang.received() + smtpHang.connections();
 
 beforeAll(async () => {
   redisServer = await startRedis();
@@ -250,12 +356,17 @@ beforeAll(async () => {
   await redis.ping(); // connected now: during the instant runs no new socket may be opened
   cases = new CaseStore(redis, new Keys(`contract${randomUUID().slice(0, 8)}`));
   fixtures = { caseId: (await cases.create({ title: 'contract fixture', severity: 'low' })).id };
-  [edr, es, ai, hang, echo] = await Promise.all([
+  [edr, es, ai, kibana, slack, smtp, hang, echo, smtpHang, smtpEcho] = await Promise.all([
     startEdrServer({ token: SECRET }),
     startElasticsearchServer({ apiKey: SECRET }),
     startOpenAIServer({ apiKey: SECRET }),
+    startKibanaServer({ apiKey: SECRET }),
+    startSlackServer(),
+    startSmtpServer(),
     startHangServer(),
     startEchoServer(),
+    startSilentTcpServer(),
+    startSmtpEchoServer(),
   ]);
   const at = (port: number) => `http://127.0.0.1:${port}`;
   connectors = parseConnectors(
@@ -304,6 +415,46 @@ beforeAll(async () => {
       '    apiKey: ${SECRET}',
       '    model: gpt-4o-mini',
       '    maxRetries: 0',
+      '  kibana:',
+      '    type: kibana',
+      `    url: ${kibana.url}`,
+      '    apiKey: ${SECRET}',
+      '  hang-kibana:',
+      '    type: kibana',
+      `    url: ${at(hang.port)}`,
+      '    apiKey: ${SECRET}',
+      '  echo-kibana:',
+      '    type: kibana',
+      `    url: ${at(echo.port)}`,
+      '    apiKey: ${SECRET}',
+      '  slack:',
+      '    type: slack',
+      `    url: ${slack.webhookUrl}`,
+      '  hang-slack:',
+      '    type: slack',
+      `    url: ${at(hang.port)}/services/T0/B0/\${SECRET}`,
+      '  echo-slack:',
+      '    type: slack',
+      `    url: ${at(echo.port)}/services/T0/B0/\${SECRET}`,
+      '  mail:',
+      '    type: email',
+      '    host: 127.0.0.1',
+      `    port: ${smtp.port}`,
+      '    from: flowgate@example.com',
+      '  hang-mail:',
+      '    type: email',
+      '    host: 127.0.0.1',
+      `    port: ${smtpHang.port}`,
+      '    user: flowgate',
+      '    password: ${SECRET}',
+      '    from: flowgate@example.com',
+      '  echo-mail:',
+      '    type: email',
+      '    host: 127.0.0.1',
+      `    port: ${smtpEcho.port}`,
+      '    user: flowgate',
+      '    password: ${SECRET}',
+      '    from: flowgate@example.com',
       '',
     ].join('\n'),
     { SECRET },
@@ -311,9 +462,9 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await hang?.close(); // first: a call still hanging there would hold the connectors' close
+  await Promise.all([hang?.close(), smtpHang?.close()]); // first: a call still hanging there would hold the connectors' close
   await connectors?.close();
-  await Promise.all([edr?.close(), es?.close(), ai?.close(), echo?.close()]);
+  await Promise.all([edr?.close(), es?.close(), ai?.close(), kibana?.close(), slack?.close(), smtp?.close(), echo?.close(), smtpEcho?.close()]);
   await redisServer?.stop();
 });
 
@@ -466,11 +617,11 @@ describe.each(TYPES)('%s', (type, handler) => {
       expect(row.io).toBeDefined(); // a type with I/O names the connectors that stand in for its sample's
       for (const sample of row.samples(fixtures)) {
         const controller = new AbortController();
-        const before = hang.received();
+        const before = hangReceived();
         const pending = settle(run(handler, type, { ...sample, connectorId: row.io!.hang }, { signal: controller.signal }));
         const deadline = Date.now() + 5000;
-        while (hang.received() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        expect(hang.received()).toBeGreaterThan(before); // the call is out and hanging
+        while (hangReceived() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        expect(hangReceived()).toBeGreaterThan(before); // the call is out and hanging
         const started = Date.now();
         controller.abort(new StepError('timeout', 'step "contract" timed out after 100 ms', { retryable: true }));
         const settled = await pending;
@@ -516,7 +667,7 @@ describe.each(TYPES)('%s', (type, handler) => {
         const settled = await settle(run(handler, type, { ...sample, connectorId: io.echo }));
         const err = checkSettled(`${sample.stepType ?? type} (echo)`, settled);
         expect(err).toBeInstanceOf(StepError);
-        expect((err as StepError).type).toBe('http_error');
+        expect((err as StepError).type).toBe(row.echoType ?? 'http_error');
         // the secret did reach the error (the server echoed it), and was redacted from it
         expect(JSON.stringify({ message: (err as StepError).message, details: (err as StepError).details })).toContain('[REDACTED]');
       }

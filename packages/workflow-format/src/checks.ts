@@ -11,6 +11,7 @@ import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
 import { APPROVAL_SCHEMA, checkJsonSchema, validateAnswer, valueMatches } from './json-schema';
 import { KIBANA_IGNORED_MESSAGE, KIBANA_KEYS } from './kibana-keys';
+import { checkKibanaStep, isKibanaStepType } from './kibana-steps';
 import { unknownStepTypeMessage } from './messages';
 import { stepLevelLoopName } from './normalize';
 import type { Target, YamlSource } from './parse-yaml';
@@ -199,7 +200,7 @@ export class Checker {
       const { line, column } = this.source.position(at, 'key');
       this.warnings.push({ path: formatPath(at), line, column, message: `accepted but ignored: a ${String(type)} is not retried (its fallback and continue apply)` });
     }
-    if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, KIBANA_KEYS.ai, path);
+    if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, type === 'ai.agent' ? KIBANA_KEYS.aiAgent : KIBANA_KEYS.ai, path);
     if (isPlainObject(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
 
     this.checkConnector(entry);
@@ -208,7 +209,7 @@ export class Checker {
     const w = raw.with;
     if (isPlainObject(w)) {
       for (const [key, value] of Object.entries(w)) {
-        if ((type === 'waitForInput' || type === 'ai.prompt') && key === 'schema') continue;
+        if ((type === 'waitForInput' || type === 'ai.prompt' || type === 'ai.agent') && key === 'schema') continue;
         this.templates(value, [...path, 'with', key], entry);
       }
       if (type === 'http') {
@@ -216,6 +217,7 @@ export class Checker {
         this.httpTarget(raw, w, path);
       }
       if (type === 'workflow.fail') this.kibanaKeys(w, KIBANA_KEYS.failWith, [...path, 'with']);
+      if (typeof type === 'string' && type.startsWith('kibana.')) this.kibanaKeys(w, KIBANA_KEYS.kibanaWith, [...path, 'with']);
       if (type === 'cases.createCase') this.kibanaKeys(w, KIBANA_KEYS.createCaseWith, [...path, 'with']);
     }
     for (const key of ['foreach', 'items', 'source', 'arrays', 'expression']) {
@@ -228,6 +230,7 @@ export class Checker {
     }
 
     if (isPlainObject(w)) {
+      if (isKibanaStepType(type)) checkKibanaStep(raw, path, { error: (p, m) => this.error(p, m) });
       if (isDataStepType(type)) checkDataStep(raw, path, { error: (p, m) => this.error(p, m), warn: (p, m) => this.warn(p, m), kql: (t, p) => this.kql(t, p) });
       if (type === 'data.filter' && typeof w.condition === 'string') {
         this.kql(w.condition, [...path, 'with', 'condition']);
@@ -235,7 +238,7 @@ export class Checker {
       if (type === 'wait' && typeof w.duration === 'string' && !TEMPLATE_MARK.test(w.duration)) {
         this.duration(w.duration, [...path, 'with', 'duration']);
       }
-      if ((type === 'waitForInput' || type === 'ai.prompt') && isPlainObject(w.schema)) {
+      if ((type === 'waitForInput' || type === 'ai.prompt' || type === 'ai.agent') && isPlainObject(w.schema)) {
         this.jsonSchema(w.schema, [...path, 'with', 'schema'], type === 'waitForInput');
       }
       if (type === 'waitForInput' && isPlainObject(w.schema)) this.answerFields(w.schema, [...path, 'with', 'schema']);

@@ -38,6 +38,7 @@ export { RETRY_DEFAULTS, WAIT_TIMEOUT_DEFAULTS } from './normalize';
 export { KIBANA_KEYS, KIBANA_IGNORED_MESSAGE } from './kibana-keys';
 export { formatPath } from './path';
 export { DATA_STEP_TYPES, MAX_PATTERN_LENGTH, flagsProblem, scanRegex } from './data-steps';
+export { ALERT_STATUSES, KIBANA_STEP_TYPES, NOTIFY_STEP_TYPES } from './kibana-steps';
 export { connectorTypesFromYaml } from './connector-types';
 export type { ConnectorTypes } from './connector-types';
 export { APPROVAL_SCHEMA, checkJsonSchema, compileSchema, describeSchemaError, validateAnswer, validateInputs, valueMatches } from './json-schema';

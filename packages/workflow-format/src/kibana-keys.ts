@@ -18,10 +18,14 @@ export const KIBANA_KEYS = {
   step: ['max-step-size'],
   /** on `foreach` steps */
   loop: ['max-iterations', 'iteration-on-failure', 'iteration-timeout'],
-  /** on `ai.*` steps */
+  /** on `ai.*` steps but ai.agent */
   ai: ['agent-id', 'inference-id'],
+  /** on `ai.agent` (its `agent-id` is used: the agent) */
+  aiAgent: ['create-conversation', 'inference-id'],
   /** under `with` of an `http` step */
   httpWith: ['fetcher'],
+  /** under `with` of the `kibana.*` steps */
+  kibanaWith: ['fetcher'],
   /** under `with` of a `workflow.fail` step */
   failWith: ['reason'],
   /** under `with` of a `cases.createCase` step: Kibana case fields Flowgate's case store does not hold */

@@ -61,7 +61,9 @@ function normalizeWith(type: string, raw: unknown): Record<string, unknown> {
         ? KIBANA_KEYS.failWith
         : type === 'cases.createCase'
           ? KIBANA_KEYS.createCaseWith
-          : [];
+          : type.startsWith('kibana.')
+            ? KIBANA_KEYS.kibanaWith
+            : [];
   for (const key of ignored) delete out[key];
   return out;
 }
@@ -90,6 +92,8 @@ export function normalizeStep(raw: Raw): StepDefinition {
     return loop;
   }
   const step: StepDefinition = { name: String(raw.name), type: String(raw.type), with: normalizeWith(raw.type, raw.with) };
+  // ai.agent: Kibana puts the agent at step level; the step reads it where the converse API has it
+  if (raw.type === 'ai.agent' && raw['agent-id'] !== undefined) step.with.agent_id = raw['agent-id'];
   if (raw.if !== undefined) step.if = raw.if;
   if (raw['connector-id'] !== undefined) step.connectorId = raw['connector-id'];
   if (raw.timeout !== undefined) step.timeoutMs = parseDuration(raw.timeout);

@@ -14,6 +14,7 @@
 import { dataStepLevelSchemas, dataStepRules, dataStepWithSchemas } from './data-steps';
 import { DURATION_PATTERN } from './duration';
 import { KIBANA_KEYS, kibanaKeySchemas } from './kibana-keys';
+import { agentIdSchema, kibanaStepRules, kibanaStepWithSchemas } from './kibana-steps';
 import { SIZE_PATTERN } from './size';
 import { MAX_LOOP_ITERATIONS, STEP_TYPE_PATTERN, TRIGGER_TYPES } from './step-types';
 
@@ -139,6 +140,7 @@ const withSchemas: Record<string, Schema> = {
   'workflow.execute': closed({ 'workflow-id': { type: 'string', minLength: 1, description: 'the id of the workflow to run (a template is allowed)' }, inputs: tpl(obj) }, ['workflow-id']),
   'workflow.executeAsync': closed({ 'workflow-id': { type: 'string', minLength: 1, description: 'the id of the workflow to run (a template is allowed)' }, inputs: tpl(obj) }, ['workflow-id']),
   'workflow.output': { type: 'object', description: "the execution's outputs (checked against the workflow's `outputs` when it declares them)" },
+  ...kibanaStepWithSchemas,
 };
 
 /* ---------- step-level keys, and which apply to which type ---------- */
@@ -174,6 +176,8 @@ const stepProperties: Schema = {
   ...kibanaKeySchemas(KIBANA_KEYS.step),
   ...kibanaKeySchemas(KIBANA_KEYS.loop),
   ...kibanaKeySchemas(KIBANA_KEYS.ai),
+  ...kibanaKeySchemas(KIBANA_KEYS.aiAgent),
+  'agent-id': agentIdSchema,
 };
 
 const BASE_KEYS = ['name', 'type', 'if', 'timeout', ...KIBANA_KEYS.step];
@@ -222,6 +226,7 @@ const typeRules: Record<string, TypeRule> = {
   'workflow.execute': action(),
   'workflow.executeAsync': action(),
   'workflow.output': { keys: [...BASE_KEYS, 'with'], required: ['with'] },
+  ...Object.fromEntries(Object.entries(kibanaStepRules).map(([type, r]) => [type, { keys: [...CONNECTOR_KEYS, ...r.keys], required: r.required }])),
 };
 
 function thenFor(rule: TypeRule, withDef: string | undefined): Schema {

@@ -49,6 +49,12 @@ export const STEP_TYPES: readonly string[] = Object.freeze([
   'ai.classify',
   'ai.summarize',
   'ai.prompt',
+  'ai.agent',
+  'kibana.request',
+  'kibana.SetAlertsStatus',
+  'kibana.SetAlertTags',
+  'slack',
+  'email',
   'cases.createCase',
   'cases.addComment',
   'cases.getCase',
@@ -128,6 +134,9 @@ export const MAX_COMPOSITION_DEPTH = 10;
 /** The connector type a step family needs, or undefined when the family takes no connector. */
 export function connectorTypeFor(stepType: string): string | undefined {
   if (stepType === 'http') return 'http';
+  // ai.agent talks to Kibana's Agent Builder, not to a model: it needs Kibana
+  if (stepType === 'ai.agent' || stepType.startsWith('kibana.')) return 'kibana';
+  if (stepType === 'slack' || stepType === 'email') return stepType;
   if (stepType.startsWith('ai.')) return 'openai';
   if (stepType.startsWith('elasticsearch.')) return 'elasticsearch';
   return undefined;

@@ -122,7 +122,8 @@ describe('step types', () => {
     'elasticsearch',
     'elasticsearch.',
     'ai.translate',
-    'slack',
+    'jira',
+    'kibana.setAlertsStatus', // Kibana's own ids are PascalCase: the lower-case spelling is not a type there either
   ])('%s is not', (type) => expect(isKnownStepType(type)).toBe(false));
 
   it('knows the containers', () => {

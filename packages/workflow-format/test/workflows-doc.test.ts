@@ -22,6 +22,9 @@ const CONNECTORS = {
   'edr-connector': { type: 'http' },
   pager: { type: 'http' },
   elasticsearch: { type: 'elasticsearch' },
+  kibana: { type: 'kibana' },
+  'slack-secops': { type: 'slack' },
+  mail: { type: 'email' },
 };
 
 type Schema = Record<string, any>;

@@ -3,7 +3,7 @@ import { connectorStepTypes, type StepServices } from '@flowgate/steps';
 import { ConnectorConfigError, loadConnectorsFile, type ConnectorRegistry } from '@flowgate/connectors';
 
 /**
- * Connector-backed step types (http, elasticsearch.*, ai.*) and their connectors.
+ * Connector-backed step types (http, elasticsearch.*, ai.*, kibana.*, slack, email) and their connectors.
  *
  * FLOWGATE_CONNECTORS is the path of connectors.yaml (docs/connectors.md); `${ENV}` references in it are
  * replaced from the environment. Absent: no connectors (http steps may still reach the hosts of

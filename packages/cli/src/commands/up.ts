@@ -77,9 +77,9 @@ async function redisAnswers(url: string): Promise<boolean> {
 }
 
 /**
- * Local stand-ins speaking the real protocols (Elasticsearch, OpenAI-compatible, EDR, pager), for a
- * machine with no internet: test/fixtures/standins/main.js writes a connectors.yaml pointing the
- * example connectors at them and prints one JSON line once they listen.
+ * Local stand-ins speaking the real protocols (Elasticsearch, OpenAI-compatible, EDR, pager, Kibana,
+ * Slack, SMTP), for a machine with no internet: test/fixtures/standins/main.js writes a
+ * connectors.yaml pointing the example connectors at them and prints one JSON line once they listen.
  */
 async function startStandins(children: ChildProcess[], apiBase: string): Promise<{ file: string; received: string[] } | null> {
   const main = join(REPO_ROOT, 'test', 'fixtures', 'standins', 'main.js');
@@ -102,7 +102,7 @@ async function startStandins(children: ChildProcess[], apiBase: string): Promise
     });
     child.once('exit', (code) => reject(new Error(`the connector stand-ins exited with code ${code}`)));
   });
-  say(`connector stand-ins: Elasticsearch ${ready.elasticsearch}, OpenAI-compatible ${ready.openai}, EDR ${ready.edr}, pager ${ready.pager}, Slack ${ready.slack}, SMTP ${ready.smtp} (${file})`);
+  say(`connector stand-ins: Elasticsearch ${ready.elasticsearch}, OpenAI-compatible ${ready.openai}, EDR ${ready.edr}, pager ${ready.pager}, Kibana ${ready.kibana}, Slack ${ready.slack}, SMTP ${ready.smtp} (${file})`);
   return { file, received: [ready.slackReceived, ready.smtpReceived].filter((u): u is string => typeof u === 'string') };
 }
 

@@ -10,6 +10,9 @@ import { connectorRedactor } from './secrets';
 
 export interface EmailMessage {
   to: string[];
+  /** optional copies (the `email` step's `cc` and `bcc`) */
+  cc?: string[];
+  bcc?: string[];
   subject: string;
   text: string;
   html: string;
@@ -35,9 +38,12 @@ export async function sendEmail(connector: EmailConnector, message: EmailMessage
   const id = connector.id;
   const redactor = connectorRedactor(connector);
   const where = `${connector.host}:${connector.port}`;
-  const to = Array.isArray(message?.to) ? message.to.map((a) => String(a).trim()).filter((a) => a !== '') : [];
+  const list = (v: unknown) => (Array.isArray(v) ? v.map((a) => String(a).trim()).filter((a) => a !== '') : []);
+  const to = list(message?.to);
+  const cc = list(message?.cc);
+  const bcc = list(message?.bcc);
   if (to.length === 0) throw new NotifyError('email', id, 'no recipients', false, { code: 'invalid_message' });
-  const bad = to.find((a) => !isEmailAddress(a, true));
+  const bad = [...to, ...cc, ...bcc].find((a) => !isEmailAddress(a, true));
   if (bad !== undefined) throw new NotifyError('email', id, `"${bad.slice(0, 100)}" is not an e-mail address`, false, { code: 'invalid_message' });
   if (typeof message.subject !== 'string' || /[\r\n]/.test(message.subject)) {
     throw new NotifyError('email', id, 'the subject must be one line of text', false, { code: 'invalid_message' });
@@ -54,7 +60,8 @@ export async function sendEmail(connector: EmailConnector, message: EmailMessage
     debug: false,
   });
   try {
-    const info = await transport.sendMail({ from: connector.from, to, subject: message.subject, text: message.text, html: message.html, signal: deadline });
+    const copies = { ...(cc.length ? { cc } : {}), ...(bcc.length ? { bcc } : {}) };
+    const info = await transport.sendMail({ from: connector.from, to, ...copies, subject: message.subject, text: message.text, html: message.html, signal: deadline });
     return { messageId: String(info.messageId ?? ''), accepted: addressList(info.accepted), rejected: addressList(info.rejected) };
   } catch (err) {
     throw mapSmtpError(err, id, where, deadline, redactor);
