@@ -1,4 +1,5 @@
 /** The built-in step and trigger types (docs/workflows.md "Triggers" and "Built-in step types"). */
+import { CASE_CATALOG_STEP_TYPES } from './cases-steps';
 
 export const TRIGGER_TYPES = ['alert', 'manual', 'scheduled'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
@@ -41,6 +42,7 @@ export const STEP_TYPES: readonly string[] = Object.freeze([
   'cases.addComment',
   'cases.getCase',
   'cases.setStatus',
+  ...CASE_CATALOG_STEP_TYPES,
   'workflow.fail',
 ]);
 
@@ -97,7 +99,7 @@ export function isHumanWaitStep(type: string): boolean {
 
 /** The connector type a step family needs, or undefined when the family takes no connector. */
 export function connectorTypeFor(stepType: string): string | undefined {
-  if (stepType === 'http') return 'http';
+  if (stepType === 'http' || stepType === 'cases.pushCases') return 'http';
   if (stepType.startsWith('ai.')) return 'openai';
   if (stepType.startsWith('elasticsearch.')) return 'elasticsearch';
   return undefined;
