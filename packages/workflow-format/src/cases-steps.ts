@@ -1,6 +1,6 @@
 /**
  * Kibana's cases.* step catalog beyond cases.createCase/addComment/getCase/setStatus
- * (docs/workflows.md "Cases"): their `with` schemas (Kibana's parameter names: `case_id`, `alerts`,
+ * (docs/workflows.md "Kibana's case catalog"): their `with` schemas (Kibana's parameter names: `case_id`, `alerts`,
  * `observables`, `updates`, ...), their step-level keys (`push-case`, `connector-id` of pushCases),
  * and the warnings for Kibana keys Flowgate accepts and does not act on (`version`, `owner`,
  * `reporters`, `push-case`, and `settings`/`connector`/`owner` inside `updates`), run when the

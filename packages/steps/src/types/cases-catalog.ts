@@ -1,6 +1,6 @@
 /**
- * Kibana's cases.* step catalog beyond createCase/addComment/getCase/setStatus (docs/workflows.md
- * "Cases"), on Flowgate's case store. All are instant (Redis only) except cases.pushCases, which
+ * Kibana's cases.* step catalog beyond createCase/addComment/getCase/setStatus, on Flowgate's case
+ * store (docs/workflows.md "Kibana's case catalog"). All are instant (Redis only) except cases.pushCases, which
  * calls out through a connector.
  */
 import { addAlerts, addAttachments, addEvents, addObservables, deleteObservable, updateObservable } from './cases-attach';

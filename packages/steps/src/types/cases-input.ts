@@ -1,5 +1,5 @@
 /**
- * Reading the `with` of the cases.* steps of Kibana's catalog (docs/workflows.md "Cases"). A literal
+ * Reading the `with` of the cases.* steps of Kibana's catalog (docs/workflows.md "Kibana's case catalog"). A literal
  * is checked when the workflow is saved; one rendered from a template is checked here, and a bad value
  * fails the step with a validation_error naming the field. Lists and objects may also come as JSON
  * text (what `{{ }}` renders them to).

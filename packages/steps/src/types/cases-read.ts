@@ -2,7 +2,7 @@
  * Kibana's cases steps that read cases: cases.getCases, cases.getCasesByAlertId, cases.findCases,
  * cases.findSimilarCases, cases.getAllAttachments; and cases.deleteCases. Output shapes are Kibana's
  * (`{cases, errors}`, `{cases, page, per_page, total, ...}`, `{attachments}`, `{case_ids}`), each case
- * in Flowgate's shape (docs/workflows.md "Cases").
+ * in Flowgate's shape (docs/workflows.md "Kibana's case catalog").
  */
 import type { StepRunContext, StepType } from '@flowgate/engine';
 import { CASE_SORT_FIELDS, FIND_SCAN_LIMIT, MAX_PER_PAGE, type CaseQuery, type CaseSortField, type CustomFieldValue } from '@flowgate/store';
