@@ -20,6 +20,10 @@ export const CASE_LIMITS = {
   /** Kibana's limit */
   assignees: 10,
   customFields: 50,
+  /** an alertId, eventId, index, uid, custom field key or category: they name index keys and fields */
+  idLength: 512,
+  /** an observable's value */
+  valueLength: 4096,
 } as const;
 
 /** What the list, createCase and setStatus answer: the case's own fields. */

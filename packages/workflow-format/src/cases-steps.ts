@@ -16,6 +16,8 @@ const tpl = (shape: Schema): Schema => ({ if: ref('templateString'), else: shape
 const str: Schema = { type: 'string' };
 const text: Schema = { type: 'string', minLength: 1 };
 const nullableText: Schema = { type: ['string', 'null'] };
+/** ids name index keys and hash fields in the case store: bounded (CASE_LIMITS.idLength) */
+const idText: Schema = { type: 'string', minLength: 1, maxLength: 512 };
 const closed = (properties: Schema, required: string[] = []): Schema => ({
   type: 'object',
   properties,
@@ -65,9 +67,9 @@ const positive = (max?: number): Schema => tpl({ type: 'integer', minimum: 1, ..
 const version = kibanaKeySchemas(KIBANA_KEYS.casesVersionWith);
 
 const tags: Schema = tpl({ type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 256 } });
-const assignees = (min: number): Schema => tpl({ type: 'array', minItems: min, maxItems: 10, items: tpl(closed({ uid: text }, ['uid'])) });
+const assignees = (min: number): Schema => tpl({ type: 'array', minItems: min, maxItems: 10, items: tpl(closed({ uid: idText }, ['uid'])) });
 const customFieldValue: Schema = { type: ['string', 'boolean', 'number', 'null'] };
-const customFields: Schema = tpl({ type: 'array', maxItems: 50, items: closed({ key: text, type: str, value: customFieldValue }, ['key', 'value']) });
+const customFields: Schema = tpl({ type: 'array', maxItems: 50, items: closed({ key: idText, type: str, value: customFieldValue }, ['key', 'value']) });
 
 /** Kibana's case update (`updates`, `overwrites`): the fields to set; settings, connector, owner accepted and ignored. */
 const caseFields: Schema = {
@@ -77,7 +79,7 @@ const caseFields: Schema = {
   status: tpl({ enum: STATUSES }),
   tags: tpl({ type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 256 } }),
   assignees: { if: { type: 'null' }, else: assignees(0) },
-  category: nullableText,
+  category: { type: ['string', 'null'], maxLength: 512 },
   customFields,
   ...kibanaKeySchemas(KIBANA_KEYS.caseUpdateWith),
 };
@@ -85,14 +87,14 @@ const updates: Schema = tpl({ ...closed(caseFields), minProperties: 1 });
 
 const observable: Schema = tpl(
   closed({
-    typeKey: { type: 'string', minLength: 1, description: 'observable-type-ipv4, -ipv6, -url, -hostname, -file-hash, -file-path, -email, -domain, or a custom type key' },
-    type: { type: 'string', minLength: 1, description: 'the same as typeKey (either one)' },
-    value: text,
+    typeKey: { type: 'string', minLength: 1, maxLength: 512, description: 'observable-type-ipv4, -ipv6, -url, -hostname, -file-hash, -file-path, -email, -domain, or a custom type key' },
+    type: { type: 'string', minLength: 1, maxLength: 512, description: 'the same as typeKey (either one)' },
+    value: { type: 'string', minLength: 1, maxLength: 4096 },
     description: nullableText,
   }, ['value']),
 );
-const alert: Schema = tpl(closed({ alertId: text, index: text, rule: tpl({ if: { type: 'null' }, else: closed({ id: nullableText, name: nullableText }) }) }, ['alertId', 'index']));
-const event: Schema = tpl(closed({ eventId: text, index: text }, ['eventId', 'index']));
+const alert: Schema = tpl(closed({ alertId: idText, index: idText, rule: tpl({ if: { type: 'null' }, else: closed({ id: nullableText, name: nullableText }) }) }, ['alertId', 'index']));
+const event: Schema = tpl(closed({ eventId: idText, index: idText }, ['eventId', 'index']));
 const attachment: Schema = tpl({ type: 'object', required: ['type'], properties: { type: text }, description: 'comment (data.content), an alert type (attachmentId, metadata.index, metadata.rule), event (eventId, index), or any other type, kept as given' });
 const list = (item: Schema, max: number): Schema => tpl({ type: 'array', minItems: 1, maxItems: max, items: item });
 
@@ -100,7 +102,7 @@ export const casesStepWithSchemas: Record<string, Schema> = {
   'cases.addAlerts': closed({ case_id: caseId, alerts: list(alert, 1000) }, ['case_id', 'alerts']),
   'cases.addEvents': closed({ case_id: caseId, events: list(event, 100) }, ['case_id', 'events']),
   'cases.addObservables': closed({ case_id: caseId, observables: list(observable, 1000) }, ['case_id', 'observables']),
-  'cases.updateObservable': closed({ case_id: caseId, observable_id: text, value: text, description: nullableText }, ['case_id', 'observable_id', 'value']),
+  'cases.updateObservable': closed({ case_id: caseId, observable_id: text, value: { type: 'string', minLength: 1, maxLength: 4096 }, description: nullableText }, ['case_id', 'observable_id', 'value']),
   'cases.deleteObservable': closed({ case_id: caseId, observable_id: text }, ['case_id', 'observable_id']),
   'cases.addTags': closed({ case_id: caseId, tags }, ['case_id', 'tags']),
   'cases.removeTags': closed({ case_id: caseId, tags }, ['case_id', 'tags']),
@@ -128,11 +130,11 @@ export const casesStepWithSchemas: Record<string, Schema> = {
   }),
   'cases.findSimilarCases': closed({ case_id: caseId, page: positive(), perPage: positive(100) }, ['case_id']),
   'cases.getCases': closed({ case_ids: caseIds(1000) }, ['case_ids']),
-  'cases.getCasesByAlertId': closed({ alert_id: text, ...kibanaKeySchemas(KIBANA_KEYS.casesByAlertWith) }, ['alert_id']),
+  'cases.getCasesByAlertId': closed({ alert_id: idText, ...kibanaKeySchemas(KIBANA_KEYS.casesByAlertWith) }, ['alert_id']),
   'cases.getAllAttachments': closed({ case_id: caseId }, ['case_id']),
   'cases.addAttachments': closed({ case_id: caseId, attachments: list(attachment, 100) }, ['case_id', 'attachments']),
-  'cases.setCategory': closed({ case_id: caseId, category: text, ...version }, ['case_id', 'category']),
-  'cases.setCustomField': closed({ case_id: caseId, field_name: text, value: customFieldValue }, ['case_id', 'field_name', 'value']),
+  'cases.setCategory': closed({ case_id: caseId, category: idText, ...version }, ['case_id', 'category']),
+  'cases.setCustomField': closed({ case_id: caseId, field_name: idText, value: customFieldValue }, ['case_id', 'field_name', 'value']),
   'cases.setDescription': closed({ case_id: caseId, description: str, ...version }, ['case_id', 'description']),
   'cases.setSeverity': closed({ case_id: caseId, severity: tpl({ enum: SEVERITIES }), ...version }, ['case_id', 'severity']),
   'cases.setTitle': closed({ case_id: caseId, title: text, ...version }, ['case_id', 'title']),

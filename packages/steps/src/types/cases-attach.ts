@@ -6,7 +6,7 @@
  */
 import type { StepRunContext, StepType } from '@flowgate/engine';
 import { CASE_LIMITS, type Attachments, type CaseAlert } from '@flowgate/store';
-import { caseIdOf, describeValue, fail, listOf, objectOf, opKeyOf, requiredText, written } from './cases-input';
+import { caseIdOf, describeValue, fail, idText, listOf, objectOf, opKeyOf, requiredText, written } from './cases-input';
 import type { StepServices } from './services';
 
 type T = StepType<StepServices>;
@@ -28,17 +28,17 @@ function ruleOf(ctx: StepRunContext, value: unknown, where: string): CaseAlert['
 }
 
 function alertOf(ctx: StepRunContext, a: Row, where: string) {
-  return { alertId: requiredText(ctx, a.alertId, `${where}.alertId`), index: requiredText(ctx, a.index, `${where}.index`), rule: ruleOf(ctx, a.rule, `${where}.rule`) };
+  return { alertId: idText(ctx, a.alertId, `${where}.alertId`), index: idText(ctx, a.index, `${where}.index`), rule: ruleOf(ctx, a.rule, `${where}.rule`) };
 }
 
 function eventOf(ctx: StepRunContext, e: Row, where: string) {
-  return { eventId: requiredText(ctx, e.eventId, `${where}.eventId`), index: requiredText(ctx, e.index, `${where}.index`) };
+  return { eventId: idText(ctx, e.eventId, `${where}.eventId`), index: idText(ctx, e.index, `${where}.index`) };
 }
 
 /** Kibana's observable input: `typeKey` (Flowgate also reads `type`), `value`, `description`. */
 function observableOf(ctx: StepRunContext, o: Row, where: string) {
-  const typeKey = requiredText(ctx, o.typeKey ?? o.type, `${where}.typeKey`);
-  return { typeKey, value: requiredText(ctx, o.value, `${where}.value`), description: optionalText(ctx, o.description, `${where}.description`) };
+  const typeKey = idText(ctx, o.typeKey ?? o.type, `${where}.typeKey`);
+  return { typeKey, value: requiredText(ctx, o.value, `${where}.value`, CASE_LIMITS.valueLength), description: optionalText(ctx, o.description, `${where}.description`) };
 }
 
 const rows = (ctx: StepRunContext, field: string, max: number): Row[] =>
@@ -104,7 +104,7 @@ export const updateObservable: T = {
   async run(ctx, { cases }) {
     const id = caseIdOf(ctx);
     const observableId = requiredText(ctx, ctx.input.observable_id, 'with.observable_id');
-    const value = requiredText(ctx, ctx.input.value, 'with.value');
+    const value = requiredText(ctx, ctx.input.value, 'with.value', CASE_LIMITS.valueLength);
     const change = 'description' in ctx.input ? { value, description: optionalText(ctx, ctx.input.description, 'with.description') } : { value };
     const updated = await written(ctx, id, () => cases.updateObservable(id, observableId, change, opKeyOf(ctx)));
     return { kind: 'output', output: { case: updated } };

@@ -13,6 +13,7 @@ import {
   customFieldTypeOf,
   customValueOf,
   fail,
+  idText,
   listOf,
   objectOf,
   opKeyOf,
@@ -59,7 +60,7 @@ export const setDescription = setStep('cases.setDescription', (ctx) => {
 
 export const setSeverity = setStep('cases.setSeverity', (ctx) => ({ severity: severityOf(ctx, ctx.input.severity) }));
 
-export const setCategory = setStep('cases.setCategory', (ctx) => ({ category: requiredText(ctx, ctx.input.category, 'with.category') }));
+export const setCategory = setStep('cases.setCategory', (ctx) => ({ category: idText(ctx, ctx.input.category, 'with.category') }));
 
 export const closeCase = setStep('cases.closeCase', () => ({ status: 'closed' }));
 
@@ -89,7 +90,7 @@ export const unassignCase = caseStep('cases.unassignCase', (ctx, cases, id, opKe
 
 /** Kibana's `field_name` and `value`; the field's type follows the value (text, toggle, number). */
 export const setCustomField = caseStep('cases.setCustomField', (ctx, cases, id, opKey) => {
-  const key = requiredText(ctx, ctx.input.field_name, 'with.field_name');
+  const key = idText(ctx, ctx.input.field_name, 'with.field_name');
   if (!('value' in ctx.input)) throw fail(ctx, 'with.value is required (text, a boolean, a number or null)');
   const value = customValueOf(ctx, ctx.input.value, 'with.value');
   return cases.setCustomField(id, { key, type: customFieldTypeOf(value), value }, opKey);

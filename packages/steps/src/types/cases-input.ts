@@ -29,11 +29,15 @@ export function caseIdOf(ctx: StepRunContext, value: unknown = ctx.input.case_id
   return id.trim();
 }
 
-/** A required non-empty string. */
-export function requiredText(ctx: StepRunContext, value: unknown, where: string): string {
+/** A required non-empty string, of at most `max` characters when given. */
+export function requiredText(ctx: StepRunContext, value: unknown, where: string, max?: number): string {
   if (typeof value !== 'string' || value.trim() === '') throw fail(ctx, `${where} must be a non-empty string, got ${describeValue(value)}`);
+  if (max !== undefined && value.length > max) throw fail(ctx, `${where} is at most ${max} characters, got ${value.length}`);
   return value;
 }
+
+/** An id-like string (alertId, index, uid, a custom field's key): it names index keys and hash fields, so it is bounded. */
+export const idText = (ctx: StepRunContext, value: unknown, where: string): string => requiredText(ctx, value, where, CASE_LIMITS.idLength);
 
 /** An object, or JSON text of one. */
 export function objectOf(ctx: StepRunContext, value: unknown, where: string): Row {
@@ -102,7 +106,7 @@ export function assigneesOf(ctx: StepRunContext, value: unknown, where = 'with.a
     if (a === null || typeof a !== 'object' || typeof uid !== 'string' || uid.trim() === '') {
       throw fail(ctx, `${where}[${i}] must be {uid: "<user id>"}, got ${describeValue(a)}`);
     }
-    return uid.trim();
+    return idText(ctx, uid.trim(), `${where}[${i}].uid`);
   });
 }
 
@@ -122,7 +126,7 @@ export function customFieldTypeOf(value: CustomFieldValue): string {
 export function customFieldsOf(ctx: StepRunContext, value: unknown, where: string): CaseCustomField[] {
   return listOf(ctx, value, where, CASE_LIMITS.customFields, 0).map((f, i) => {
     const row = objectOf(ctx, f, `${where}[${i}]`);
-    const key = requiredText(ctx, row.key, `${where}[${i}].key`);
+    const key = idText(ctx, row.key, `${where}[${i}].key`);
     const v = customValueOf(ctx, row.value === undefined ? null : row.value, `${where}[${i}].value`);
     const type = row.type === undefined ? customFieldTypeOf(v) : requiredText(ctx, row.type, `${where}[${i}].type`);
     return { key, type, value: v };
@@ -145,7 +149,7 @@ export function caseUpdateOf(ctx: StepRunContext, value: unknown, where: string,
   if (u.status !== undefined) out.status = statusOf(ctx, u.status, `${where}.status`);
   if (u.tags !== undefined) out.tags = tagsOf(ctx, u.tags, `${where}.tags`, 0);
   if (u.assignees !== undefined) out.assignees = u.assignees === null ? [] : assigneesOf(ctx, u.assignees, `${where}.assignees`, 0);
-  if (u.category !== undefined) out.category = u.category === null ? null : requiredText(ctx, u.category, `${where}.category`);
+  if (u.category !== undefined) out.category = u.category === null ? null : idText(ctx, u.category, `${where}.category`);
   if (u.customFields !== undefined) out.customFields = customFieldsOf(ctx, u.customFields, `${where}.customFields`);
   if (requireOne && Object.keys(out).length === 0) throw fail(ctx, `${where} must set at least one of ${UPDATE_KEYS.slice(0, -IGNORED_UPDATE_KEYS.length).join(', ')}`);
   return out;

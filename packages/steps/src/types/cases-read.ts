@@ -6,7 +6,7 @@
  */
 import type { StepRunContext, StepType } from '@flowgate/engine';
 import { CASE_SORT_FIELDS, FIND_SCAN_LIMIT, MAX_PER_PAGE, type CaseQuery, type CaseSortField, type CustomFieldValue } from '@flowgate/store';
-import { caseIdOf, customValueOf, describeValue, fail, intOf, listOf, objectOf, oneOrMany, opKeyOf, requiredText, severityOf, statusOf, stringsOf } from './cases-input';
+import { caseIdOf, customValueOf, describeValue, fail, idText, intOf, listOf, objectOf, oneOrMany, opKeyOf, severityOf, statusOf, stringsOf } from './cases-input';
 import type { StepServices } from './services';
 
 type T = StepType<StepServices>;
@@ -38,7 +38,7 @@ export const getCasesByAlertId: T = {
   type: 'cases.getCasesByAlertId',
   instant: true,
   async run(ctx, { cases }) {
-    const alertId = requiredText(ctx, ctx.input.alert_id, 'with.alert_id').trim();
+    const alertId = idText(ctx, ctx.input.alert_id, 'with.alert_id').trim();
     return { kind: 'output', output: { cases: await cases.byAlert(alertId) } };
   },
 };
