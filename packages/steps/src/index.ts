@@ -7,6 +7,7 @@ import type { StepServices } from './types/services';
 import { consoleStep, dataFilter, dataMap, dataParseJson, dataSet, dataStringifyJson, waitStep, workflowFail } from './types/basic';
 import { waitForApproval, waitForInput } from './types/wait-for-input';
 import { addComment, createCase, getCase, setStatus } from './types/cases';
+import { caseCatalogStepTypes, pushCases } from './types/cases-catalog';
 import { httpStep } from './types/http';
 import { elasticsearchStep } from './types/elasticsearch';
 import { aiStepTypes } from './types/ai';
@@ -16,7 +17,8 @@ import { moreDataStepTypes } from './types/data-more';
 
 export { connectorsOf, type StepServices } from './types/services';
 export { arrayValue } from './array-value';
-export { httpStep, elasticsearchStep, aiStepTypes, kibanaStepTypes, notifyStepTypes };
+export { httpStep, elasticsearchStep, aiStepTypes, kibanaStepTypes, notifyStepTypes, pushCases };
+export { caseTemplatesPath } from './types/cases-templates';
 
 /** Every built-in step type that needs no connector. */
 export function builtinRegistry(): StepRegistry<StepServices> {
@@ -36,10 +38,11 @@ export function builtinRegistry(): StepRegistry<StepServices> {
     addComment,
     getCase,
     setStatus,
+    ...caseCatalogStepTypes,
   );
 }
 
-/** The step types that call out through a connector (http, elasticsearch.*, ai.*, kibana.*, slack, email): the worker adds them. */
+/** The step types that call out through a connector (http, elasticsearch.*, ai.*, kibana.*, slack, email, cases.pushCases): the worker adds them. */
 export function connectorStepTypes() {
-  return [httpStep, elasticsearchStep, ...aiStepTypes, ...kibanaStepTypes, ...notifyStepTypes];
+  return [httpStep, elasticsearchStep, ...aiStepTypes, ...kibanaStepTypes, ...notifyStepTypes, pushCases];
 }

@@ -35,6 +35,7 @@ import { SMTPServer } from 'smtp-server';
 import { parseConnectors, type ConnectorRegistry } from '@flowgate/connectors';
 import { StepError, type StepOutcome, type StepType } from '@flowgate/engine';
 import { CaseStore, Keys } from '@flowgate/store';
+import { caseTemplatesFromYaml } from '@flowgate/workflow-format';
 import { builtinRegistry, connectorStepTypes, type StepServices } from '../src';
 import { startEdrServer, type EdrServer } from '../../../test/fixtures/edr-server';
 import { startElasticsearchServer, type ElasticsearchServer } from '../../../test/fixtures/elasticsearch-server';
@@ -53,6 +54,10 @@ const SECRET = 'sk-SECRET-123';
 interface Fixtures {
   /** a case that exists in the CaseStore */
   caseId: string;
+  /** a case cases.deleteCases deletes */
+  doomedCaseId: string;
+  /** two observables of caseId: one cases.updateObservable changes, one cases.deleteObservable deletes */
+  observableIds: [string, string];
 }
 
 /** One run of a type: `stepType` names a concrete type for a prefix (`elasticsearch.search`). */
@@ -161,6 +166,105 @@ const CONTRACT: Record<string, Row> = {
     samples: (f) => [{ input: { case_id: f.caseId, status: 'in-progress' } }],
     signal: INSTANT,
     bad: (f) => [{ input: { case_id: f.caseId, status: 'done' } }, { input: { case_id: 'no-such-case', status: 'closed' } }],
+  },
+  'cases.addAlerts': {
+    samples: (f) => [{ input: { case_id: f.caseId, alerts: [{ alertId: 'contract-alert', index: '.alerts-security.alerts-default', rule: { id: 'r1', name: 'Mimikatz' } }] } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: 'no-such-case', alerts: [{ alertId: 'a', index: 'i' }] } }, { input: { case_id: f.caseId, alerts: [{ index: 'i' }] } }],
+  },
+  'cases.addEvents': {
+    samples: (f) => [{ input: { case_id: f.caseId, events: [{ eventId: 'ev-1', index: 'logs-endpoint' }] } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: f.caseId, events: [{ eventId: 'ev-1' }] } }],
+  },
+  'cases.addObservables': {
+    samples: (f) => [{ input: { case_id: f.caseId, observables: [{ typeKey: 'observable-type-ipv4', value: '10.0.0.8', description: 'Source IP' }, { type: 'observable-type-hostname', value: 'srv-web-01' }] } }],
+    signal: INSTANT,
+    bad: (f) => [
+      { input: { case_id: f.caseId, observables: Array.from({ length: 1001 }, (_, i) => ({ typeKey: 'observable-type-ipv4', value: `10.1.${i >> 8}.${i & 255}` })) } },
+      { input: { case_id: f.caseId, observables: [{ typeKey: 'observable-type-ipv4' }] } },
+    ],
+  },
+  'cases.updateObservable': {
+    samples: (f) => [{ input: { case_id: f.caseId, observable_id: f.observableIds[0], value: '10.0.0.42', description: 'moved' } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: f.caseId, observable_id: 'no-such-observable', value: '1.2.3.4' } }],
+  },
+  'cases.deleteObservable': {
+    samples: (f) => [{ input: { case_id: f.caseId, observable_id: f.observableIds[1] } }],
+    signal: INSTANT,
+    bad: () => [{ input: { case_id: 'no-such-case', observable_id: 'x' } }],
+  },
+  'cases.addTags': { samples: (f) => [{ input: { case_id: f.caseId, tags: ['edr', 'triage'] } }], signal: INSTANT, bad: (f) => [{ input: { case_id: f.caseId, tags: ['x'.repeat(300)] } }] },
+  'cases.removeTags': { samples: (f) => [{ input: { case_id: f.caseId, tags: ['triage'] } }], signal: INSTANT, bad: (f) => [{ input: { case_id: f.caseId, tags: [] } }] },
+  'cases.assignCase': {
+    samples: (f) => [{ input: { case_id: f.caseId, assignees: [{ uid: 'u-1' }], version: 'WzEsMV0=' } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: f.caseId, assignees: Array.from({ length: 11 }, (_, i) => ({ uid: `u${i}` })) } }, { input: { case_id: f.caseId, assignees: [{ id: 'u' }] } }],
+  },
+  'cases.unassignCase': { samples: (f) => [{ input: { case_id: f.caseId, assignees: [{ uid: 'u-1' }] } }, { input: { case_id: f.caseId, assignees: null } }], signal: INSTANT },
+  'cases.closeCase': { samples: (f) => [{ input: { case_id: f.caseId } }], signal: INSTANT, bad: () => [{ input: { case_id: 'no-such-case' } }] },
+  'cases.deleteCases': { samples: (f) => [{ input: { case_ids: [f.doomedCaseId] } }], signal: INSTANT, bad: () => [{ input: { case_ids: ['no-such-case'] } }] },
+  'cases.findCases': {
+    samples: () => [{ input: { status: 'open', severity: ['low', 'high'], tags: ['edr'], search: 'contract', sortField: 'updatedAt', sortOrder: 'desc', page: 1, perPage: 20, owner: 'securitySolution' } }, { input: {} }],
+    signal: INSTANT,
+    bad: () => [{ input: { perPage: 101 } }, { input: { sortField: 'nope' } }, { input: { from: 'yesterday-ish' } }],
+  },
+  'cases.findSimilarCases': { samples: (f) => [{ input: { case_id: f.caseId, page: 1, perPage: 20 } }], signal: INSTANT, bad: () => [{ input: { case_id: 'no-such-case' } }] },
+  'cases.getCases': { samples: (f) => [{ input: { case_ids: [f.caseId, 'no-such-case'] } }], signal: INSTANT, bad: () => [{ input: { case_ids: [] } }] },
+  'cases.getCasesByAlertId': { samples: () => [{ input: { alert_id: 'contract-alert' } }], signal: INSTANT, bad: () => [{ input: { alert_id: '' } }] },
+  'cases.getAllAttachments': { samples: (f) => [{ input: { case_id: f.caseId } }], signal: INSTANT, bad: () => [{ input: { case_id: 'no-such-case' } }] },
+  'cases.addAttachments': {
+    samples: (f) => [
+      {
+        input: {
+          case_id: f.caseId,
+          attachments: [
+            { type: 'comment', data: { content: 'isolated the host' } },
+            { type: 'stack.alert', attachmentId: 'al-2', metadata: { index: '.alerts-stack.alerts-default', rule: { id: 'r2', name: 'High CPU' } } },
+            { type: 'event', eventId: 'ev-2', index: 'logs-endpoint' },
+            { type: 'externalReference', externalReferenceId: 'TICKET-1', externalReferenceStorage: { type: 'elasticSearchDoc' } },
+          ],
+        },
+      },
+    ],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: f.caseId, attachments: [{ type: 'comment', data: {} }] } }, { input: { case_id: f.caseId, attachments: [{ data: {} }] } }],
+  },
+  'cases.setCategory': { samples: (f) => [{ input: { case_id: f.caseId, category: 'Malware' } }], signal: INSTANT, bad: (f) => [{ input: { case_id: f.caseId, category: '' } }] },
+  'cases.setCustomField': {
+    samples: (f) => [{ input: { case_id: f.caseId, field_name: 'ticket', value: 'T-1' } }, { input: { case_id: f.caseId, field_name: 'contained', value: true } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: f.caseId, field_name: 'x', value: { nested: 1 } } }],
+  },
+  'cases.setDescription': { samples: (f) => [{ input: { case_id: f.caseId, description: 'mimikatz on srv-web-01' } }], signal: INSTANT },
+  'cases.setSeverity': { samples: (f) => [{ input: { case_id: f.caseId, severity: 'critical' } }], signal: INSTANT, bad: (f) => [{ input: { case_id: f.caseId, severity: 'apocalyptic' } }] },
+  'cases.setTitle': { samples: (f) => [{ input: { case_id: f.caseId, title: 'Compromise on srv-web-01 (confirmed)' } }], signal: INSTANT, bad: (f) => [{ input: { case_id: f.caseId, title: '  ' } }] },
+  'cases.updateCase': {
+    samples: (f) => [{ input: { case_id: f.caseId, updates: { title: 'updated', severity: 'high', status: 'in-progress', tags: ['edr'], assignees: [{ uid: 'u-2' }], category: 'Intrusion', customFields: [{ key: 'ticket', type: 'text', value: 'T-2' }] } } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { case_id: f.caseId, updates: {} } }, { input: { case_id: f.caseId, updates: { nope: 1 } } }],
+  },
+  'cases.updateCases': {
+    samples: (f) => [{ input: { cases: [{ case_id: f.caseId, version: 'WzEsMV0=', updates: { severity: 'medium' } }] } }],
+    signal: INSTANT,
+    bad: (f) => [{ input: { cases: [{ case_id: f.caseId, updates: { severity: 'low' } }, { case_id: 'no-such-case', updates: { severity: 'low' } }] } }],
+  },
+  'cases.createCaseFromTemplate': {
+    samples: () => [{ input: { case_template_id: 'triage', overwrites: { severity: 'high' } } }, { input: { case_template_id: 'triage' } }],
+    signal: INSTANT,
+    bad: () => [{ input: { case_template_id: 'no-such-template' } }, { input: { case_template_id: 'triage', overwrites: { severity: 'nope' } } }],
+  },
+  'cases.pushCases': {
+    samples: (f) => [{ connectorId: 'edr', input: { case_ids: [f.caseId], path: '/cases' } }],
+    signal: 'honours',
+    io: { hang: 'hang-http', echo: 'echo-http' },
+    bad: (f) => [
+      { connectorId: 'edr', input: { case_ids: ['no-such-case'], path: '/cases' } },
+      { connectorId: 'no-such-connector', input: { case_ids: [f.caseId] } },
+      { input: { case_ids: [f.caseId] } },
+      { connectorId: 'es', input: { case_ids: [f.caseId] } },
+    ],
   },
   http: {
     samples: () => [{ connectorId: 'edr', input: { method: 'POST', url: '/isolate', body: { host: 'srv-web-01', reason: 'contract' } } }],
@@ -355,7 +459,11 @@ beforeAll(async () => {
   redis = redisServer.client();
   await redis.ping(); // connected now: during the instant runs no new socket may be opened
   cases = new CaseStore(redis, new Keys(`contract${randomUUID().slice(0, 8)}`));
-  fixtures = { caseId: (await cases.create({ title: 'contract fixture', severity: 'low' })).id };
+  const caseId = (await cases.create({ title: 'contract fixture', severity: 'low', tags: ['edr'] })).id;
+  const observables = (await cases.attach(caseId, { observables: [{ typeKey: 'observable-type-ipv4', value: '10.0.0.1', description: null }, { typeKey: 'observable-type-ipv4', value: '10.0.0.2', description: null }] }))!.observables;
+  const similar = (await cases.create({ title: 'contract similar', severity: 'low', tags: ['edr'] })).id;
+  await cases.attach(similar, { observables: [{ typeKey: 'observable-type-ipv4', value: '10.0.0.1', description: null }] });
+  fixtures = { caseId, doomedCaseId: (await cases.create({ title: 'contract doomed', severity: 'low' })).id, observableIds: [observables[0].id, observables[1].id] };
   [edr, es, ai, kibana, slack, smtp, hang, echo, smtpHang, smtpEcho] = await Promise.all([
     startEdrServer({ token: SECRET }),
     startElasticsearchServer({ apiKey: SECRET }),
@@ -470,8 +578,10 @@ afterAll(async () => {
 
 /* ---------- running a type ---------- */
 
+const caseTemplates = caseTemplatesFromYaml('templates:\n  triage:\n    name: Triage\n    caseFields: { title: "Triage {{ host }}", severity: medium, tags: [triage], category: Intrusion }\n');
+
 function servicesFor(connectorRegistry: ConnectorRegistry = connectors): StepServices {
-  return { cases, connectors: connectorRegistry, httpAllowedHosts: [] };
+  return { cases, connectors: connectorRegistry, httpAllowedHosts: [], caseTemplates };
 }
 
 function run(handler: StepType<StepServices>, type: string, sample: Sample, opts: { signal?: AbortSignal; services?: StepServices; path?: string } = {}): Promise<StepOutcome> {

@@ -43,7 +43,26 @@ export class Keys {
   // Cases (hash tag {case id}).
   case(id: string): string { return `${this.prefix}:case:{${id}}`; }
   caseComments(id: string): string { return `${this.prefix}:case:{${id}}:c`; }
+  /** observable id → observable JSON */
+  caseObservables(id: string): string { return `${this.prefix}:case:{${id}}:o`; }
+  /** sha1(typeKey \n value) → observable id: one observable per type and value, and the lookup of findSimilarCases */
+  caseObservableValues(id: string): string { return `${this.prefix}:case:{${id}}:of`; }
+  /** alertId → attached alert JSON */
+  caseAlerts(id: string): string { return `${this.prefix}:case:{${id}}:a`; }
+  /** eventId → attached event JSON */
+  caseEvents(id: string): string { return `${this.prefix}:case:{${id}}:v`; }
+  /** attachment id → attachment JSON (types other than comment, alert and event) */
+  caseAttachments(id: string): string { return `${this.prefix}:case:{${id}}:t`; }
+  /** op key `<executionId>/<stepPath>` → when that step wrote the case: a step run again writes once */
+  caseOps(id: string): string { return `${this.prefix}:case:{${id}}:ops`; }
+  /** the op key of the step that deleted the case, for 24 h: that step run again finds it done */
+  caseTombstone(id: string): string { return `${this.prefix}:case:{${id}}:del`; }
   cases(): string { return `${this.prefix}:x:cases`; }
+  // Case indexes (sorted sets of case ids, score: when the entry was added, ms), outside the cases' hash tags.
+  casesByAlert(alertId: string): string { return `${this.prefix}:x:ca:${alertId}`; }
+  /** by observable: `fp` is sha1(typeKey \n value), as in caseObservableValues */
+  casesByObservable(fp: string): string { return `${this.prefix}:x:co:${fp}`; }
+  casesByTag(tag: string): string { return `${this.prefix}:x:ct:${tag}`; }
 
   // Alert ingestion idempotency, per API key name.
   idempotency(keyName: string, key: string): string { return `${this.prefix}:idem:${keyName}:${key}`; }

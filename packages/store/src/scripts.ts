@@ -9,6 +9,7 @@ const SCRIPTS = {
   fgTransition: { file: 'transition.lua', keys: 3 },
   fgAppendResponse: { file: 'append-response.lua', keys: 2 },
   fgCaseWrite: { file: "case-write.lua", keys: 2 },
+  fgCaseMutate: { file: 'case-mutate.lua', keys: 9 },
   fgEventRelease: { file: 'event-release.lua', keys: 1 },
   fgAddRerun: { file: 'add-rerun.lua', keys: 1 },
   fgSetIfExists: { file: 'set-if-exists.lua', keys: 1 },

@@ -6,6 +6,7 @@
  */
 import { checkCondition, compileCondition, KqlNode } from '@flowgate/condition';
 import { checkTemplate, dollarOutputs, isPlainObject, isWholeValue, stepReferences } from '@flowgate/template';
+import { checkCasesStep, isCasesCatalogStepType } from './cases-steps';
 import { checkDataStep, isDataStepType } from './data-steps';
 import { isDuration, parseDuration } from './duration';
 import { inputItemToJsonSchema, InputListItem } from './inputs';
@@ -201,6 +202,7 @@ export class Checker {
       this.warnings.push({ path: formatPath(at), line, column, message: `accepted but ignored: a ${String(type)} is not retried (its fallback and continue apply)` });
     }
     if (typeof type === 'string' && type.startsWith('ai.')) this.kibanaKeys(raw, type === 'ai.agent' ? KIBANA_KEYS.aiAgent : KIBANA_KEYS.ai, path);
+    if (typeof type === 'string' && type.startsWith('cases.')) this.kibanaKeys(raw, KIBANA_KEYS.casesStep, path);
     if (isPlainObject(raw['on-failure'])) this.kibanaRetry(raw['on-failure'], [...path, 'on-failure']);
 
     this.checkConnector(entry);
@@ -231,6 +233,7 @@ export class Checker {
 
     if (isPlainObject(w)) {
       if (isKibanaStepType(type)) checkKibanaStep(raw, path, { error: (p, m) => this.error(p, m) });
+      if (isCasesCatalogStepType(type)) checkCasesStep(raw, path, { kibana: (p) => this.warnKibana(p), error: (p, m) => this.error(p, m) });
       if (isDataStepType(type)) checkDataStep(raw, path, { error: (p, m) => this.error(p, m), warn: (p, m) => this.warn(p, m), kql: (t, p) => this.kql(t, p) });
       if (type === 'data.filter' && typeof w.condition === 'string') {
         this.kql(w.condition, [...path, 'with', 'condition']);

@@ -43,3 +43,5 @@ export { connectorTypesFromYaml } from './connector-types';
 export type { ConnectorTypes } from './connector-types';
 export { APPROVAL_SCHEMA, checkJsonSchema, compileSchema, describeSchemaError, validateAnswer, validateInputs, valueMatches } from './json-schema';
 export type { SchemaError, SchemaIssue } from './json-schema';
+export { caseTemplatesFromYaml } from './case-templates';
+export type { CaseTemplate, CaseTemplateFields, CaseTemplates } from './case-templates';

@@ -30,6 +30,16 @@ export const KIBANA_KEYS = {
   failWith: ['reason'],
   /** under `with` of a `cases.createCase` step: Kibana case fields Flowgate's case store does not hold */
   createCaseWith: ['owner', 'settings', 'category', 'assignees', 'connector', 'customFields'],
+  /** on cases.* steps that change a case: Kibana pushes the case to its connector after the step; Flowgate has cases.pushCases */
+  casesStep: ['push-case'],
+  /** under `with` of cases.assignCase, unassignCase, closeCase, set* and each item of updateCases: Kibana's optimistic-concurrency version (every write here is atomic) */
+  casesVersionWith: ['version'],
+  /** under `with` of cases.findCases: Kibana's solution and reporter filters (Flowgate's cases have neither) */
+  findCasesWith: ['owner', 'reporters'],
+  /** under `with` of cases.getCasesByAlertId */
+  casesByAlertWith: ['owner'],
+  /** inside `updates` (cases.updateCase, updateCases) and `overwrites` (createCaseFromTemplate) */
+  caseUpdateWith: ['settings', 'connector', 'owner'],
 } as const;
 
 /** A schema that accepts anything, described as ignored. */

@@ -11,6 +11,7 @@
  * - a value that may also be a template is `{ if: templateString, else: <shape> }`;
  * - shared shapes live in `definitions` and are matched by identity (`definitions.duration`, ...).
  */
+import { casesStepRules, casesStepWithSchemas } from './cases-steps';
 import { dataStepLevelSchemas, dataStepRules, dataStepWithSchemas } from './data-steps';
 import { DURATION_PATTERN } from './duration';
 import { KIBANA_KEYS, kibanaKeySchemas } from './kibana-keys';
@@ -136,6 +137,7 @@ const withSchemas: Record<string, Schema> = {
     { case_id: { type: ['string', 'number'] }, status: tpl({ enum: ['open', 'in-progress', 'closed'] }) },
     ['case_id', 'status'],
   ),
+  ...casesStepWithSchemas,
   'workflow.fail': closed({ message: str, ...kibanaKeySchemas(KIBANA_KEYS.failWith) }),
   'workflow.execute': closed({ 'workflow-id': { type: 'string', minLength: 1, description: 'the id of the workflow to run (a template is allowed)' }, inputs: tpl(obj) }, ['workflow-id']),
   'workflow.executeAsync': closed({ 'workflow-id': { type: 'string', minLength: 1, description: 'the id of the workflow to run (a template is allowed)' }, inputs: tpl(obj) }, ['workflow-id']),
@@ -178,6 +180,7 @@ const stepProperties: Schema = {
   ...kibanaKeySchemas(KIBANA_KEYS.ai),
   ...kibanaKeySchemas(KIBANA_KEYS.aiAgent),
   'agent-id': agentIdSchema,
+  ...kibanaKeySchemas(KIBANA_KEYS.casesStep),
 };
 
 const BASE_KEYS = ['name', 'type', 'if', 'timeout', ...KIBANA_KEYS.step];
@@ -218,10 +221,9 @@ const typeRules: Record<string, TypeRule> = {
   'ai.classify': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },
   'ai.summarize': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },
   'ai.prompt': { keys: [...CONNECTOR_KEYS, ...KIBANA_KEYS.ai], required: ['with'] },
-  'cases.createCase': action(),
-  'cases.addComment': action(),
-  'cases.getCase': action(),
-  'cases.setStatus': action(),
+  ...Object.fromEntries(
+    Object.entries(casesStepRules).map(([type, r]) => [type, r.connector ? { keys: [...CONNECTOR_KEYS, ...r.keys], required: r.required } : action(r.keys, r.required)]),
+  ),
   'workflow.fail': { keys: [...BASE_KEYS, 'with'], required: [] },
   'workflow.execute': action(),
   'workflow.executeAsync': action(),

@@ -1,4 +1,5 @@
 /** The built-in step and trigger types (docs/workflows.md "Triggers" and "Built-in step types"). */
+import { CASE_CATALOG_STEP_TYPES } from './cases-steps';
 
 export const TRIGGER_TYPES = ['alert', 'manual', 'scheduled'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
@@ -59,6 +60,7 @@ export const STEP_TYPES: readonly string[] = Object.freeze([
   'cases.addComment',
   'cases.getCase',
   'cases.setStatus',
+  ...CASE_CATALOG_STEP_TYPES,
   'workflow.fail',
   'workflow.execute',
   'workflow.executeAsync',
@@ -133,7 +135,7 @@ export const MAX_COMPOSITION_DEPTH = 10;
 
 /** The connector type a step family needs, or undefined when the family takes no connector. */
 export function connectorTypeFor(stepType: string): string | undefined {
-  if (stepType === 'http') return 'http';
+  if (stepType === 'http' || stepType === 'cases.pushCases') return 'http';
   // ai.agent talks to Kibana's Agent Builder, not to a model: it needs Kibana
   if (stepType === 'ai.agent' || stepType.startsWith('kibana.')) return 'kibana';
   if (stepType === 'slack' || stepType === 'email') return stepType;

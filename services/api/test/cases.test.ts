@@ -137,3 +137,59 @@ describe('PATCH /api/cases/{id}', () => {
     expectError(await sys.request('PATCH', '/api/cases/nope', { key: 'reviewer', body: { status: 'closed' } }), 404, 'not_found');
   });
 });
+
+describe("GET /api/cases/{id} with Kibana's catalog", () => {
+  it('shows the observables, alerts, events, attachments, assignees, category and custom fields the steps wrote', async () => {
+    const wf = uid('catalog');
+    await sys.putWorkflow(
+      wf,
+      `name: Catalog
+triggers:
+  - type: manual
+steps:
+  - name: open
+    type: cases.createCase
+    with: { title: "catalog case", tags: [edr] }
+  - name: iocs
+    type: cases.addObservables
+    with:
+      case_id: "{{ steps.open.output.case.id }}"
+      observables: [{ typeKey: observable-type-ipv4, value: 10.0.0.8, description: Source IP }]
+  - name: alerts
+    type: cases.addAlerts
+    with:
+      case_id: "{{ steps.open.output.case.id }}"
+      alerts: [{ alertId: alert-1, index: .alerts-security.alerts-default, rule: { id: r1, name: Mimikatz } }]
+  - name: more
+    type: cases.addAttachments
+    with:
+      case_id: "{{ steps.open.output.case.id }}"
+      attachments: [{ type: event, eventId: ev-1, index: logs }, { type: externalReference, externalReferenceId: T-1 }]
+  - name: who
+    type: cases.updateCase
+    with:
+      case_id: "{{ steps.open.output.case.id }}"
+      updates: { assignees: [{ uid: u-1 }], category: Malware, customFields: [{ key: ticket, type: text, value: T-1 }] }
+`,
+    );
+    const e = await sys.waitForExecution(await run(sys, wf, {}));
+    expect(e.status).toBe('COMPLETED');
+    const id = e.steps[0].output.case.id;
+    const r = await sys.request('GET', `/api/cases/${id}`, { key: 'viewer' });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      id,
+      tags: ['edr'],
+      assignees: [{ uid: 'u-1' }],
+      category: 'Malware',
+      customFields: [{ key: 'ticket', type: 'text', value: 'T-1' }],
+      observables: [{ id: expect.any(String), typeKey: 'observable-type-ipv4', value: '10.0.0.8', description: 'Source IP', createdAt: expect.stringMatching(ISO_MS), updatedAt: expect.stringMatching(ISO_MS) }],
+      alerts: [{ alertId: 'alert-1', index: '.alerts-security.alerts-default', rule: { id: 'r1', name: 'Mimikatz' }, attachedAt: expect.stringMatching(ISO_MS) }],
+      events: [{ eventId: 'ev-1', index: 'logs', attachedAt: expect.stringMatching(ISO_MS) }],
+      attachments: [{ id: expect.any(String), type: 'externalReference', data: { externalReferenceId: 'T-1' }, attachedAt: expect.stringMatching(ISO_MS) }],
+      totalAlerts: 1,
+      totalEvents: 1,
+      comments: [],
+    });
+  });
+});

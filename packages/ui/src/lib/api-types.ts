@@ -386,7 +386,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One case with its comments, oldest first (viewer) */
+        /** One case with its comments, observables, alerts, events and attachments, oldest first (viewer) */
         get: operations["getCase"];
         put?: never;
         post?: never;
@@ -785,9 +785,65 @@ export interface components {
         CaseSeverity: "low" | "medium" | "high" | "critical";
         /** @enum {string} */
         CaseStatus: "open" | "in-progress" | "closed";
+        /** @description A case with everything attached (Kibana's case catalog, docs/workflows.md "Kibana's case catalog") */
         CaseWithComments: components["schemas"]["Case"] & {
             /** @description oldest first */
             comments: components["schemas"]["Comment"][];
+            assignees: {
+                uid: string;
+            }[];
+            category: string | null;
+            /** @description by key */
+            customFields: components["schemas"]["CaseCustomField"][];
+            closedAt: components["schemas"]["NullableTimestamp"];
+            /** @description oldest first */
+            observables: components["schemas"]["CaseObservable"][];
+            /** @description oldest first */
+            alerts: components["schemas"]["CaseAlert"][];
+            /** @description oldest first */
+            events: components["schemas"]["CaseEvent"][];
+            /** @description attachments of other types (cases.addAttachments) */
+            attachments: components["schemas"]["CaseAttachment"][];
+            totalAlerts: number;
+            totalEvents: number;
+            totalComment: number;
+            totalAttachments: number;
+        };
+        CaseCustomField: {
+            key: string;
+            /** @description text, toggle (a boolean) or number */
+            type: string;
+            value: string | number | boolean | null;
+        };
+        CaseObservable: {
+            id: string;
+            /** @description observable-type-ipv4, -ipv6, -url, -hostname, -file-hash, -file-path, -email, -domain, or a custom key */
+            typeKey: string;
+            value: string;
+            description: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        CaseAlert: {
+            alertId: string;
+            index: string;
+            rule: {
+                id?: string | null;
+                name?: string | null;
+            } | null;
+            attachedAt: components["schemas"]["Timestamp"];
+        };
+        CaseEvent: {
+            eventId: string;
+            index: string;
+            attachedAt: components["schemas"]["Timestamp"];
+        };
+        CaseAttachment: {
+            id: string;
+            type: string;
+            /** @description the attachment as the step gave it */
+            data: Record<string, unknown>;
+            attachedAt: components["schemas"]["Timestamp"];
         };
         Comment: {
             id: string;

@@ -27,6 +27,10 @@ export type CaseStatus = Schemas['CaseStatus'];
 export type CaseSeverity = Schemas['CaseSeverity'];
 export type Case = Schemas['Case'];
 export type CaseWithComments = Schemas['CaseWithComments'];
+export type CaseObservable = Schemas['CaseObservable'];
+export type CaseAlert = Schemas['CaseAlert'];
+export type CaseEvent = Schemas['CaseEvent'];
+export type CaseAttachment = Schemas['CaseAttachment'];
 export type Comment = Schemas['Comment'];
 /** What an execution is about (host, user, rule, severity, risk score, alert id), read once from its event. */
 export type Summary = Schemas['Summary'];

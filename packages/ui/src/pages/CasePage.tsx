@@ -6,6 +6,7 @@ import { Link } from '../lib/router';
 import { useSession } from '../lib/session';
 import { EmptyState, ErrorNotice, Loading, Markdown, PageHeader, Pill } from '../components/common';
 import { caseStatusLabel, caseStatusTone, severityTone } from './CasesPage';
+import { AlertsCard, EventsCard, ObservablesCard, OtherAttachmentsCard } from './CaseAttachments';
 
 export function CasePage({ id }: { id: string }) {
   const { api, canReview } = useSession();
@@ -103,6 +104,10 @@ export function CasePage({ id }: { id: string }) {
               <Markdown source={c.description} label="Description" />
             </section>
           ) : null}
+          <ObservablesCard observables={c.observables ?? []} />
+          <AlertsCard alerts={c.alerts ?? []} />
+          <EventsCard events={c.events ?? []} />
+          <OtherAttachmentsCard attachments={c.attachments ?? []} />
           <section className="card" aria-labelledby="comments-h">
             <h2 id="comments-h" className="card-title">
               Comments <span className="muted">({comments.length})</span>
@@ -145,6 +150,30 @@ export function CasePage({ id }: { id: string }) {
                 <dt>Execution</dt>
                 <dd className="mono break">{c.executionId ? <Link to={`/executions/${encodeURIComponent(c.executionId)}`}>{c.executionId}</Link> : '—'}</dd>
               </div>
+              <div>
+                <dt>Assignees</dt>
+                <dd>{c.assignees?.length ? c.assignees.map((a) => a.uid).join(', ') : '—'}</dd>
+              </div>
+              <div>
+                <dt>Category</dt>
+                <dd>{c.category ?? '—'}</dd>
+              </div>
+              <div>
+                <dt>Tags</dt>
+                <dd>{c.tags?.length ? c.tags.join(', ') : '—'}</dd>
+              </div>
+              {(c.customFields ?? []).map((f) => (
+                <div key={f.key}>
+                  <dt>{f.key}</dt>
+                  <dd className="break">{f.value === null ? '—' : String(f.value)}</dd>
+                </div>
+              ))}
+              {c.closedAt ? (
+                <div>
+                  <dt>Closed</dt>
+                  <dd>{dateTime(c.closedAt)}</dd>
+                </div>
+              ) : null}
               <div>
                 <dt>Updated</dt>
                 <dd>{dateTime(c.updatedAt)}</dd>
