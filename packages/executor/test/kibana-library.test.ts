@@ -81,10 +81,17 @@ const RUNS: Record<string, Run> = {
     },
   },
   'compliance-case.yaml': {
+    inputs: { requirements: 'all' },
     check: async ({ step }, { h }) => {
       const created = (step('create_case')!.output as { case: { id: string } }).case;
       const stored = await h.rt.cases.getWithComments(created.id);
-      expect(stored).toMatchObject({ severity: 'high', tags: ['compliance', 'automated-assessment'] });
+      expect(stored).toMatchObject({
+        severity: 'high',
+        tags: ['compliance', 'automated-assessment'],
+        category: 'Compliance',
+        assignees: [{ uid: 'u_compliance_lead' }],
+        customFields: [{ key: 'audit_ref', type: 'text', value: 'PCI-all' }],
+      });
       expect(step('log_case_created')!.output).toBe(`Case created: ${created.id}`);
     },
   },

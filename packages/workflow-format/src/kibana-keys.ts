@@ -29,7 +29,7 @@ export const KIBANA_KEYS = {
   /** under `with` of a `workflow.fail` step */
   failWith: ['reason'],
   /** under `with` of a `cases.createCase` step: Kibana case fields Flowgate's case store does not hold */
-  createCaseWith: ['owner', 'settings', 'category', 'assignees', 'connector', 'customFields'],
+  createCaseWith: ['owner', 'settings', 'connector'],
   /** on cases.* steps that change a case: Kibana pushes the case to its connector after the step; Flowgate has cases.pushCases */
   casesStep: ['push-case'],
   /** under `with` of cases.assignCase, unassignCase, closeCase, set* and each item of updateCases: Kibana's optimistic-concurrency version (every write here is atomic) */

@@ -68,12 +68,18 @@ describe('cases.createCase with Kibana case fields', () => {
     `      owner: securitySolution\n      settings:\n        syncAlerts: false\n      category: Compliance\n      assignees: [{ uid: u_1 }]\n` +
     `      connector: { id: none, name: none, type: .none, fields: null }\n      customFields: [{ key: f1, type: text, value: x }]\n`;
 
-  it('accepts owner, settings.syncAlerts, category, assignees, connector and customFields, warning on each (the case store does not hold them)', () => {
+  it('accepts owner, settings.syncAlerts and connector with a warning each; category, assignees and customFields are kept (the case store holds them)', () => {
     const r = valid(yaml);
-    expect(messages(r.warnings)).toEqual(
-      ['owner', 'settings', 'category', 'assignees', 'connector', 'customFields'].map((k) => `steps[0].with.${k}: accepted but ignored (Kibana key)`),
-    );
-    expect(r.definition!.steps[0].with).toEqual({ title: 'PCI violation', description: 'found', severity: 'high', tags: ['pci'] });
+    expect(messages(r.warnings)).toEqual(['owner', 'settings', 'connector'].map((k) => `steps[0].with.${k}: accepted but ignored (Kibana key)`));
+    expect(r.definition!.steps[0].with).toEqual({
+      title: 'PCI violation',
+      description: 'found',
+      severity: 'high',
+      tags: ['pci'],
+      category: 'Compliance',
+      assignees: [{ uid: 'u_1' }],
+      customFields: [{ key: 'f1', type: 'text', value: 'x' }],
+    });
   });
 
   it('takes each owner Kibana knows, and no other', () => {

@@ -1,5 +1,6 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
-import { CASE_SEVERITIES, CASE_STATUSES, type CaseStatus } from '@flowgate/store';
+import { CASE_SEVERITIES, CASE_STATUSES, type CaseStatus, type CaseUpdate } from '@flowgate/store';
+import { assigneesOf, customFieldsOf, idText } from './cases-input';
 import type { StepServices } from './services';
 
 type T = StepType<StepServices>;
@@ -29,9 +30,29 @@ export const createCase: T = {
       executionId: ctx.executionId,
       opKey: opKey(ctx),
     });
-    return { kind: 'output', output: { case: created } };
+    // Kibana's case fields the store holds too: a second write, keyed by the step as well
+    const extra = kibanaCaseFields(ctx);
+    if (Object.keys(extra).length === 0) return { kind: 'output', output: { case: created } };
+    const detail = await cases.update(created.id, extra, `${opKey(ctx)}#fields`);
+    if (!detail) throw new StepError('validation_error', `cases.createCase: case "${created.id}" was deleted while it was being created`);
+    return { kind: 'output', output: { case: detail } };
   },
 };
+
+/** category, assignees ([{uid}]) and customFields ([{key, type, value}]) of Kibana's createCase, when given. */
+function kibanaCaseFields(ctx: StepRunContext): CaseUpdate {
+  const out: CaseUpdate = {};
+  if (ctx.input.category !== undefined && ctx.input.category !== null) out.category = idText(ctx, ctx.input.category, 'with.category');
+  if (ctx.input.assignees !== undefined && ctx.input.assignees !== null) {
+    const uids = assigneesOf(ctx, ctx.input.assignees, 'with.assignees', 0);
+    if (uids.length > 0) out.assignees = uids;
+  }
+  if (ctx.input.customFields !== undefined && ctx.input.customFields !== null) {
+    const fields = customFieldsOf(ctx, ctx.input.customFields, 'with.customFields');
+    if (fields.length > 0) out.customFields = fields;
+  }
+  return out;
+}
 
 export const addComment: T = {
   type: 'cases.addComment',
