@@ -15,7 +15,7 @@ import { validateWorkflow } from '@flowgate/workflow-format';
 import type { StepRecord } from '@flowgate/engine';
 import { ExecutorHarness } from './harness';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
-import { startStandins, type Standins } from '../../../test/fixtures/standins';
+import { startStandins, STANDIN_KIBANA_API_KEY, type Standins } from '../../../test/fixtures/standins';
 
 const DIR = path.resolve(__dirname, '../../../test/fixtures/kibana');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
@@ -38,6 +38,23 @@ function connectorsYaml(s: Standins): string {
     '    type: elasticsearch',
     `    url: ${s.urls.elasticsearch}`,
     '    apiKey: standin-es-api-key',
+    // the ticketing system cases.pushCases sends to: the EDR stand-in's POST /cases
+    '  ticketing:',
+    '    type: http',
+    `    url: ${s.urls.edr}`,
+    '  kibana:',
+    '    type: kibana',
+    `    url: ${s.urls.kibana}`,
+    `    apiKey: ${STANDIN_KIBANA_API_KEY}`,
+    '  soc-slack:',
+    '    type: slack',
+    `    url: ${s.urls.slack}`,
+    '  soc-mail:',
+    '    type: email',
+    `    host: ${new URL(s.urls.smtp).hostname}`,
+    `    port: ${new URL(s.urls.smtp).port}`,
+    '    secure: false',
+    '    from: flowgate@example.com',
   ].join('\n');
 }
 
@@ -61,6 +78,16 @@ const alert = (host: string, severity: string, extra: Record<string, unknown> = 
   kibana: { alert: { severity, workflow_status: 'open', rule: { name: 'Credential dumping' }, uuid: `a-${host}-${severity}` } },
   ...extra,
 });
+
+const ALERT_TO_CASE = {
+  _id: 'alrt-1',
+  _index: '.internal.alerts-security.alerts-default-000001',
+  host: { name: 'srv-web-01' },
+  source: { ip: '10.1.2.3' },
+  kibana: { alert: { severity: 'critical', rule: { name: 'Credential Dumping', uuid: 'rule-1' } } },
+};
+
+const ALERT_TO_CASE_YAML = () => readFileSync(path.join(DIR, 'alert-to-case.yaml'), 'utf8');
 
 const RUNS: Record<string, Run> = {
   'ai-prompt-default-connector.yaml': {
@@ -159,6 +186,72 @@ const RUNS: Record<string, Run> = {
       expect(step('report')!.output).toBe('last host: likely_benign (2 hits) of 2 hosts');
     },
   },
+  'alert-to-case.yaml': {
+    event: { alerts: [ALERT_TO_CASE] },
+    check: async ({ step }, { h, standins }) => {
+      expect(step('existing')!.output).toEqual({ cases: [] });
+      const id = (step('open_case')!.output as { case: { id: string } }).case.id;
+      const stored = (await h.rt.cases.getWithComments(id))!;
+      expect(stored).toMatchObject({ severity: 'critical', category: 'Intrusion', tags: ['edr', 'rule:credential-dumping'], assignees: [{ uid: 'soc-oncall' }], totalAlerts: 1 });
+      expect(stored.observables.map((o) => [o.typeKey, o.value])).toEqual([['observable-type-hostname', 'srv-web-01'], ['observable-type-ipv4', '10.1.2.3']]);
+      expect(stored.alerts).toMatchObject([{ alertId: 'alrt-1', index: ALERT_TO_CASE._index, rule: { id: 'rule-1', name: 'Credential Dumping' } }]);
+      expect((step('found_again')!.output as { cases: { id: string }[] }).cases.map((c) => c.id)).toEqual([id]);
+      expect(step('similar')!.output).toMatchObject({ cases: [], total: 0 });
+      expect(standins.edr.pushedCases.map((r) => (r.body as { case: { id: string } }).case.id)).toContain(id);
+      expect((step('push')!.output as { pushes: unknown[] }).pushes).toEqual([{ case_id: id, status: 200, body: { id: expect.stringMatching(/^EXT-\d+$/), caseId: id, status: 'pushed' } }]);
+
+      // the same alert again: its case is found, and a new case with the same indicators is similar to it
+      const again = await h.done(await h.start('alert-to-case', ALERT_TO_CASE_YAML(), { event: { alerts: [ALERT_TO_CASE] } }));
+      expect((again.step('existing')!.output as { cases: { id: string }[] }).cases.map((c) => c.id)).toEqual([id]);
+      const similar = again.step('similar')!.output as { cases: { id: string }[]; total: number };
+      expect(similar.total).toBe(1);
+      expect(similar.cases.map((c) => c.id)).toEqual([id]);
+    },
+  },
+  'kibana-alert-response.yaml': {
+    event: { alerts: [{ ...alert('srv-web-01', 'high'), _id: 'kb-1' }, { ...alert('srv-web-01', 'critical'), _id: 'kb-2' }] },
+    check: ({ step }, { standins }) => {
+      expect(step('tag_alerts')!.output).toMatchObject({ total: 2, updated: 2, failures: [] });
+      expect(step('acknowledge')!.output).toMatchObject({ total: 2, updated: 2 });
+      expect(Object.fromEntries(standins.kibana.alerts)).toEqual({
+        'kb-1': { status: 'acknowledged', tags: ['flowgate', 'triaged'], space: 'default' },
+        'kb-2': { status: 'acknowledged', tags: ['flowgate', 'triaged'], space: 'default' },
+      });
+      const writes = standins.kibana.requests.filter((r) => r.method === 'POST');
+      expect(writes.map((r) => [r.path, r.headers['kbn-xsrf'], r.headers.authorization])).toEqual([
+        ['/api/detection_engine/signals/tags', 'true', `ApiKey ${STANDIN_KIBANA_API_KEY}`],
+        ['/api/detection_engine/signals/status', 'true', `ApiKey ${STANDIN_KIBANA_API_KEY}`],
+        ['/api/agent_builder/converse', 'true', `ApiKey ${STANDIN_KIBANA_API_KEY}`],
+      ]);
+      expect(step('ask_agent')!.output).toEqual({ message: expect.stringContaining('Alerts kb-1, kb-2 on srv-web-01'), conversation_id: expect.any(String) });
+      const posted = standins.slack.messages.find((m) => m.text?.startsWith('*2 alerts acknowledged on srv-web-01* (Kibana 9.4.0)'));
+      expect(posted?.text).toContain('Alerts kb-1, kb-2 on srv-web-01');
+      const mail = standins.smtp.messages.find((m) => m.subject === 'Alerts acknowledged on srv-web-01');
+      expect(mail?.to).toEqual(['soc-lead@example.com']);
+      expect(step('mail_lead')!.output).toMatchObject({ sent: true, accepted: ['soc-lead@example.com'], rejected: [] });
+    },
+  },
+  'login-report.yaml': {
+    event: {
+      alerts: [
+        { host: { name: 'vpn-01' }, user: { name: 'bob' }, kibana: { alert: { risk_score: 40 } }, message: 'login user=bob from 10.0.0.1' },
+        { host: { name: 'vpn-01' }, user: { name: 'eve' }, kibana: { alert: { risk_score: 90 } }, message: 'login user=eve from 10.0.0.2' },
+        { host: { name: 'vpn-02' }, user: { name: 'bob' }, kibana: { alert: { risk_score: 20 } }, message: 'login user=bob from 10.0.0.1' },
+      ],
+    },
+    check: ({ step }, { standins }) => {
+      expect((step('users')!.output as { user: { name: string } }[]).map((a) => a.user.name)).toEqual(['bob', 'eve']);
+      expect(step('per_host')!.output).toEqual([
+        { 'host.name': 'vpn-01', logins: 2, max_risk: 90 },
+        { 'host.name': 'vpn-02', logins: 1, max_risk: 20 },
+      ]);
+      expect(step('sources')!.output).toEqual([{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }, { ip: '10.0.0.1' }]);
+      expect(step('redacted')!.output).not.toMatch(/user=(bob|eve)/);
+      const text = '2 users, busiest host vpn-01 (2 logins); sources 10.0.0.1, 10.0.0.2';
+      expect(step('post')!.output).toEqual({ sent: true, text });
+      expect(standins.slack.messages.map((m) => m.text)).toContain(text);
+    },
+  },
 };
 
 let server: RedisServer;
@@ -185,6 +278,7 @@ afterAll(async () => {
 
 it('has a run for every fixture, and a dozen fixtures', () => {
   expect(FILES.filter((f) => !RUNS[f])).toEqual([]);
+  expect(FILES.length).toBeGreaterThanOrEqual(12);
   expect(Object.keys(RUNS).filter((f) => !FILES.includes(f))).toEqual([]);
 });
 
