@@ -168,6 +168,43 @@ steps:
       workflow-id: hold
 `;
 
+/** Kibana's case catalog on one alert: the case page shows what the steps attached. */
+const CASE_CATALOG = `
+name: Alert to case
+triggers:
+  - type: alert
+steps:
+  - name: open_case
+    type: cases.createCase
+    with:
+      title: "Credential dumping on {{ event.alerts[0].host.name }}"
+      severity: high
+      category: Intrusion
+  - name: attach
+    type: cases.addAlerts
+    with:
+      case_id: "{{ steps.open_case.output.case.id }}"
+      alerts:
+        - { alertId: "{{ event.alerts[0]._id }}", index: .alerts-security.alerts-default, rule: { id: r-1, name: Credential Dumping } }
+  - name: iocs
+    type: cases.addObservables
+    with:
+      case_id: "{{ steps.open_case.output.case.id }}"
+      observables:
+        - { typeKey: observable-type-ipv4, value: "{{ event.alerts[0].source.ip }}", description: source address }
+  - name: assign
+    type: cases.assignCase
+    with:
+      case_id: "{{ steps.open_case.output.case.id }}"
+      assignees: [{ uid: soc-oncall }]
+  - name: ticket
+    type: cases.setCustomField
+    with:
+      case_id: "{{ steps.open_case.output.case.id }}"
+      field_name: ticket
+      value: INC-5521
+`;
+
 async function postAlert(workflowId: string, alert: Record<string, unknown>, rule = 'Impossible travel'): Promise<string> {
   const r = await sys.request('POST', `/api/alerts?workflowId=${workflowId}`, { key: 'ingest', body: { alerts: [alert], rule: { id: 'r-9', name: rule, severity: 'high', risk_score: 73 } } });
   expect(r.status).toBe(202);
@@ -207,6 +244,7 @@ beforeAll(async () => {
   await sys.putWorkflow('hold', HOLD);
   await sys.putWorkflow('yes-no', YESNO);
   await sys.putWorkflow('via-child', VIA_CHILD);
+  await sys.putWorkflow('alert-to-case', CASE_CATALOG);
   mkdirSync(IMAGES, { recursive: true });
 }, 60_000);
 
@@ -475,6 +513,24 @@ describe('execution view', () => {
     expect(await parentLine.getByRole('link').getAttribute('href')).toBe(`/executions/${parent}`);
     expect((await sys.request('POST', `/api/workflowExecutions/${parent}/cancel`, { key: 'reviewer' })).status).toBe(200);
     expect((await sys.waitForExecution(child)).status).toBe('CANCELLED');
+  });
+
+  it("the case page shows what Kibana's case steps attached: observables, alerts, assignees, category, custom fields", async () => {
+    const id = await postAlert('alert-to-case', { _id: 'alrt-77', host: { name: 'srv-web-07' }, source: { ip: '203.0.113.9' } });
+    const done = await sys.waitForExecution(id);
+    expect(done.status).toBe('COMPLETED');
+    const caseId = done.steps.find((s: any) => s.path === 'open_case').output.case.id;
+    const { page } = await watched('viewer', `/cases/${caseId}`);
+    await page.getByRole('heading', { name: 'Credential dumping on srv-web-07' }).waitFor();
+    const rows = (name: string) => page.getByRole('table', { name }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, -1).map((td) => td.textContent!.trim())));
+    expect(await rows('Observables')).toEqual([['IPv4', '203.0.113.9', 'source address']]);
+    expect(await rows('Attached alerts')).toEqual([['alrt-77', '.alerts-security.alerts-default', 'Credential Dumping']]);
+    const fact = (term: string) => page.locator('.facts div', { has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd').innerText();
+    expect(await fact('Assignees')).toBe('soc-oncall');
+    expect(await fact('Category')).toBe('Intrusion');
+    expect(await fact('ticket')).toBe('INC-5521');
+    const api = (await sys.request('GET', `/api/cases/${caseId}`)).body;
+    expect(api).toMatchObject({ category: 'Intrusion', assignees: [{ uid: 'soc-oncall' }], observables: [{ value: '203.0.113.9' }], alerts: [{ alertId: 'alrt-77' }] });
   });
 
   it('a / r approve or reject a waitForApproval when focus is not in a text field', async () => {
