@@ -202,6 +202,15 @@ describe('ai.agent', () => {
     expect(kibana.requests[0]).toMatchObject({ space: 'security', body: { input: 'hello', attachments: [{ type: 'text', data: { content: 'log line' } }] } });
   });
 
+  it("a connector-id that is not in connectors.yaml is Kibana's AI connector: sent as connector_id through the default kibana connector", async () => {
+    const out = outputOf(await run('ai.agent', { message: 'hello' }, { connectorId: '.anthropic-claude-3-7-sonnet' }));
+    expect(out.message).toBe('[elastic-ai-agent] round 1: hello');
+    expect(kibana.requests[0]).toMatchObject({ space: 'security', body: { input: 'hello', connector_id: '.anthropic-claude-3-7-sonnet' } });
+    // with.connector_id, when given, wins
+    await run('ai.agent', { message: 'again', connector_id: 'my-claude' }, { connectorId: '.anthropic-claude-3-7-sonnet' });
+    expect(kibana.requests[1].body).toMatchObject({ connector_id: 'my-claude' });
+  });
+
   it('an unknown conversation: Kibana\'s 404, not retryable', async () => {
     const err = await stepErrorOf(run('ai.agent', { message: 'x', conversation_id: 'conv-nope' }, { connectorId: 'kibana' }));
     expect(err).toMatchObject({ type: 'http_error', retryable: false, message: 'ai.agent: Kibana answered 404: Not Found: Conversation conv-nope not found' });

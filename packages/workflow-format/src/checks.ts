@@ -320,6 +320,11 @@ export class Checker {
     const connectors = this.opts.connectors;
     if (!connectors) return;
     const connector = Object.prototype.hasOwnProperty.call(connectors, id) ? connectors[id] : undefined;
+    if (!connector && type === 'ai.agent') {
+      // Kibana's ai.agent names one of Kibana's own AI connectors there: it is sent to Kibana as such
+      this.warn(path, `"${id}" is not a connector of connectors.yaml: sent to Kibana as the agent's AI connector (connector_id), through the default kibana connector`);
+      return;
+    }
     if (!connector) {
       this.error(path, `unknown connector "${id}"${didYouMean(id, Object.keys(connectors))}`);
       return;

@@ -100,6 +100,19 @@ describe("Kibana's examples validate unchanged", () => {
   });
 });
 
+it("ai.agent's connector-id that is not in connectors.yaml is Kibana's AI connector: a warning, not an error", () => {
+  const r = validate(`
+  - name: ask
+    type: ai.agent
+    connector-id: .anthropic-claude-3-7-sonnet
+    with: { message: "Summarize {{ event.alerts[0]._id }}" }
+`);
+  expect(r.errors).toEqual([]);
+  expect(r.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+    'steps[0].connector-id: ".anthropic-claude-3-7-sonnet" is not a connector of connectors.yaml: sent to Kibana as the agent\'s AI connector (connector_id), through the default kibana connector',
+  ]);
+});
+
 describe('mistakes are errors naming the key', () => {
   it.each([
     ['both signal_ids and query', '  - name: s\n    type: kibana.SetAlertsStatus\n    with: { signal_ids: [a], query: { match_all: {} }, status: closed }\n', 'steps[0].with: give either "signal_ids" (alert ids) or "query" (a query DSL object), not both or neither'],

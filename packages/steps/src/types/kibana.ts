@@ -15,7 +15,7 @@ type T = StepType<StepServices>;
 /** The step's kibana connector: `connector-id`, else the one marked `default: true`, else the only one. */
 export function kibanaConnectorFor(ctx: StepRunContext, registry: ConnectorRegistry): KibanaConnector {
   const id = ctx.step.connectorId;
-  if (id) return registry.require(id, 'kibana', ctx.step.type);
+  if (id && !kibanaAiConnectorId(ctx, registry)) return registry.require(id, 'kibana', ctx.step.type);
   const candidates = registry.ids().filter((c) => registry.get(c)?.type === 'kibana');
   const marked = candidates.find((c) => (registry.get(c) as KibanaConnector).default === true);
   const chosen = marked ?? (candidates.length === 1 ? candidates[0] : undefined);
@@ -26,6 +26,15 @@ export function kibanaConnectorFor(ctx: StepRunContext, registry: ConnectorRegis
       ? `${ctx.step.type}: no connector-id and no connector of type kibana in connectors.yaml`
       : `${ctx.step.type}: no connector-id and several connectors of type kibana (${candidates.join(', ')}), none with default: true`,
   );
+}
+
+/**
+ * Kibana's ai.agent names one of Kibana's AI connectors in `connector-id`: an id that is not in
+ * connectors.yaml is that (sent as `connector_id`), and the default kibana connector carries the call.
+ */
+export function kibanaAiConnectorId(ctx: StepRunContext, registry: ConnectorRegistry): string | undefined {
+  const id = ctx.step.connectorId;
+  return ctx.step.type === 'ai.agent' && id && !registry.get(id) ? id : undefined;
 }
 
 /** Calls Kibana for a step; the answer's body, or a StepError without the registry's secrets. */
@@ -197,6 +206,8 @@ export const aiAgent: T = {
       const value = optionalString(ctx, key);
       if (value !== undefined) body[key] = value;
     }
+    const aiConnector = kibanaAiConnectorId(ctx, connectorsOf(services));
+    if (aiConnector !== undefined && body.connector_id === undefined) body.connector_id = aiConnector;
     const attachments = listOf(ctx.input.attachments);
     if (attachments !== undefined && attachments !== null) {
       if (!Array.isArray(attachments) || !attachments.every(isPlainObject)) throw invalid(ctx, 'with.attachments must be a list of objects ({type, data, ...})');
