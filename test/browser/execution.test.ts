@@ -522,7 +522,7 @@ describe('execution view', () => {
     const caseId = done.steps.find((s: any) => s.path === 'open_case').output.case.id;
     const { page } = await watched('viewer', `/cases/${caseId}`);
     await page.getByRole('heading', { name: 'Credential dumping on srv-web-07' }).waitFor();
-    const rows = (name: string) => page.getByRole('table', { name }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, -1).map((td) => td.textContent!.trim())));
+    const rows = (name: string) => page.getByRole('table', { name }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, -1).map((td) => td.textContent!.trim())));
     expect(await rows('Observables')).toEqual([['IPv4', '203.0.113.9', 'source address']]);
     expect(await rows('Attached alerts')).toEqual([['alrt-77', '.alerts-security.alerts-default', 'Credential Dumping']]);
     const fact = (term: string) => page.locator('.facts div', { has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd').innerText();

@@ -7,6 +7,7 @@ import { flowgateRepeatStrategy, Queues } from '@flowgate/queue';
 import { Keys, versionHash } from '@flowgate/store';
 import { builtinRegistry } from '@flowgate/steps';
 import { AbortRegistry, createRuntime, processStepJob, processTimerJob, startExecution, type Runtime } from '../src';
+import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -104,4 +105,29 @@ export class ExecutorHarness {
     await this.rt.queues.close();
     for (const c of this.connections) c.disconnect();
   }
+}
+
+/**
+ * One redis-server and one harness for a whole test file: started before its tests, closed after
+ * them. Read `.h` and `.redis` inside tests (they exist once `beforeAll` ran).
+ */
+export function harnessForFile(extra: Partial<Parameters<typeof createRuntime>[0]> | (() => Partial<Parameters<typeof createRuntime>[0]>) = {}) {
+  const state: { server?: RedisServer; redis?: IORedis; h?: ExecutorHarness } = {};
+  beforeAll(async () => {
+    state.server = await startRedis();
+    state.redis = state.server.client();
+    state.h = new ExecutorHarness(state.redis, typeof extra === 'function' ? extra() : extra);
+  });
+  afterAll(async () => {
+    await state.h?.close(true);
+    await state.server?.stop();
+  });
+  return {
+    get h(): ExecutorHarness {
+      return state.h!;
+    },
+    get redis(): IORedis {
+      return state.redis!;
+    },
+  };
 }

@@ -4,24 +4,10 @@
  * reviewer's answer and a timer inside its body, break and continue in foreach and while (also from an
  * `if` and from a fallback list), and `while.iteration` next to an outer `foreach.item`.
  */
-import type IORedis from 'ioredis';
 import { resumeExecution } from '../src';
-import { ExecutorHarness } from './harness';
-import { startRedis, type RedisServer } from '../../../test/helpers/redis-server';
+import { harnessForFile } from './harness';
 
-let server: RedisServer;
-let redis: IORedis;
-let h: ExecutorHarness;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = server.client();
-  h = new ExecutorHarness(redis);
-});
-afterAll(async () => {
-  await h?.close(true);
-  await server.stop();
-});
+const t = harnessForFile();
 
 const header = 'name: T\ntriggers: [{ type: manual }]\n';
 
@@ -41,8 +27,8 @@ it('a while runs its body, then checks its condition (reading its own body) afte
     type: console
     with: { message: "{{ steps.check.output.status }} after {{ steps.poll_job.output.iterations }} iterations, n={{ steps.check.output.n }}" }
 `;
-  const id = await h.start('while-poll', yaml);
-  const { exec, step, records } = await h.done(id);
+  const id = await t.h.start('while-poll', yaml);
+  const { exec, step, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(records.filter((r) => r.name === 'check').map((r) => [r.path, r.output])).toEqual([
     ['poll_job[0]/check', { status: 'pending', n: 0 }],
@@ -73,8 +59,8 @@ it('max-iterations as a number ends the loop there and the step succeeds; on-lim
     type: console
     with: { message: "{{ steps.forever.output.iterations }} {{ steps.forever.output.limitReached }} {{ steps.strict.error.type }}" }
 `;
-  const id = await h.start('while-cap', yaml);
-  const { exec, step, records } = await h.done(id);
+  const id = await t.h.start('while-cap', yaml);
+  const { exec, step, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(records.filter((r) => r.name === 'tick')).toHaveLength(3);
   expect(step('forever')!.output).toEqual({ iterations: 3, limitReached: true });
@@ -83,7 +69,7 @@ it('max-iterations as a number ends the loop there and the step succeeds; on-lim
   expect(step('strict')!.error!.message).toContain('after 2 iterations (max-iterations 2, on-limit: fail)');
   expect(step('after')!.output).toBe('3 true loop_limit');
 
-  const failing = await h.start('while-cap-fail', `${header}steps:
+  const failing = await t.h.start('while-cap-fail', `${header}steps:
   - name: strict
     type: while
     condition: "true"
@@ -91,7 +77,7 @@ it('max-iterations as a number ends the loop there and the step succeeds; on-lim
     steps:
       - { name: once, type: data.set, with: { x: 1 } }
 `);
-  const failed = await h.done(failing);
+  const failed = await t.h.done(failing);
   expect(failed.exec.status).toBe('FAILED');
   expect(failed.exec.error).toMatchObject({ type: 'loop_limit', step: 'strict' });
 });
@@ -116,8 +102,8 @@ it("a while's `if` is decided once, on entry; a false `if` skips the loop", asyn
     steps:
       - { name: body, type: data.set, with: { i: "\${{ while.iteration }}" } }
 `;
-  const id = await h.start('while-if', yaml, { inputs: { run: 'no' } });
-  const { exec, step, records } = await h.done(id);
+  const id = await t.h.start('while-if', yaml, { inputs: { run: 'no' } });
+  const { exec, step, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(step('skipped')!.status).toBe('SKIPPED');
   expect(records.some((r) => r.name === 'never')).toBe(false);
@@ -139,13 +125,13 @@ it('a reviewer answer and a wait inside a while body move the loop on to its nex
     type: console
     with: { message: "approved by {{ steps.review.respondedBy }} in round {{ steps.ask.output.iterations }}" }
 `;
-  const id = await h.start('while-hitl', yaml);
-  await h.until(id, (s) => s === 'WAITING_FOR_INPUT');
-  expect(await resumeExecution(h.rt, id, { approved: false }, 'alice')).toMatchObject({ ok: true });
-  const second = await h.until(id, (s) => s === 'WAITING_FOR_INPUT');
+  const id = await t.h.start('while-hitl', yaml);
+  await t.h.until(id, (s) => s === 'WAITING_FOR_INPUT');
+  expect(await resumeExecution(t.h.rt, id, { approved: false }, 'alice')).toMatchObject({ ok: true });
+  const second = await t.h.until(id, (s) => s === 'WAITING_FOR_INPUT');
   expect(second.exec.waitingFor).toMatchObject({ step: 'ask[1]/review', message: 'Round 1: isolate?' });
-  expect(await resumeExecution(h.rt, id, { approved: true }, 'bob')).toMatchObject({ ok: true });
-  const { exec, step } = await h.done(id);
+  expect(await resumeExecution(t.h.rt, id, { approved: true }, 'bob')).toMatchObject({ ok: true });
+  const { exec, step } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(step('ask[0]/review')).toMatchObject({ respondedBy: 'alice', output: { approved: false } });
   expect(step('done')!.output).toBe('approved by bob in round 2');
@@ -181,8 +167,8 @@ it('loop.break in an `if` ends the foreach at the first match; the if and the lo
     { host: 'b', severity: 'critical' },
     { host: 'c', severity: 'critical' },
   ];
-  const id = await h.start('break-foreach', yaml, { event: { alerts } });
-  const { exec, step, records } = await h.done(id);
+  const id = await t.h.start('break-foreach', yaml, { event: { alerts } });
+  const { exec, step, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(records.filter((r) => r.name === 'seen').map((r) => r.path)).toEqual(['find_critical[0]/seen', 'find_critical[1]/seen']);
   expect(records.some((r) => r.name === 'unreachable')).toBe(false);
@@ -219,8 +205,8 @@ it('loop.continue skips the rest of an iteration, in a foreach and in a while', 
         type: console
         with: { message: unreachable }
 `;
-  const id = await h.start('continue', yaml);
-  const { exec, step, records } = await h.done(id);
+  const id = await t.h.start('continue', yaml);
+  const { exec, step, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(records.filter((r) => r.name === 'even').map((r) => r.output)).toEqual([{ n: 2 }, { n: 4 }]);
   expect(records.filter((r) => r.name === 'skip_odd').map((r) => r.status)).toEqual(['COMPLETED', 'SKIPPED', 'COMPLETED', 'SKIPPED']);
@@ -256,8 +242,8 @@ it('loop.break in a while, and from the fallback of a failed step in a loop', as
         type: data.set
         with: { host: "{{ foreach.item }}" }
 `;
-  const id = await h.start('break-while', yaml);
-  const { exec, step, records } = await h.done(id);
+  const id = await t.h.start('break-while', yaml);
+  const { exec, step, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(step('retry_until')!.output).toEqual({ iterations: 3 });
   expect(records.filter((r) => r.name === 'attempt')).toHaveLength(3);
@@ -283,8 +269,8 @@ it('inside a while in a foreach, both foreach.item and while.iteration are visib
             type: data.set
             with: { host: "{{ foreach.item }}", n: "\${{ while.iteration }}" }
 `;
-  const id = await h.start('nested-loops', yaml);
-  const { exec, records } = await h.done(id);
+  const id = await t.h.start('nested-loops', yaml);
+  const { exec, records } = await t.h.done(id);
   expect(exec.status).toBe('COMPLETED');
   expect(records.filter((r) => r.name === 'ping').map((r) => [r.path, r.output])).toEqual([
     ['per_host[0]/probe[0]/ping', { host: 'web-01', n: 0 }],
