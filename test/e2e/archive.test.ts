@@ -172,6 +172,7 @@ describe('with the archive up', () => {
       summary: { host: null, user: null, rule: null, severity: null, riskScore: null, alertId: null },
       group: expect.any(String),
       rerunOf: null,
+      parent: null,
       answeredBy: { by: KEY_NAMES.reviewer, at: expect.any(String), step: 'review', channel: 'api' },
       cancellation: null,
       error: null,

@@ -44,6 +44,7 @@ describe('GET /api/workflowExecutions', () => {
       summary: { host: null, user: null, rule: null, severity: null, riskScore: null, alertId: null },
       group: ids[4],
       rerunOf: null,
+      parent: null,
       answeredBy: null,
       cancellation: null,
       error: null,
@@ -163,6 +164,8 @@ describe('GET /api/workflowExecutions/{id}', () => {
         'group',
         'rerunOf',
         'reruns',
+        'parent',
+        'output',
         'answeredBy',
       ].sort(),
     );
