@@ -14,12 +14,12 @@
 import { createHash } from 'node:crypto';
 import { encodeTime, encodeRandom } from 'ulid';
 import { isMoving, isTerminal, stepKey, StepError, type ExecutionState, type StepRecord, type TemplateContext } from '@flowgate/engine';
-import { renderBudget, renderDeep } from '@flowgate/template';
 import { isPlainObject } from '@flowgate/template';
 import { MAX_COMPOSITION_DEPTH, validateAnswer, validateInputs, type StepDefinition } from '@flowgate/workflow-format';
 import { commit, type CommitOptions, type Continuation } from './commit';
 import { handleFailure } from './failure';
 import { ContinuationNotCommitted } from './job-gate';
+import { renderInput } from './run-action';
 import { startExecutions } from './start';
 import { ancestorPaths, applyPlan, loadExecution, planAdvance, type Loaded } from './transitions';
 import type { Runtime } from './runtime';
@@ -45,7 +45,7 @@ export async function runComposition(
   context: TemplateContext,
   options: CommitOptions,
 ): Promise<Continuation | null> {
-  const input = renderDeep(step.with ?? {}, context, { budget: renderBudget() }) as Record<string, unknown>;
+  const { input } = renderInput(step, context);
   record.input = input;
   if (step.type === 'workflow.output') return setOutputs(rt, loaded, record, input, options);
   const child = await startChild(rt, loaded, record, attempt, input, step.type === 'workflow.execute');

@@ -105,7 +105,7 @@ async function commitOutcome(rt: Runtime, run: ActionRun, outcome: StepOutcome, 
  * every interpolated value escaped (docs/workflows.md "Writing the message"): an alert field shows
  * as text, and cannot add a link, an image, HTML or a block to what the reviewer reads.
  */
-function renderInput(step: StepDefinition, context: TemplateContext): { input: Record<string, unknown>; params: Record<string, unknown> } {
+export function renderInput(step: StepDefinition, context: TemplateContext): { input: Record<string, unknown>; params: Record<string, unknown> } {
   const options = { budget: renderBudget() };
   const raw = { ...(step.with ?? {}) };
   const keepSchema = step.type === 'waitForInput' && 'schema' in raw;
