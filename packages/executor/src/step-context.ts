@@ -14,25 +14,27 @@ export async function contextFor(rt: Runtime, loaded: Loaded, path: string): Pro
   });
 }
 
-/** The innermost while around `path`: its iteration. */
-function whileFor(loaded: Loaded, path: string): { iteration: number } | undefined {
+/** The innermost loop of `type` around `path`: its container's path and the iteration `path` is in. */
+function innermostLoop(loaded: Loaded, path: string, type: 'foreach' | 'while'): { containerPath: string; iteration: number } | undefined {
   const segments = parsePath(path);
   for (let i = segments.length - 2; i >= 0; i--) {
     const seg = segments[i];
-    if (seg.iteration !== undefined && loaded.plan.locate(seg.name).step.type === 'while') return { iteration: seg.iteration };
+    if (seg.iteration === undefined || loaded.plan.locate(seg.name).step.type !== type) continue;
+    return { containerPath: formatPath([...segments.slice(0, i), { name: seg.name }]), iteration: seg.iteration };
   }
   return undefined;
 }
 
+/** The innermost while around `path`: its iteration. */
+function whileFor(loaded: Loaded, path: string): { iteration: number } | undefined {
+  const loop = innermostLoop(loaded, path, 'while');
+  return loop && { iteration: loop.iteration };
+}
+
 /** The innermost foreach around `path`, with its items (kept apart from the records, see docs/storage.md). */
 async function loopFor(rt: Runtime, loaded: Loaded, path: string): Promise<LoopView | undefined> {
-  const segments = parsePath(path);
-  for (let i = segments.length - 2; i >= 0; i--) {
-    const seg = segments[i];
-    if (seg.iteration === undefined || loaded.plan.locate(seg.name).step.type !== 'foreach') continue;
-    const containerPath = formatPath([...segments.slice(0, i), { name: seg.name }]);
-    const items = await rt.executions.loadLoopItems(loaded.exec.id, containerPath);
-    return { item: items[seg.iteration] ?? null, index: seg.iteration, total: items.length };
-  }
-  return undefined;
+  const loop = innermostLoop(loaded, path, 'foreach');
+  if (!loop) return undefined;
+  const items = await rt.executions.loadLoopItems(loaded.exec.id, loop.containerPath);
+  return { item: items[loop.iteration] ?? null, index: loop.iteration, total: items.length };
 }
