@@ -59,6 +59,20 @@ local function indexOf(list, value)
   for i, v in ipairs(list) do if v == value then return i end end
   return nil
 end
+-- A copy of `list` with `change.add` appended (each value once) or `change.remove` taken out.
+local function changedList(list, change)
+  local out = {}
+  for _, v in ipairs(list) do table.insert(out, v) end
+  if change.add then
+    for _, v in ipairs(change.add) do if not indexOf(out, v) then table.insert(out, v) end end
+  else
+    for _, v in ipairs(change.remove) do
+      local i = indexOf(out, v)
+      if i then table.remove(out, i) end
+    end
+  end
+  return out
+end
 local function fingerprint(typeKey, value) return redis.sha1hex(typeKey .. '\n' .. value) end
 
 local exists = redis.call('EXISTS', KEYS[1]) == 1
@@ -104,31 +118,13 @@ if op == 'set' then
   end
 elseif op == 'tags' then
   local old = decodeList(redis.call('HGET', KEYS[1], 'tags'))
-  local new = {}
-  for _, t in ipairs(old) do table.insert(new, t) end
-  if p.add then
-    for _, t in ipairs(p.add) do if not indexOf(new, t) then table.insert(new, t) end end
-    if #new > p.maxTags then return {3, 'a case holds at most ' .. p.maxTags .. ' tags; this would make ' .. #new} end
-  else
-    for _, t in ipairs(p.remove) do
-      local i = indexOf(new, t)
-      if i then table.remove(new, i) end
-    end
-  end
+  local new = changedList(old, p)
+  if p.add and #new > p.maxTags then return {3, 'a case holds at most ' .. p.maxTags .. ' tags; this would make ' .. #new} end
   writeTags(old, new)
 elseif op == 'assignees' then
-  local list = decodeList(redis.call('HGET', KEYS[1], 'assignees'))
-  if p.clear then
-    list = {}
-  elseif p.add then
-    for _, uid in ipairs(p.add) do if not indexOf(list, uid) then table.insert(list, uid) end end
-    if #list > p.maxAssignees then return {3, 'a case has at most ' .. p.maxAssignees .. ' assignees; this would make ' .. #list} end
-  else
-    for _, uid in ipairs(p.remove) do
-      local i = indexOf(list, uid)
-      if i then table.remove(list, i) end
-    end
-  end
+  local list = {}
+  if not p.clear then list = changedList(decodeList(redis.call('HGET', KEYS[1], 'assignees')), p) end
+  if p.add and #list > p.maxAssignees then return {3, 'a case has at most ' .. p.maxAssignees .. ' assignees; this would make ' .. #list} end
   redis.call('HSET', KEYS[1], 'assignees', encodeList(list))
 elseif op == 'customField' then
   local field = 'cf:' .. p.key
