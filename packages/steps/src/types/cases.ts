@@ -1,12 +1,9 @@
 import { StepError, type StepRunContext, type StepType } from '@flowgate/engine';
 import { CASE_SEVERITIES, CASE_STATUSES, type CaseStatus, type CaseUpdate } from '@flowgate/store';
-import { assigneesOf, customFieldsOf, idText } from './cases-input';
+import { assigneesOf, customFieldsOf, idText, opKeyOf as opKey } from './cases-input';
 import type { StepServices } from './services';
 
 type T = StepType<StepServices>;
-
-/** Writes are keyed by `<executionId>/<path>`: a step that runs twice writes once (docs/semantics.md "Guarantees"). */
-const opKey = (ctx: StepRunContext) => `${ctx.executionId}/${ctx.path}`;
 
 function caseId(ctx: StepRunContext): string {
   const id = ctx.input.case_id;
