@@ -83,6 +83,18 @@ export class ConnectorRegistry {
     return [...this.byId.keys()];
   }
 
+  /**
+   * The connector a step without `connector-id` uses among those of `type`: the one marked
+   * `default: true`, else the only one. `candidates`: every connector of that type, for the error
+   * a step gives when none is chosen.
+   */
+  defaultOf(type: ConnectorType): { id?: string; candidates: string[] } {
+    const candidates = this.ids().filter((c) => this.byId.get(c)!.type === type);
+    const marked = candidates.find((c) => (this.byId.get(c) as { default?: boolean }).default === true);
+    const id = marked ?? (candidates.length === 1 ? candidates[0] : undefined);
+    return id === undefined ? { candidates } : { id, candidates };
+  }
+
   /** `{ id: { type } }`: what validateWorkflow's `connectors` option takes. */
   describe(): Record<string, { type: ConnectorType }> {
     const out: Record<string, { type: ConnectorType }> = {};

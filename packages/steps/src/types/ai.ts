@@ -13,10 +13,8 @@ type T = StepType<StepServices>;
 function connectorFor(ctx: StepRunContext, registry: ConnectorRegistry): OpenAIConnector {
   const id = ctx.step.connectorId;
   if (id) return registry.require(id, 'openai', ctx.step.type);
-  const candidates = registry.ids().filter((c) => registry.get(c)?.type === 'openai');
-  const marked = candidates.find((c) => (registry.get(c) as OpenAIConnector).default === true);
-  if (marked) return registry.require(marked, 'openai', ctx.step.type);
-  if (candidates.length === 1) return registry.require(candidates[0], 'openai', ctx.step.type);
+  const { id: chosen, candidates } = registry.defaultOf('openai');
+  if (chosen) return registry.require(chosen, 'openai', ctx.step.type);
   throw new StepError(
     'configuration_error',
     candidates.length === 0

@@ -16,9 +16,7 @@ type T = StepType<StepServices>;
 export function kibanaConnectorFor(ctx: StepRunContext, registry: ConnectorRegistry): KibanaConnector {
   const id = ctx.step.connectorId;
   if (id && !kibanaAiConnectorId(ctx, registry)) return registry.require(id, 'kibana', ctx.step.type);
-  const candidates = registry.ids().filter((c) => registry.get(c)?.type === 'kibana');
-  const marked = candidates.find((c) => (registry.get(c) as KibanaConnector).default === true);
-  const chosen = marked ?? (candidates.length === 1 ? candidates[0] : undefined);
+  const { id: chosen, candidates } = registry.defaultOf('kibana');
   if (chosen) return registry.require(chosen, 'kibana', ctx.step.type);
   throw new StepError(
     'configuration_error',
